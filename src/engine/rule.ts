@@ -1,0 +1,118 @@
+/**
+ * The public contract between the engine and the rules that run on it.
+ * A rule is a plain object; the engine knows nothing about what it builds.
+ */
+
+export type ParamValue = number | string | boolean;
+
+export type ParamType = 'number' | 'integer' | 'string' | 'boolean';
+
+export interface ParamSpec {
+  type: ParamType;
+  default: ParamValue;
+  /** Shown in `--help` beside the flag. */
+  doc: string;
+  /** Allowed values for a string param. */
+  choices?: readonly string[];
+}
+
+export type ParamSpecs = Record<string, ParamSpec>;
+
+export type Resource = 'cpu' | 'gpu' | 'io';
+export type ResourceClaim = Partial<Record<Resource, number>>;
+
+/** One input video (or any input file: the engine does not care). */
+export interface Item {
+  /** Path relative to the input root, with forward slashes. Stable id of the item. */
+  id: string;
+  /** Absolute path on disk. */
+  path: string;
+}
+
+/** Outputs of one finished build, as a dependent rule sees them. */
+export interface Artifact {
+  /** Output file name -> absolute path of its (read-only) stored content. */
+  files: Record<string, string>;
+  /** Output file name -> content hash. */
+  hashes: Record<string, string>;
+}
+
+/** An append-only JSONL file that survives a killed build of the same key. */
+export interface Journal<T = unknown> {
+  /** The complete records already written by an earlier, interrupted run (a torn last line is dropped). */
+  readonly existing: readonly T[];
+  append(record: T): Promise<void>;
+  /** Flushes and closes; the file becomes an output of the build under its name. */
+  close(): Promise<void>;
+}
+
+export interface BuildContext {
+  rule: string;
+  /** The item for a `per: 'video'` rule, null for a batch rule. */
+  item: Item | null;
+  /** Every item of the run (the batch rule's inputs; also visible to video rules). */
+  items: readonly Item[];
+  /** Values of the params this rule declares (defaults, then config, then CLI). */
+  params: Record<string, ParamValue>;
+  /**
+   * Upstream outputs by dependency rule name. For a dependency that is per-video and a
+   * per-video rule: that item's artifact. For a batch rule depending on a per-video rule:
+   * `batch[dep]` holds one artifact per item id instead.
+   */
+  deps: Record<string, Artifact>;
+  batch: Record<string, Record<string, Artifact>>;
+  /** Empty staging directory: every regular file written here becomes an output. */
+  outDir: string;
+  /** Opens (or resumes) an append-only journal that becomes the output file `name`. */
+  journal<T = unknown>(name: string): Promise<Journal<T>>;
+  /** Aborted when the run is interrupted; long rules should stop promptly. */
+  signal: AbortSignal;
+  /** Progress inside this build, e.g. frames done of total; rendered by reporters. */
+  progress(done: number, total: number, unit?: string): void;
+  log(message: string): void;
+}
+
+export type Per = 'video' | 'batch';
+
+export interface Rule {
+  name: string;
+  per: Per;
+  /** Names of the rules whose outputs this rule reads. */
+  deps?: readonly string[];
+  /** Params this rule's output depends on; each becomes a CLI flag. */
+  params?: ParamSpecs;
+  /** Bump when the rule's code changes what it writes. */
+  version: number | string;
+  /** Whether the rule reads the item's own file (its content hash joins the key). Default true for per-video rules. */
+  readsItem?: boolean;
+  /** Extra files whose content joins the key (e.g. a model pack), given the params. */
+  extraInputs?: (params: Record<string, ParamValue>) => string[] | Promise<string[]>;
+  resources?: ResourceClaim;
+  run(ctx: BuildContext): Promise<void>;
+}
+
+export interface InputSpec {
+  /** Folder the items live in; item ids are relative to it. */
+  dir: string;
+  /** fast-glob patterns relative to `dir`. */
+  include: readonly string[];
+}
+
+export interface Config {
+  input: InputSpec;
+  /** Where published outputs (clips, report) go. */
+  output: string;
+  /** Cache directory: artifacts, traces, run cache, stat cache, lock. */
+  cache: string;
+  /** Overrides of rule param defaults. */
+  params?: Record<string, ParamValue>;
+  rules: readonly Rule[];
+}
+
+export function defineRule<R extends Rule>(rule: R): R {
+  return rule;
+}
+
+export function defineConfig<C extends Config>(config: C): C {
+  return config;
+}

@@ -88,6 +88,12 @@ export interface Rule {
   /** Extra files whose content joins the key (e.g. a model pack), given the params. */
   extraInputs?: (params: Record<string, ParamValue>) => string[] | Promise<string[]>;
   resources?: ResourceClaim;
+  /**
+   * Where the outputs are also published for users, relative to the config's `output`
+   * (e.g. the video's stem for clips, '' for the output root). The engine links them there after
+   * every build or restore and removes files it published earlier that are no longer outputs.
+   */
+  publish?: (item: Item | null) => string;
   run(ctx: BuildContext): Promise<void>;
 }
 

@@ -1,0 +1,96 @@
+import { Engine } from '../../engine/engine.ts';
+import type { EngineEvent } from '../../engine/events.ts';
+import { discoverItems, type ItemSelection } from '../../engine/items.ts';
+import { acquireLock } from '../../engine/lock.ts';
+import { CacheState } from '../../engine/state.ts';
+import type { CommandContext } from '../context.ts';
+import { plainReporter, ttyReporter } from '../reporters/console.ts';
+import { statusFileReporter } from '../reporters/status-file.ts';
+import { parseTargets } from '../targets.ts';
+
+async function selectItems(ctx: CommandContext): Promise<ItemSelection> {
+  const { options, config, inputDir, stderr } = ctx;
+  const selection = await discoverItems(
+    { dir: inputDir, include: config.input.include },
+    { only: options.only, skip: options.skip, from: options.from },
+  );
+  for (const { flag, pattern } of selection.unmatched) {
+    stderr.write(`vbuild: warning: ${flag} ${JSON.stringify(pattern)} matched none of the ${selection.discovered} inputs\n`);
+  }
+  const filtered = options.only.length + options.skip.length > 0 || options.from !== undefined;
+  stderr.write(
+    `vbuild: ${selection.items.length} ${filtered ? `of ${selection.discovered} ` : ''}inputs in ${inputDir}` +
+      ` (${config.input.include.join(', ')})\n`,
+  );
+  return selection;
+}
+
+export async function dryRunCommand(ctx: CommandContext, targetWords: readonly string[]): Promise<number> {
+  const { items } = await selectItems(ctx);
+  const state = CacheState.open(ctx.cacheDir, { readOnly: true });
+  const engine = new Engine({ ...engineOptions(ctx, state), items });
+  const builds = await engine.dryRun(parseTargets(targetWords));
+  if (ctx.options.json) {
+    ctx.stdout.write(JSON.stringify({ builds }) + '\n');
+    return 0;
+  }
+  ctx.stdout.write(`inputs:\n${items.map((item) => `  ${item.id}\n`).join('')}`);
+  const stale = builds.filter((b) => b.stale);
+  for (const build of stale) {
+    ctx.stdout.write(`${build.item === null ? build.rule : `${build.rule}@${build.item}`}: ${build.reasons.join('; ')}\n`);
+  }
+  ctx.stdout.write(`${stale.length} of ${builds.length} builds are stale\n`);
+  return 0;
+}
+
+export async function buildCommand(ctx: CommandContext, targetWords: readonly string[]): Promise<number> {
+  const targets = parseTargets(targetWords);
+  const { items } = await selectItems(ctx);
+  const lock = await acquireLock(CacheState.lockFileOf(ctx.cacheDir), {
+    wait: ctx.options.wait,
+    onWait: (holder) => ctx.stderr.write(`vbuild: waiting for pid ${holder.pid} (${holder.command}) to finish with ${ctx.cacheDir}\n`),
+  });
+  const state = CacheState.open(ctx.cacheDir);
+  const abort = new AbortController();
+  const onSignal = () => {
+    if (abort.signal.aborted) process.exit(130);
+    ctx.stderr.write('\nvbuild: interrupted; finishing up (press Ctrl-C again to quit at once)\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  const status = statusFileReporter(state.statusFile);
+  const tty = ctx.stderr.isTTY ? ttyReporter(ctx.stderr as NodeJS.WriteStream) : undefined;
+  const plain = tty ? undefined : plainReporter((text) => ctx.stderr.write(text));
+  try {
+    await state.clearStaging();
+    const engine = new Engine({
+      ...engineOptions(ctx, state),
+      items,
+      signal: abort.signal,
+      onEvent: (event: EngineEvent) => {
+        status.onEvent(event);
+        tty?.onEvent(event);
+        plain?.(event);
+      },
+    });
+    const summary = await engine.build(targets);
+    return summary.failed > 0 || abort.signal.aborted ? 1 : 0;
+  } finally {
+    tty?.stop();
+    status.stop();
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    state.close();
+    await lock.release();
+  }
+}
+
+function engineOptions(ctx: CommandContext, state: CacheState) {
+  return {
+    config: ctx.config,
+    rules: ctx.rules,
+    state,
+    outputDir: ctx.outputDir,
+    params: ctx.params,
+    jobs: ctx.options.jobs,
+  };
+}

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { collectParams, ConfigError, resolveParams } from '../engine/config.ts';
+import { TargetError } from '../engine/graph.ts';
+import { ItemSelectionError } from '../engine/items.ts';
+import { LockedError } from '../engine/lock.ts';
+import { buildCommand, dryRunCommand } from './commands/build.ts';
+import { gcCommand } from './commands/gc.ts';
+import { catCommand, dagCommand, statusCommand } from './commands/inspect.ts';
+import { type CommandContext, resolveFolders } from './context.ts';
+import { configPath, loadConfig, PACKAGE_ROOT } from './load-config.ts';
+import { parseCLI, UsageError } from './parse.ts';
+
+export interface Io {
+  cwd: string;
+  stdout: CommandContext['stdout'];
+  stderr: CommandContext['stderr'];
+}
+
+/** `--config` has to be known before the full parse: the config declares the param flags. */
+function configFlag(argv: readonly string[]): string | undefined {
+  const index = argv.findIndex((arg) => arg === '--config' || arg.startsWith('--config='));
+  if (index < 0) return undefined;
+  const arg = argv[index]!;
+  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[index + 1];
+}
+
+/** Errors the user can fix: printed as one line, exit code 2. */
+const USER_ERRORS = [ConfigError, UsageError, TargetError, ItemSelectionError, LockedError];
+
+export async function main(argv: readonly string[], io: Io = { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  try {
+    const version = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const loaded = await loadConfig(configPath(configFlag(argv), io.cwd));
+    const parsed = parseCLI(argv, [...collectParams(loaded.rules).values()], version);
+    if (parsed.print !== undefined) {
+      io.stdout.write(parsed.print + '\n');
+      return 0;
+    }
+    const ctx: CommandContext = {
+      config: loaded.config,
+      configFile: loaded.file,
+      rules: loaded.rules,
+      options: parsed.options,
+      params: resolveParams(loaded.config, parsed.params),
+      ...resolveFolders(loaded.config, parsed.options, io.cwd),
+      stdout: io.stdout,
+      stderr: io.stderr,
+    };
+    const { command } = parsed;
+    switch (command.name) {
+      case 'build':
+        return parsed.options.dryRun ? await dryRunCommand(ctx, command.targets) : await buildCommand(ctx, command.targets);
+      case 'cat':
+        return await catCommand(ctx, command.rule, command.args);
+      case 'dag':
+        return dagCommand(ctx);
+      case 'status':
+        return await statusCommand(ctx);
+      case 'gc':
+        return await gcCommand(ctx);
+      case 'doctor':
+        throw new UsageError('doctor is not available yet');
+    }
+  } catch (error) {
+    if (USER_ERRORS.some((kind) => error instanceof kind)) {
+      io.stderr.write(`vbuild: ${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,45 @@
+/** The global flags, as one typed table: `parseCLI` and `--help` are both derived from it. */
+export interface GlobalOptions {
+  config?: string;
+  input?: string;
+  output?: string;
+  cache?: string;
+  only: string[];
+  skip: string[];
+  from?: string;
+  dryRun: boolean;
+  json: boolean;
+  jobs?: number;
+  wait: boolean;
+  journals: boolean;
+}
+
+type Kind = 'string' | 'strings' | 'integer' | 'boolean';
+
+interface OptionSpec {
+  key: keyof GlobalOptions;
+  flag: string;
+  kind: Kind;
+  doc: string;
+}
+
+export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
+  { key: 'config', flag: '--config <file>', kind: 'string', doc: 'Pipeline config (default: ./pipeline.config.ts, else the built-in pipeline)' },
+  { key: 'input', flag: '--input <dir>', kind: 'string', doc: "Folder of input videos (overrides the config's input.dir)" },
+  { key: 'output', flag: '--output <dir>', kind: 'string', doc: 'Output folder for clips, plan and report' },
+  { key: 'cache', flag: '--cache <dir>', kind: 'string', doc: 'Cache folder (artifacts, traces, run cache)' },
+  { key: 'only', flag: '--only <glob>', kind: 'strings', doc: 'Only inputs matching this glob (path, file name or stem; repeatable)' },
+  { key: 'skip', flag: '--skip <glob>', kind: 'strings', doc: 'Skip inputs matching this glob (repeatable)' },
+  { key: 'from', flag: '--from <name>', kind: 'string', doc: 'Start at this input (in sorted order) and take the ones after it' },
+  { key: 'dryRun', flag: '-n, --dry-run', kind: 'boolean', doc: 'Build nothing; print every stale build and why' },
+  { key: 'json', flag: '--json', kind: 'boolean', doc: 'Machine-readable output (with --dry-run, dag, status)' },
+  { key: 'jobs', flag: '-j, --jobs <n>', kind: 'integer', doc: 'Builds running at once (default: the number of cores)' },
+  { key: 'wait', flag: '--wait', kind: 'boolean', doc: 'Wait for another vbuild using the same cache instead of exiting' },
+  { key: 'journals', flag: '--journals', kind: 'boolean', doc: 'gc: also delete journals of interrupted builds' },
+];
+
+/** cac's name for a flag's value in its parsed options (camelCase of the long name). */
+export function optionName(flag: string): string {
+  const long = /--([a-z0-9-]+)/.exec(flag)![1]!;
+  return long.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,126 @@
+import type { Config, ParamSpec, ParamValue, Rule } from './rule.ts';
+
+export class ConfigError extends Error {}
+
+/** Names the CLI keeps for its own commands and targets. */
+const RESERVED_NAMES = new Set(['all', 'cat', 'dag', 'status', 'gc', 'doctor', 'help']);
+const PARAM_TYPES = new Set(['number', 'integer', 'string', 'boolean']);
+
+/** Checks the rule graph and param declarations; returns the rules in dependency order. */
+export function validateConfig(config: Config): Rule[] {
+  const byName = new Map<string, Rule>();
+  for (const rule of config.rules) {
+    if (typeof rule.name !== 'string' || !/^[a-z][a-z0-9_-]*$/.test(rule.name)) {
+      throw new ConfigError(`rule ${JSON.stringify(rule.name)}: a rule name must be lower-case letters, digits, '_' or '-'`);
+    }
+    if (RESERVED_NAMES.has(rule.name)) throw new ConfigError(`rule "${rule.name}": the name is reserved for a vbuild command`);
+    if (byName.has(rule.name)) throw new ConfigError(`rule "${rule.name}" is defined twice`);
+    if (rule.per !== 'video' && rule.per !== 'batch') {
+      throw new ConfigError(`rule "${rule.name}": per must be 'video' or 'batch', got ${JSON.stringify(rule.per)}`);
+    }
+    if (typeof rule.run !== 'function') throw new ConfigError(`rule "${rule.name}": run must be a function`);
+    if (rule.version === undefined) throw new ConfigError(`rule "${rule.name}": version is missing`);
+    byName.set(rule.name, rule);
+  }
+  for (const rule of config.rules) {
+    for (const dep of rule.deps ?? []) {
+      if (!byName.has(dep)) throw new ConfigError(`rule "${rule.name}" depends on unknown rule "${dep}"`);
+    }
+  }
+  collectParams(config.rules);
+  checkParamOverrides(config);
+  return topologicalOrder(config.rules, byName);
+}
+
+function topologicalOrder(rules: readonly Rule[], byName: Map<string, Rule>): Rule[] {
+  const order: Rule[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (rule: Rule, path: string[]) => {
+    if (state.get(rule.name) === 'done') return;
+    if (state.get(rule.name) === 'visiting') {
+      const cycle = [...path.slice(path.indexOf(rule.name)), rule.name].join(' -> ');
+      throw new ConfigError(`rule "${rule.name}" is in a dependency cycle: ${cycle}`);
+    }
+    state.set(rule.name, 'visiting');
+    for (const dep of rule.deps ?? []) visit(byName.get(dep)!, [...path, rule.name]);
+    state.set(rule.name, 'done');
+    order.push(rule);
+  };
+  for (const rule of rules) visit(rule, []);
+  return order;
+}
+
+export interface DeclaredParam extends ParamSpec {
+  name: string;
+  /** Rules that declare it. */
+  rules: string[];
+}
+
+/** Every param declared by any rule; rules may share a param if they declare it alike. */
+export function collectParams(rules: readonly Rule[]): Map<string, DeclaredParam> {
+  const params = new Map<string, DeclaredParam>();
+  for (const rule of rules) {
+    for (const [name, spec] of Object.entries(rule.params ?? {})) {
+      checkParamSpec(rule.name, name, spec);
+      const seen = params.get(name);
+      if (seen === undefined) {
+        params.set(name, { ...spec, name, rules: [rule.name] });
+      } else if (seen.type !== spec.type || seen.default !== spec.default) {
+        throw new ConfigError(
+          `rule "${rule.name}": param "${name}" is also declared by rule "${seen.rules[0]}" with another type or default`,
+        );
+      } else {
+        seen.rules.push(rule.name);
+      }
+    }
+  }
+  return params;
+}
+
+function checkParamSpec(rule: string, name: string, spec: ParamSpec): void {
+  if (!/^[a-z][a-z0-9_]*$/.test(name)) {
+    throw new ConfigError(`rule "${rule}": param name "${name}" must be lower-case snake_case`);
+  }
+  if (!spec || !PARAM_TYPES.has(spec.type)) {
+    throw new ConfigError(`rule "${rule}": param "${name}" needs a type (number, integer, string or boolean)`);
+  }
+  if (spec.default === undefined) throw new ConfigError(`rule "${rule}": param "${name}" has no default`);
+  const problem = checkValue(spec, spec.default);
+  if (problem) throw new ConfigError(`rule "${rule}": param "${name}" default ${problem}`);
+}
+
+function checkParamOverrides(config: Config): void {
+  const params = collectParams(config.rules);
+  for (const [name, value] of Object.entries(config.params ?? {})) {
+    const spec = params.get(name);
+    if (!spec) throw new ConfigError(`config params: "${name}" is not declared by any rule`);
+    const problem = checkValue(spec, value);
+    if (problem) throw new ConfigError(`config params: "${name}" ${problem}`);
+  }
+}
+
+/** Why `value` does not fit `spec`, or undefined when it does. */
+export function checkValue(spec: ParamSpec, value: ParamValue): string | undefined {
+  switch (spec.type) {
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : `must be a number, got ${JSON.stringify(value)}`;
+    case 'integer':
+      return Number.isInteger(value) ? undefined : `must be an integer, got ${JSON.stringify(value)}`;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `must be true or false, got ${JSON.stringify(value)}`;
+    case 'string':
+      if (typeof value !== 'string') return `must be a string, got ${JSON.stringify(value)}`;
+      if (spec.choices && !spec.choices.includes(value)) return `must be one of ${spec.choices.join(', ')}, got ${JSON.stringify(value)}`;
+      return undefined;
+  }
+}
+
+/** Param values in force: rule defaults, then the config's overrides, then the command line's. */
+export function resolveParams(
+  config: Config,
+  overrides: Record<string, ParamValue> = {},
+): Record<string, ParamValue> {
+  const values: Record<string, ParamValue> = {};
+  for (const [name, spec] of collectParams(config.rules)) values[name] = spec.default;
+  return { ...values, ...config.params, ...overrides };
+}

@@ -1,0 +1,316 @@
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { runBuild } from './build.ts';
+import type { EngineEvent, EventListener, RunSummary } from './events.ts';
+import { type Executor, inProcessExecutor } from './executor.ts';
+import { buildKey, type Fingerprint, staleReasons } from './fingerprint.ts';
+import { type BuildNode, buildGraph, type Target } from './graph.ts';
+import { brokenPublished, publishFiles } from './publish.ts';
+import type { Artifact, Config, Item, ParamValue, Rule } from './rule.ts';
+import type { Capacities } from './scheduler.ts';
+import { ResourcePools } from './scheduler.ts';
+import { CacheState, type Outputs, type Trace } from './state.ts';
+
+export interface EngineOptions {
+  config: Config;
+  /** Rules in dependency order (from validateConfig). */
+  rules: readonly Rule[];
+  state: CacheState;
+  /** Absolute output folder for published files. */
+  outputDir: string;
+  items: readonly Item[];
+  /** Resolved values of every declared param. */
+  params: Record<string, ParamValue>;
+  jobs?: number;
+  capacities?: Partial<Capacities>;
+  executor?: Executor;
+  onEvent?: EventListener;
+  signal?: AbortSignal;
+}
+
+/** One entry of a dry run: the `--dry-run --json` contract. */
+export interface BuildStatus {
+  rule: string;
+  item: string | null;
+  stale: boolean;
+  reasons: string[];
+}
+
+type Outcome =
+  | { status: 'fresh' | 'built' | 'restored'; outputs: Outputs }
+  /** Dry run: would run; outputs unknown. */
+  | { status: 'stale' }
+  | { status: 'failed' | 'skipped'; failedDep: string };
+
+interface Decision {
+  fingerprint: Fingerprint;
+  key: string;
+  trace: Trace | undefined;
+  reasons: string[];
+  action: 'fresh' | 'restore' | 'run';
+  outputs?: Outputs;
+}
+
+/**
+ * Decides, build by build in dependency order, what is fresh, what can be restored from the run
+ * cache and what must run; runs the rest through the executor under the resource pools.
+ * Each build is evaluated once (memoised), after the builds it depends on.
+ */
+export class Engine {
+  readonly #opts: EngineOptions;
+  readonly #pools: ResourcePools;
+  readonly #itemHashes = new Map<string, Promise<string | undefined>>();
+  readonly #emit: EventListener;
+
+  constructor(opts: EngineOptions) {
+    this.#opts = opts;
+    const cores = availableParallelism();
+    const jobs = opts.jobs ?? cores;
+    this.#pools = new ResourcePools({ cpu: cores, gpu: 1, io: 4, ...opts.capacities }, jobs);
+    this.#emit = opts.onEvent ?? (() => undefined);
+  }
+
+  graph(targets: readonly Target[]): BuildNode[] {
+    return buildGraph(this.#opts.rules, this.#opts.items, targets);
+  }
+
+  /** What a build of `targets` would do, without running or writing anything. */
+  async dryRun(targets: readonly Target[]): Promise<BuildStatus[]> {
+    const nodes = this.graph(targets);
+    const outcomes = new Map<string, Promise<Outcome>>();
+    const statuses = new Map<string, BuildStatus>();
+    const evaluate = (node: BuildNode): Promise<Outcome> => {
+      let outcome = outcomes.get(node.id);
+      if (!outcome) {
+        outcome = this.#dryEvaluate(node, evaluate, statuses);
+        outcomes.set(node.id, outcome);
+      }
+      return outcome;
+    };
+    await Promise.all(nodes.map(evaluate));
+    return nodes.map((node) => statuses.get(node.id)!);
+  }
+
+  async #dryEvaluate(
+    node: BuildNode,
+    evaluate: (node: BuildNode) => Promise<Outcome>,
+    statuses: Map<string, BuildStatus>,
+  ): Promise<Outcome> {
+    const depOutcomes = await Promise.all(node.deps.map(evaluate));
+    const report = (stale: boolean, reasons: string[]) =>
+      statuses.set(node.id, { rule: node.rule.name, item: node.item?.id ?? null, stale, reasons });
+    const staleDeps = node.deps.filter((_, i) => depOutcomes[i]!.status === 'stale').map((dep) => dep.id);
+    if (staleDeps.length > 0) {
+      const trace = this.#opts.state.traces.get(CacheState.traceKey(node.rule.name, node.item?.id ?? null));
+      const reasons = trace ? [] : ['never built'];
+      for (const dep of new Set(staleDeps.map((id) => id.split('@')[0]!))) reasons.push(`dependency stale: ${dep}`);
+      report(true, reasons);
+      return { status: 'stale' };
+    }
+    const decision = await this.#decide(node, depOutcomes as { outputs: Outputs }[]);
+    if (decision.action === 'fresh') {
+      report(false, []);
+      return { status: 'fresh', outputs: decision.outputs! };
+    }
+    report(true, decision.reasons);
+    return decision.action === 'restore' ? { status: 'restored', outputs: decision.outputs! } : { status: 'stale' };
+  }
+
+  /** Builds `targets`: keep-going, every failure reported, independent builds unaffected. */
+  async build(targets: readonly Target[]): Promise<RunSummary> {
+    const started = Date.now();
+    const nodes = this.graph(targets);
+    this.#emit({
+      type: 'run-start',
+      builds: nodes.map((n) => ({ rule: n.rule.name, item: n.item?.id ?? null })),
+      jobs: this.#opts.jobs ?? availableParallelism(),
+    });
+    const outcomes = new Map<string, Promise<Outcome>>();
+    const evaluate = (node: BuildNode): Promise<Outcome> => {
+      let outcome = outcomes.get(node.id);
+      if (!outcome) {
+        outcome = this.#evaluate(node, evaluate);
+        outcomes.set(node.id, outcome);
+      }
+      return outcome;
+    };
+    const results = await Promise.all(nodes.map(evaluate));
+    const summary: RunSummary = { fresh: 0, ran: 0, restored: 0, failed: 0, skipped: 0 };
+    for (const result of results) {
+      if (result.status === 'fresh') summary.fresh++;
+      else if (result.status === 'built') summary.ran++;
+      else if (result.status === 'restored') summary.restored++;
+      else if (result.status === 'failed') summary.failed++;
+      else if (result.status === 'skipped') summary.skipped++;
+    }
+    this.#emit({ type: 'run-end', ms: Date.now() - started, summary });
+    return summary;
+  }
+
+  async #evaluate(node: BuildNode, evaluate: (node: BuildNode) => Promise<Outcome>): Promise<Outcome> {
+    const depOutcomes = await Promise.all(node.deps.map(evaluate));
+    const id = { rule: node.rule.name, item: node.item?.id ?? null };
+    const failedIndex = depOutcomes.findIndex((o) => o.status === 'failed' || o.status === 'skipped');
+    if (failedIndex >= 0) {
+      const failedDep = node.deps[failedIndex]!.id;
+      this.#emit({ type: 'build-skipped', ...id, failedDep });
+      return { status: 'skipped', failedDep };
+    }
+    let decision: Decision;
+    try {
+      decision = await this.#decide(node, depOutcomes as { outputs: Outputs }[]);
+    } catch (error) {
+      this.#emit({ type: 'build-failed', ...id, error: describe(error) });
+      return { status: 'failed', failedDep: node.id };
+    }
+    if (decision.action === 'fresh') {
+      this.#emit({ type: 'build-fresh', ...id });
+      return { status: 'fresh', outputs: decision.outputs! };
+    }
+    if (decision.action === 'restore') {
+      this.#emit({ type: 'build-restored', ...id, reasons: decision.reasons });
+      await this.#record(node, decision, decision.outputs!);
+      return { status: 'restored', outputs: decision.outputs! };
+    }
+    const claim = node.rule.resources ?? { cpu: 1 };
+    return this.#pools.run(claim, async (): Promise<Outcome> => {
+      if (this.#opts.signal?.aborted) {
+        this.#emit({ type: 'build-failed', ...id, error: 'interrupted before it started' });
+        return { status: 'failed', failedDep: node.id };
+      }
+      this.#emit({ type: 'build-start', ...id, reasons: decision.reasons });
+      const began = Date.now();
+      try {
+        const outputs = await runBuild({
+          node,
+          key: decision.key,
+          params: this.#ruleParams(node.rule),
+          deps: this.#artifacts(node, depOutcomes as { outputs: Outputs }[]),
+          items: this.#opts.items,
+          state: this.#opts.state,
+          executor: this.#opts.executor ?? inProcessExecutor,
+          signal: this.#opts.signal ?? new AbortController().signal,
+          emit: (event: EngineEvent) => this.#emit(event),
+        });
+        await this.#record(node, decision, outputs);
+        const unchanged = decision.trace !== undefined && isDeepStrictEqual(decision.trace.outputs, outputs);
+        this.#emit({ type: 'build-done', ...id, ms: Date.now() - began, unchanged });
+        return { status: 'built', outputs };
+      } catch (error) {
+        this.#emit({ type: 'build-failed', ...id, error: describe(error) });
+        return { status: 'failed', failedDep: node.id };
+      }
+    });
+  }
+
+  /** Stores the run-cache entry and the trace (last: a trace only ever names outputs in place), then publishes. */
+  async #record(node: BuildNode, decision: Decision, outputs: Outputs): Promise<void> {
+    const { state, outputDir } = this.#opts;
+    const item = node.item?.id ?? null;
+    state.runs.set(decision.key, { rule: node.rule.name, item, outputs });
+    let published = decision.trace?.published ?? {};
+    if (node.rule.publish) {
+      const files = Object.fromEntries(Object.entries(outputs).map(([name, hash]) => [name, state.store.path(hash)]));
+      published = await publishFiles(outputDir, node.rule.publish(node.item), files, published);
+    }
+    state.traces.set(CacheState.traceKey(node.rule.name, item), {
+      key: decision.key,
+      fingerprint: decision.fingerprint,
+      outputs,
+      published,
+      builtAt: new Date().toISOString(),
+    });
+  }
+
+  #ruleParams(rule: Rule): Record<string, ParamValue> {
+    const values: Record<string, ParamValue> = {};
+    for (const name of Object.keys(rule.params ?? {})) values[name] = this.#opts.params[name]!;
+    return values;
+  }
+
+  #itemHash(item: Item): Promise<string | undefined> {
+    let hash = this.#itemHashes.get(item.id);
+    if (!hash) {
+      hash = this.#opts.state.statCache.hash(item.path);
+      this.#itemHashes.set(item.id, hash);
+    }
+    return hash;
+  }
+
+  async #fingerprint(node: BuildNode, depOutputs: { outputs: Outputs }[]): Promise<Fingerprint> {
+    const { rule, item } = node;
+    const inputs: Record<string, string> = {};
+    if (item && rule.readsItem !== false) {
+      const hash = await this.#itemHash(item);
+      if (hash === undefined) throw new Error(`input ${item.path} is missing or not a regular file`);
+      inputs[item.id] = hash;
+    }
+    node.deps.forEach((dep, i) => {
+      const prefix = dep.item && !item ? `${dep.rule.name}@${dep.item.id}` : dep.rule.name;
+      for (const [name, hash] of Object.entries(depOutputs[i]!.outputs)) inputs[`${prefix}/${name}`] = hash;
+    });
+    const params = this.#ruleParams(rule);
+    for (const file of (await rule.extraInputs?.(params)) ?? []) {
+      const hash = await this.#opts.state.statCache.hash(path.resolve(file));
+      if (hash === undefined) throw new Error(`rule ${rule.name}: input file ${file} is missing`);
+      inputs[file] = hash;
+    }
+    return { rule: rule.name, version: rule.version, params, inputs };
+  }
+
+  async #decide(node: BuildNode, depOutputs: { outputs: Outputs }[]): Promise<Decision> {
+    const { state, outputDir } = this.#opts;
+    const fingerprint = await this.#fingerprint(node, depOutputs);
+    const key = await buildKey(fingerprint);
+    const trace = state.traces.get(CacheState.traceKey(node.rule.name, node.item?.id ?? null));
+    const decision = { fingerprint, key, trace };
+    if (trace?.key === key) {
+      const broken = await this.#brokenOutputs(trace.outputs);
+      if (broken.length > 0) return { ...decision, action: 'run', reasons: broken.map((p) => `output missing: ${p}`) };
+      const unpublished = await brokenPublished(outputDir, trace.published);
+      if (unpublished.length > 0) {
+        const reasons = unpublished.map((p) => `output missing: ${path.join(outputDir, p)}`);
+        return { ...decision, action: 'restore', reasons, outputs: trace.outputs };
+      }
+      return { ...decision, action: 'fresh', reasons: [], outputs: trace.outputs };
+    }
+    const reasons = trace ? staleReasons(trace.fingerprint, fingerprint) : ['never built'];
+    const cached = state.runs.get(key);
+    if (cached && (await this.#brokenOutputs(cached.outputs)).length === 0) {
+      return { ...decision, action: 'restore', reasons, outputs: cached.outputs };
+    }
+    return { ...decision, action: 'run', reasons };
+  }
+
+  /** Stored outputs that are gone or whose content no longer matches their hash. */
+  async #brokenOutputs(outputs: Outputs): Promise<string[]> {
+    const { store, statCache } = this.#opts.state;
+    const broken: string[] = [];
+    for (const hash of Object.values(outputs)) {
+      const file = store.path(hash);
+      if ((await statCache.hash(file)) !== hash) broken.push(file);
+    }
+    return broken;
+  }
+
+  #artifacts(node: BuildNode, depOutputs: { outputs: Outputs }[]) {
+    const { store } = this.#opts.state;
+    const toArtifact = (outputs: Outputs): Artifact => ({
+      hashes: { ...outputs },
+      files: Object.fromEntries(Object.entries(outputs).map(([name, hash]) => [name, store.path(hash)])),
+    });
+    const deps: Record<string, Artifact> = {};
+    const batch: Record<string, Record<string, Artifact>> = {};
+    node.deps.forEach((dep, i) => {
+      const artifact = toArtifact(depOutputs[i]!.outputs);
+      if (dep.item && !node.item) (batch[dep.rule.name] ??= {})[dep.item.id] = artifact;
+      else deps[dep.rule.name] = artifact;
+    });
+    return { deps, batch };
+  }
+}
+
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,41 @@
+import { canonicalJson, hashString } from './hash.ts';
+import type { ParamValue } from './rule.ts';
+
+/** Everything a build's output depends on. Its canonical JSON's hash is the build key. */
+export interface Fingerprint {
+  rule: string;
+  version: number | string;
+  params: Record<string, ParamValue>;
+  /** Input label (a path or `rule/file`) -> content hash. */
+  inputs: Record<string, string>;
+}
+
+export function buildKey(fingerprint: Fingerprint): Promise<string> {
+  return hashString(canonicalJson(fingerprint));
+}
+
+/** Why `next` differs from `previous`, in the words `--dry-run` prints. */
+export function staleReasons(previous: Fingerprint, next: Fingerprint): string[] {
+  const reasons: string[] = [];
+  if (previous.version !== next.version) reasons.push(`rule version ${previous.version} -> ${next.version}`);
+  const names = new Set([...Object.keys(previous.params), ...Object.keys(next.params)]);
+  for (const name of [...names].sort()) {
+    const before = previous.params[name];
+    const after = next.params[name];
+    if (before !== after) reasons.push(`param ${name}: ${show(before)} -> ${show(after)}`);
+  }
+  const labels = new Set([...Object.keys(previous.inputs), ...Object.keys(next.inputs)]);
+  for (const label of [...labels].sort()) {
+    const before = previous.inputs[label];
+    const after = next.inputs[label];
+    if (before === after) continue;
+    if (before === undefined) reasons.push(`input added: ${label}`);
+    else if (after === undefined) reasons.push(`input removed: ${label}`);
+    else reasons.push(`input changed: ${label}`);
+  }
+  return reasons;
+}
+
+function show(value: ParamValue | undefined): string {
+  return value === undefined ? '(none)' : String(value);
+}

@@ -1,0 +1,139 @@
+import { readdirSync, statSync, unlinkSync, utimesSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ToyRig } from './toy-rig.ts';
+
+let rig: ToyRig;
+afterEach(() => rig?.cleanup());
+
+const everything = [
+  'length a.mp4', 'length b.mp4', 'length c.mp4',
+  'steps a.mp4 from 0', 'steps b.mp4 from 0', 'steps c.mp4 from 0',
+  'total -',
+  'upper a.mp4', 'upper b.mp4', 'upper c.mp4',
+];
+
+describe('incremental builds (real vbuild processes on a toy pipeline)', () => {
+  it('runs everything the first time and nothing the second', async () => {
+    rig = new ToyRig();
+    const first = await rig.run(['all']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(rig.takeRuns()).toEqual(everything);
+    expect(rig.read('out/total.txt')).toBe(String('ALPHA!'.length + 'BETA!'.length + 'GAMMA!'.length));
+
+    const second = await rig.run(['all']);
+    expect(second.code).toBe(0);
+    expect(rig.takeRuns()).toEqual([]);
+    expect(second.stderr).toContain('0 ran, 0 restored from cache, 10 fresh');
+  });
+
+  it('reruns only the chain of an input whose content changed; a bare touch reruns nothing', async () => {
+    rig = new ToyRig();
+    await rig.run(['all']);
+    rig.takeRuns();
+
+    const file = path.join(rig.dir, 'videos/b.mp4');
+    const later = new Date(Date.now() + 5000);
+    utimesSync(file, later, later);
+    await rig.run(['all']);
+    expect(rig.takeRuns()).toEqual([]);
+
+    rig.write('videos/b.mp4', 'beta, longer');
+    const result = await rig.run(['all']);
+    expect(result.code).toBe(0);
+    expect(rig.takeRuns()).toEqual(['length b.mp4', 'steps b.mp4 from 0', 'total -', 'upper b.mp4']);
+  });
+
+  it('a changed param reruns the rules declaring it and their dependents only', async () => {
+    rig = new ToyRig();
+    await rig.run(['all']);
+    rig.takeRuns();
+    // `steps` is declared by the steps rule alone, which nothing depends on.
+    await rig.run(['all', '--steps', '4']);
+    expect(rig.takeRuns()).toEqual(['steps a.mp4 from 0', 'steps b.mp4 from 0', 'steps c.mp4 from 0']);
+  });
+
+  it('stops propagation when a rebuilt output is byte-identical (early cutoff)', async () => {
+    rig = new ToyRig();
+    await rig.run(['all']);
+    rig.takeRuns();
+    // Trimming changes nothing for inputs without surrounding spaces: upper reruns, its dependents do not.
+    const result = await rig.run(['all', '--trim']);
+    expect(result.code).toBe(0);
+    expect(rig.takeRuns()).toEqual(['upper a.mp4', 'upper b.mp4', 'upper c.mp4']);
+    expect(result.stderr).toContain('(output unchanged)');
+  });
+
+  it('serves a return to earlier param values from the run cache without running', async () => {
+    rig = new ToyRig();
+    await rig.run(['all', '--suffix', '!']);
+    await rig.run(['all', '--suffix', '?']);
+    expect(rig.read('out/total.txt')).toBe('17');
+    rig.takeRuns();
+
+    const back = await rig.run(['all', '--suffix', '!']);
+    expect(back.code).toBe(0);
+    expect(rig.takeRuns()).toEqual([]);
+    expect(back.stderr).toContain('restored from the run cache (param suffix: ? -> !)');
+    expect(rig.read('out/total.txt')).toBe('17');
+  });
+
+  it('a rule version bump reruns that rule and what changed downstream', async () => {
+    rig = new ToyRig();
+    await rig.run(['all']);
+    rig.takeRuns();
+    rig.configure(', upperVersion: 2');
+    const dry = await rig.run(['--dry-run', '--json']);
+    const builds = JSON.parse(dry.stdout).builds as { rule: string; item: string | null; stale: boolean; reasons: string[] }[];
+    expect(builds.find((b) => b.rule === 'upper' && b.item === 'a.mp4')?.reasons).toEqual(['rule version 1 -> 2']);
+    await rig.run(['all']);
+    // Same bytes out of the new version: nothing downstream reruns.
+    expect(rig.takeRuns()).toEqual(['upper a.mp4', 'upper b.mp4', 'upper c.mp4']);
+  });
+
+  it('keeps going past a failing item, skips its dependents, and exits non-zero', async () => {
+    rig = new ToyRig({ 'a.mp4': 'alpha', 'bad.mp4': 'FAIL here', 'c.mp4': 'gamma' });
+    const result = await rig.run(['all']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('[upper] bad.mp4: FAILED: bad.mp4 says FAIL');
+    const runs = rig.takeRuns();
+    expect(runs).toContain('length a.mp4');
+    expect(runs).toContain('length c.mp4');
+    expect(runs).not.toContain('length bad.mp4');
+    expect(result.stderr).toMatch(/1 failed, 3 skipped after a failure/);
+
+    // Fixed input: only its chain and the batch run.
+    rig.write('videos/bad.mp4', 'fine now');
+    const again = await rig.run(['all']);
+    expect(again.code).toBe(0);
+    expect(rig.takeRuns()).toEqual(['length bad.mp4', 'steps bad.mp4 from 0', 'total -', 'upper bad.mp4']);
+  });
+
+  it('targets a rule (with what it needs) or one rule@item', async () => {
+    rig = new ToyRig();
+    await rig.run(['length']);
+    expect(rig.takeRuns()).toEqual(['length a.mp4', 'length b.mp4', 'length c.mp4', 'upper a.mp4', 'upper b.mp4', 'upper c.mp4']);
+    await rig.run(['steps@b']);
+    expect(rig.takeRuns()).toEqual(['steps b.mp4 from 0']);
+  });
+
+  it('rebuilds an output that was deleted from the cache, naming it in the dry run', async () => {
+    rig = new ToyRig();
+    await rig.run(['all']);
+    rig.takeRuns();
+    const length = JSON.parse((await rig.run(['--dry-run', '--json'])).stdout).builds;
+    expect(length.every((b: { stale: boolean }) => !b.stale)).toBe(true);
+    const objects = path.join(rig.dir, 'cache/objects');
+    const totalObject = readdirSync(objects, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => path.join(e.parentPath, e.name))
+      .find((file) => rig.read(path.relative(rig.dir, file)) === '17');
+    expect(totalObject).toBeDefined();
+    unlinkSync(totalObject!);
+    const dry = await rig.run(['--dry-run']);
+    expect(dry.stdout).toContain(`total: output missing: ${totalObject}`);
+    await rig.run(['all']);
+    expect(rig.takeRuns()).toEqual(['total -']);
+    expect(statSync(path.join(rig.dir, 'out/total.txt')).isFile()).toBe(true);
+  });
+});

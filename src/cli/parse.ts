@@ -38,7 +38,7 @@ const COMMANDS = [
 
 function paramOption(param: DeclaredParam): string {
   const flag = paramFlag(param.name);
-  if (param.type === 'boolean') return flag;
+  if (param.type === 'boolean') return `${flag}, --no-${flag.slice(2)}`;
   return `${flag} <${param.type === 'string' ? (param.choices?.join('|') ?? 'value') : 'n'}>`;
 }
 
@@ -46,10 +46,8 @@ function paramOption(param: DeclaredParam): string {
 function createCli(params: readonly DeclaredParam[]) {
   const cli = cac('vbuild');
   for (const option of GLOBAL_OPTIONS) cli.option(option.flag, option.doc);
-  for (const param of params) {
-    cli.option(paramOption(param), param.doc);
-    if (param.type === 'boolean') cli.option(`--no-${param.name.replaceAll('_', '-')}`, '');
-  }
+  // A declared `--no-x` would make cac default x to true; mri reads `--no-x` as x=false by itself.
+  for (const param of params) cli.option(param.type === 'boolean' ? paramFlag(param.name) : paramOption(param), param.doc);
   for (const [name, doc] of COMMANDS) cli.command(name, doc);
   cli.option('-h, --help', 'Show this help').option('-v, --version', 'Show the version');
   return cli;

@@ -1,0 +1,115 @@
+/**
+ * Face analysis of batches of frames with a model pack: detection, then pose and identity
+ * embedding for every face found, each model's inference batched across the frames.
+ */
+
+import { openEmbedder, type Embedder } from './embed.ts';
+import { openLandmark3dModel, type Landmark3dModel } from './landmark3d.ts';
+import type { ModelPack } from './pack.ts';
+import { poseFromKps5 } from './pose.ts';
+import { createScrfdDetector, type Detection } from './scrfd.ts';
+import type { Device, DeviceNotice, Provider } from './session.ts';
+import type { Face, Pose, PoseSource, RgbFrame } from './types.ts';
+
+export interface AnalyzerOptions {
+  device: Device;
+  /** Intra-op threads per inference; 0 lets onnxruntime use every core. */
+  threads: number;
+  /** Square detector input side (for detectors without a fixed input size). */
+  detSize: number;
+  scoreThreshold: number;
+  /** IoU above which the weaker of two overlapping detections is dropped; insightface uses 0.4. */
+  nmsThreshold?: number;
+  /** Frames (detector) or face crops (pose, embedding) per inference where a model accepts batches. */
+  batchSize?: number;
+}
+
+export interface Analyzer {
+  readonly pack: ModelPack;
+  /** Execution provider running the detector. */
+  readonly provider: Provider;
+  /** Devices that could not be used, once per model that fell back; for the CLI to print. */
+  readonly notices: readonly DeviceNotice[];
+  /** Options a model could not honour. */
+  readonly notes: readonly string[];
+  /** How faces with keypoints get their pose; null when the pack gives no way (no 1k3d68, detector without keypoints). */
+  readonly poseSource: PoseSource | null;
+  /** Faces per frame, in frame pixel coordinates, best detection score first. */
+  detect(frames: readonly RgbFrame[]): Promise<Face[][]>;
+}
+
+export async function createAnalyzer(pack: ModelPack, options: AnalyzerOptions): Promise<Analyzer> {
+  const session = { device: options.device, threads: options.threads, batchSize: options.batchSize ?? 1 };
+  const detector = await createScrfdDetector(pack.detector, {
+    ...session,
+    detSize: options.detSize,
+    scoreThreshold: options.scoreThreshold,
+    nmsThreshold: options.nmsThreshold ?? 0.4,
+  });
+  const landmarks = pack.landmark3d ? await openLandmark3dModel(pack.landmark3d, session) : null;
+  const embedder = pack.recognition ? await openEmbedder(pack.recognition, session) : null;
+  const notices = [detector.model, landmarks?.crops.model, embedder?.crops.model]
+    .map((m) => m?.notice)
+    .filter((n): n is DeviceNotice => n != null);
+
+  return {
+    pack,
+    provider: detector.model.provider,
+    notices,
+    notes: detector.notes,
+    poseSource: landmarks ? '1k3d68' : detector.hasKps ? 'kps5' : null,
+    async detect(frames) {
+      const detections = await detector.detect(frames);
+      const located = detections.flatMap((faces, f) => faces.map((d) => ({ frame: frames[f]!, detection: d })));
+      const poses = await estimatePoses(located, landmarks);
+      const embeddings = await embed(located, embedder);
+      let next = 0;
+      return detections.map((faces) =>
+        faces.map((detection) => {
+          const i = next++;
+          return toFace(detection, poses[i] ?? null, embeddings[i] ?? null);
+        }),
+      );
+    },
+  };
+}
+
+interface LocatedDetection {
+  frame: RgbFrame;
+  detection: Detection;
+}
+
+async function estimatePoses(
+  located: readonly LocatedDetection[],
+  landmarks: Landmark3dModel | null,
+): Promise<({ pose: Pose; source: PoseSource } | null)[]> {
+  if (landmarks) {
+    const poses = await landmarks.poses(located.map(({ frame, detection }) => ({ frame, box: detection.box })));
+    return poses.map((pose) => ({ pose, source: '1k3d68' }));
+  }
+  return located.map(({ detection }) => (detection.kps ? { pose: poseFromKps5(detection.kps), source: 'kps5' } : null));
+}
+
+/** Embeddings of the faces that have keypoints (the norm-crop needs them); null for the others. */
+async function embed(located: readonly LocatedDetection[], embedder: Embedder | null): Promise<(Float32Array | null)[]> {
+  if (!embedder) return located.map(() => null);
+  const withKps = located.flatMap(({ frame, detection }, i) => (detection.kps ? [{ i, frame, kps: detection.kps }] : []));
+  const vectors = await embedder.embed(withKps);
+  const byFace: (Float32Array | null)[] = located.map(() => null);
+  withKps.forEach(({ i }, k) => (byFace[i] = vectors[k]!));
+  return byFace;
+}
+
+function toFace(
+  detection: Detection,
+  pose: { pose: Pose; source: PoseSource } | null,
+  embedding: Float32Array | null,
+): Face {
+  return {
+    box: detection.box,
+    detScore: detection.score,
+    kps: detection.kps,
+    ...(pose ? { ...pose.pose, poseSource: pose.source } : {}),
+    ...(embedding ? { embedding } : {}),
+  };
+}

@@ -1,0 +1,209 @@
+/**
+ * Locating ffmpeg/ffprobe and running them. Arguments are always passed as an array to
+ * `spawn` (no shell), so any file name is safe; errors carry the file and ffmpeg's own words.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+
+export type Tool = 'ffmpeg' | 'ffprobe';
+
+export interface ToolLocation {
+  tool: Tool;
+  path: string;
+  /** Why this binary was chosen: an env override, the first on PATH, or the npm-shipped fallback. */
+  source: 'env' | 'path' | 'npm';
+}
+
+const ENV_OVERRIDE: Record<Tool, string> = { ffmpeg: 'FFMPEG_PATH', ffprobe: 'FFPROBE_PATH' };
+const NPM_FALLBACK: Record<Tool, string> = {
+  ffmpeg: '@ffmpeg-installer/ffmpeg',
+  ffprobe: '@ffprobe-installer/ffprobe',
+};
+
+const located = new Map<Tool, ToolLocation>();
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function findOnPath(tool: Tool): string | undefined {
+  const names = process.platform === 'win32' ? [`${tool}.exe`, tool] : [tool];
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    for (const name of names) {
+      const candidate = path.join(dir, name);
+      if (isExecutable(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+function npmFallback(tool: Tool): string {
+  const require = createRequire(import.meta.url);
+  try {
+    return (require(NPM_FALLBACK[tool]) as { path: string }).path;
+  } catch (cause) {
+    throw new Error(
+      `${tool} not found: set ${ENV_OVERRIDE[tool]}, put ${tool} on PATH, or install ${NPM_FALLBACK[tool]}`,
+      { cause },
+    );
+  }
+}
+
+/** Env override, else PATH, else the npm-shipped binary. Resolved once per process. */
+export function locate(tool: Tool): ToolLocation {
+  const known = located.get(tool);
+  if (known) return known;
+  const override = process.env[ENV_OVERRIDE[tool]];
+  const fromPath = override ? undefined : findOnPath(tool);
+  const location: ToolLocation = override
+    ? { tool, path: override, source: 'env' }
+    : fromPath
+      ? { tool, path: fromPath, source: 'path' }
+      : { tool, path: npmFallback(tool), source: 'npm' };
+  located.set(tool, location);
+  return location;
+}
+
+/** A failed ffmpeg/ffprobe run, or a file they cannot use. The message names the file. */
+export class MediaError extends Error {
+  override name = 'MediaError';
+  constructor(
+    message: string,
+    readonly file: string,
+    /** The last lines ffmpeg wrote to stderr, if it ran. */
+    readonly stderr = '',
+    options?: ErrorOptions,
+  ) {
+    super(stderr ? `${message}\n${indent(stderr)}` : message, options);
+  }
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}
+
+/** Splits a text stream into lines; `\r` counts as a line end too (ffmpeg's progress lines). */
+export class LineSplitter {
+  private partial = '';
+
+  /** Adds text; returns the non-empty lines it completed. */
+  push(text: string): string[] {
+    const parts = (this.partial + text).split(/\r?\n|\r/);
+    this.partial = parts.pop() ?? '';
+    return parts.filter((line) => line.trim() !== '');
+  }
+
+  /** The unterminated last line, if any. */
+  rest(): string {
+    return this.partial;
+  }
+}
+
+/** Keeps the last lines ffmpeg wrote to stderr, for error messages. */
+export class StderrTail {
+  private lines: string[] = [];
+  constructor(private readonly maxLines = 20) {}
+
+  add(line: string): void {
+    this.lines.push(line);
+    if (this.lines.length > this.maxLines) this.lines.shift();
+  }
+
+  toString(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export type ToolProcess = ChildProcessByStdio<null, Readable, Readable>;
+
+/** Starts a tool with stdin closed and stdout/stderr piped. */
+export function spawnTool(tool: Tool, args: readonly string[]): ToolProcess {
+  return spawn(locate(tool).path, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a tool to completion, collecting stdout. Rejects with a MediaError naming `file`
+ * when it exits non-zero, cannot start, or `signal` aborts it (then with the abort reason).
+ */
+export function runTool(
+  tool: Tool,
+  args: readonly string[],
+  file: string,
+  opts: { signal?: AbortSignal; what?: string } = {},
+): Promise<RunResult> {
+  const { signal, what = `${tool} failed on "${file}"` } = opts;
+  signal?.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const child = spawnTool(tool, args);
+    const stdout: Buffer[] = [];
+    const lines = new LineSplitter();
+    const tail = new StderrTail();
+    const onAbort = () => child.kill('SIGKILL');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => lines.push(text).forEach((line) => tail.add(line)));
+    child.on('error', (cause) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(new MediaError(`${what}: cannot run ${locate(tool).path}`, file, '', { cause }));
+    });
+    child.on('close', (code, killedBy) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (lines.rest().trim()) tail.add(lines.rest());
+      if (signal?.aborted) reject(signal.reason);
+      else if (code === 0) resolve({ stdout: Buffer.concat(stdout).toString('utf8'), stderr: tail.toString() });
+      else reject(new MediaError(`${what} (${killedBy ?? `exit ${code}`})`, file, tail.toString()));
+    });
+  });
+}
+
+/** Arguments every ffmpeg run starts with: quiet banner, no interactive stdin, no progress lines. */
+export const FFMPEG_BASE_ARGS = ['-hide_banner', '-nostdin', '-nostats'] as const;
+
+export interface FfmpegCapabilities {
+  /** libavutil version as [major, minor]. */
+  libavutil: [number, number];
+  /** `-fps_mode` exists (ffmpeg >= 5.1); older builds only know `-vsync`. */
+  hasFpsMode: boolean;
+}
+
+let capabilities: Promise<FfmpegCapabilities> | undefined;
+
+/** What the located ffmpeg supports, read once from `ffmpeg -version`. */
+export function ffmpegCapabilities(): Promise<FfmpegCapabilities> {
+  capabilities ??= runTool('ffmpeg', ['-hide_banner', '-version'], locate('ffmpeg').path).then(
+    ({ stdout }) => {
+      const match = /libavutil\s+(\d+)\.\s*(\d+)/.exec(stdout);
+      const libavutil: [number, number] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+      const [major, minor] = libavutil;
+      return { libavutil, hasFpsMode: major > 57 || (major === 57 && minor >= 28) };
+    },
+  );
+  return capabilities;
+}
+
+/** Output option that keeps every frame with its own timestamp (no duplication or dropping). */
+export async function passthroughTimingArgs(): Promise<string[]> {
+  return (await ffmpegCapabilities()).hasFpsMode ? ['-fps_mode', 'passthrough'] : ['-vsync', 'passthrough'];
+}
+
+/** Seconds as an ffmpeg time argument: plain decimal with microsecond precision. */
+export function formatSeconds(seconds: number): string {
+  return seconds.toFixed(6);
+}

@@ -1,0 +1,220 @@
+/**
+ * ffprobe wrapper: stream metadata plus the video packet table (keyframes, frame timing).
+ * Packets are listed without decoding, which is far cheaper than `-show_frames`.
+ */
+import { MediaError, formatSeconds, runTool } from './ffmpeg.ts';
+
+export interface Probe {
+  file: string;
+  durationSec: number;
+  /** video stream start pts */
+  startSec: number;
+  fpsAvg: number;
+  fpsReal: number;
+  /** display size after rotation */
+  width: number;
+  height: number;
+  codedWidth: number;
+  codedHeight: number;
+  /** Clockwise degrees a player turns the picture: 0, 90, 180 or 270. */
+  rotation: number;
+  videoCodec: string;
+  audioCodec: string | null;
+  hasAudio: boolean;
+  vfr: boolean;
+  /** Number of video packets, which is the number of frames for every common codec. */
+  frameCount: number | null;
+  /** pts seconds */
+  keyframes: number[];
+  /** ffprobe's format_name, e.g. `mov,mp4,m4a,3gp,3g2,mj2` or `matroska,webm`. */
+  container: string;
+}
+
+/** One video packet, in decode order. Times are seconds on the file's timeline. */
+export interface VideoPacket {
+  pts: number;
+  dts: number;
+  /** NaN when the container does not say. */
+  duration: number;
+  key: boolean;
+}
+
+interface FfprobeStream {
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  r_frame_rate?: string;
+  avg_frame_rate?: string;
+  tags?: Record<string, string>;
+  side_data_list?: { side_data_type?: string; rotation?: number }[];
+}
+
+interface FfprobeOutput {
+  streams?: FfprobeStream[];
+  format?: { format_name?: string; duration?: string };
+}
+
+/** `[start, end)` in seconds; `end` may be Infinity. */
+export interface TimeRange {
+  start: number;
+  end: number;
+}
+
+function parseRate(rate: string | undefined): number {
+  const [num, den] = (rate ?? '').split('/').map(Number);
+  return num && den ? num / den : 0;
+}
+
+function parseSeconds(value: string | undefined): number {
+  return value === undefined || value === 'N/A' ? NaN : Number(value);
+}
+
+/**
+ * Clockwise rotation a player applies. The display matrix angle is counter-clockwise; older
+ * ffprobe builds only print the legacy `rotate` tag, which is already clockwise.
+ */
+export function displayRotation(stream: FfprobeStream): number {
+  const matrix = stream.side_data_list?.find((side) => side.side_data_type === 'Display Matrix');
+  const clockwise = matrix?.rotation !== undefined ? -matrix.rotation : Number(stream.tags?.rotate ?? 0);
+  const quarterTurns = Math.round((Number.isFinite(clockwise) ? clockwise : 0) / 90);
+  return (((quarterTurns % 4) + 4) % 4) * 90;
+}
+
+/**
+ * The video packet table in decode order. `ranges` restricts reading to those spans (ffprobe
+ * seeks to the keyframe at or before each start), so a cutter needs not read the whole file.
+ */
+export async function readVideoPackets(
+  file: string,
+  opts: { ranges?: TimeRange[]; signal?: AbortSignal } = {},
+): Promise<VideoPacket[]> {
+  const args = ['-v', 'error', '-select_streams', 'v:0'];
+  if (opts.ranges?.length) {
+    const intervals = opts.ranges.map(
+      ({ start, end }) => `${formatSeconds(start)}%${Number.isFinite(end) ? formatSeconds(end) : ''}`,
+    );
+    args.push('-read_intervals', intervals.join(','));
+  }
+  args.push('-show_entries', 'packet=pts_time,dts_time,duration_time,flags', '-of', 'compact=p=0', file);
+  const { stdout } = await runTool('ffprobe', args, file, {
+    signal: opts.signal,
+    what: `cannot list the video packets of "${file}"`,
+  });
+  const packets: VideoPacket[] = [];
+  for (const line of stdout.split('\n')) {
+    if (!line) continue;
+    const fields = Object.fromEntries(line.split('|').map((pair) => pair.split('=', 2) as [string, string]));
+    const flags = fields.flags ?? '';
+    if (flags.includes('D')) continue; // discarded by the demuxer (before an edit list's start): never shown
+    const dts = parseSeconds(fields.dts_time);
+    const pts = parseSeconds(fields.pts_time);
+    const time = Number.isNaN(pts) ? dts : pts;
+    if (Number.isNaN(time)) continue;
+    packets.push({
+      pts: time,
+      dts: Number.isNaN(dts) ? time : dts,
+      duration: parseSeconds(fields.duration_time),
+      key: flags.includes('K'),
+    });
+  }
+  return packets;
+}
+
+/** Presentation times of the packets, ascending and unique. */
+export function presentationTimes(packets: readonly VideoPacket[]): number[] {
+  const times = packets.map((packet) => packet.pts).sort((a, b) => a - b);
+  return times.filter((time, i) => i === 0 || time !== times[i - 1]);
+}
+
+/**
+ * Whether frame intervals vary. Tolerates the rounding of millisecond timebases (Matroska/WebM
+ * store 41/42 ms for 24 fps) but not a dropped, doubled or jittering frame.
+ */
+export function isVariableFrameRate(times: readonly number[]): boolean {
+  const intervals = times.slice(1).map((time, i) => time - times[i]!);
+  if (intervals.length < 2) return false;
+  const sorted = [...intervals].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const tolerance = Math.max(0.0015, median * 0.05);
+  return intervals.some((interval) => Math.abs(interval - median) > tolerance);
+}
+
+async function readStreams(file: string): Promise<FfprobeOutput> {
+  const { stdout } = await runTool(
+    'ffprobe',
+    ['-v', 'error', '-show_entries', 'format=format_name,duration:stream', '-of', 'json', file],
+    file,
+    { what: `cannot read "${file}" as a media file` },
+  );
+  return JSON.parse(stdout) as FfprobeOutput;
+}
+
+/** Decodes the first video frame: a file whose video cannot be decoded fails here, not mid-pipeline. */
+async function assertVideoDecodes(file: string): Promise<void> {
+  const { stdout } = await runTool(
+    'ffprobe',
+    ['-v', 'error', '-select_streams', 'v:0', '-read_intervals', '%+#5', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', file],
+    file,
+    { what: `cannot decode the video of "${file}"` },
+  );
+  if (!stdout.trim()) throw new MediaError(`cannot decode the video of "${file}": no frame came out`, file);
+}
+
+export async function probe(file: string): Promise<Probe> {
+  // All three run at once; their failures are reported in the order that explains the most.
+  const [metaResult, packetsResult, decodeResult] = await Promise.allSettled([
+    readStreams(file),
+    readVideoPackets(file),
+    assertVideoDecodes(file),
+  ]);
+  if (metaResult.status === 'rejected') throw metaResult.reason;
+  const meta = metaResult.value;
+  const streams = meta.streams ?? [];
+  const video = streams.find((stream) => stream.codec_type === 'video');
+  const audio = streams.find((stream) => stream.codec_type === 'audio');
+  if (!video) {
+    const found = streams.map((stream) => `${stream.codec_type ?? '?'} ${stream.codec_name ?? '?'}`).join(', ');
+    throw new MediaError(`no video stream in "${file}" (${found || 'no streams'})`, file);
+  }
+  if (packetsResult.status === 'rejected') throw packetsResult.reason;
+  if (decodeResult.status === 'rejected') throw decodeResult.reason;
+  const packets = packetsResult.value;
+  if (!video.codec_name || packets.length === 0) {
+    throw new MediaError(`the video stream of "${file}" has no packets or an unknown codec`, file);
+  }
+
+  const times = presentationTimes(packets);
+  const startSec = times[0]!;
+  const lastPacket = packets.reduce((last, packet) => (packet.pts > last.pts ? packet : last));
+  const videoDuration = lastPacket.pts + (Number.isNaN(lastPacket.duration) ? 0 : lastPacket.duration) - startSec;
+  const containerDuration = parseSeconds(meta.format?.duration);
+  const rotation = displayRotation(video);
+  const codedWidth = video.width ?? 0;
+  const codedHeight = video.height ?? 0;
+  const sideways = rotation % 180 !== 0;
+  const fpsAvg = parseRate(video.avg_frame_rate) || (videoDuration > 0 ? times.length / videoDuration : 0);
+
+  return {
+    file,
+    durationSec: Number.isNaN(containerDuration) ? videoDuration : containerDuration,
+    startSec,
+    fpsAvg,
+    fpsReal: parseRate(video.r_frame_rate) || fpsAvg,
+    width: sideways ? codedHeight : codedWidth,
+    height: sideways ? codedWidth : codedHeight,
+    codedWidth,
+    codedHeight,
+    rotation,
+    videoCodec: video.codec_name,
+    audioCodec: audio?.codec_name ?? null,
+    hasAudio: audio !== undefined,
+    vfr: isVariableFrameRate(times),
+    frameCount: times.length,
+    keyframes: packets
+      .filter((packet) => packet.key)
+      .map((packet) => packet.pts)
+      .sort((a, b) => a - b),
+    container: meta.format?.format_name ?? '',
+  };
+}

@@ -1,0 +1,42 @@
+/** One still image of a video at a given time, written atomically. */
+import { randomBytes } from 'node:crypto';
+import { rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { FFMPEG_BASE_ARGS, formatSeconds, runTool } from './ffmpeg.ts';
+
+/** A sibling temp name that keeps the extension, so ffmpeg still picks the image format from it. */
+export function tempSibling(file: string): string {
+  const ext = path.extname(file);
+  return path.join(path.dirname(file), `.${path.basename(file, ext)}.${randomBytes(4).toString('hex')}.tmp${ext}`);
+}
+
+/**
+ * Writes the first frame at or after `time` (seconds on the file's timeline, as in Probe and
+ * Frame) to `outFile`; the format follows its extension (.jpg, .png, .webp).
+ */
+export async function thumbnail(file: string, time: number, outFile: string, opts: { width?: number } = {}): Promise<void> {
+  const filters = [`trim=start=${formatSeconds(time)}`];
+  if (opts.width !== undefined) filters.push(`scale=${opts.width}:-2:flags=area`);
+  const temp = tempSibling(outFile);
+  const args = [
+    ...FFMPEG_BASE_ARGS,
+    '-loglevel', 'error',
+    '-copyts',
+    '-seek_timestamp', '1',
+    '-noaccurate_seek',
+    '-ss', formatSeconds(time),
+    '-i', file,
+    '-map', '0:v:0',
+    '-vf', filters.join(','),
+    '-frames:v', '1',
+    '-q:v', '3', // JPEG quality on ffmpeg's 2 (best) to 31 scale; ignored by lossless formats
+    '-y', temp,
+  ];
+  try {
+    await runTool('ffmpeg', args, file, { what: `cannot extract a thumbnail at ${time}s from "${file}"` });
+    await rename(temp, outFile);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}

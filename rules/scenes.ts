@@ -1,0 +1,157 @@
+/**
+ * Shot detection in two rules, so that retuning the thresholds never decodes again:
+ * - `scene_scores` decodes the video once at a small width and writes one line of content
+ *   scores per frame (scores.jsonl);
+ * - `scenes` thresholds those scores into cuts and scenes (scenes.json); it is cheap.
+ */
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { decodeFrames } from '../src/media/decode.ts';
+import { findCuts, scenesFromCuts, type CutParams, type Scene } from '../src/media/scene-cuts.ts';
+import { SceneScorer, type FrameScore } from '../src/media/scene-scores.ts';
+import { defineRule, type BuildContext, type ParamValue } from '../src/engine/rule.ts';
+
+export const SCORES_FILE = 'scores.jsonl';
+export const SCENES_FILE = 'scenes.json';
+
+/** What `scenes` writes; times are pts seconds on the video's own timeline. */
+export interface ScenesFile {
+  /** pts of the first frame of each new shot. */
+  cuts: number[];
+  /** Frame indices (decode order from 0) of the same frames. */
+  cutFrames: number[];
+  /** Cover the video from its first frame's pts to the end of its last frame. */
+  scenes: Scene[];
+  frameCount: number;
+}
+
+const PROGRESS_EVERY = 64;
+
+function requireItemPath(ctx: BuildContext): string {
+  if (!ctx.item) throw new Error(`${ctx.rule} is a per-video rule but ran without an item`);
+  return ctx.item.path;
+}
+
+function positiveInteger(params: Record<string, ParamValue>, name: string, min: number): number {
+  const value = params[name];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new Error(`param ${name} must be an integer >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function nonNegativeNumber(params: Record<string, ParamValue>, name: string): number {
+  const value = params[name];
+  if (typeof value !== 'number' || !(value >= 0)) throw new Error(`param ${name} must be a number >= 0, got ${String(value)}`);
+  return value;
+}
+
+// Scores keep three decimals of a 0-255 scale: far below any threshold's resolution, and it
+// keeps the file small. Times are written as the decoder gives them: they identify frames.
+function roundScore(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+function scoreLine(score: FrameScore): string {
+  return `${JSON.stringify({
+    time: score.time,
+    hue: roundScore(score.hue),
+    sat: roundScore(score.sat),
+    lum: roundScore(score.lum),
+    back: score.back.map(roundScore),
+  })}\n`;
+}
+
+export function parseScores(text: string): FrameScore[] {
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as FrameScore);
+}
+
+export const sceneScores = defineRule({
+  name: 'scene_scores',
+  per: 'video',
+  version: 1,
+  resources: { cpu: 1 },
+  params: {
+    scene_width: {
+      type: 'integer',
+      default: 256,
+      doc: 'width in pixels the video is decoded at for shot detection',
+    },
+  },
+  async run(ctx) {
+    const file = requireItemPath(ctx);
+    const width = positiveInteger(ctx.params, 'scene_width', 32);
+    const out = createWriteStream(path.join(ctx.outDir, SCORES_FILE));
+    const closed = once(out, 'close');
+    try {
+      let scorer: SceneScorer | undefined;
+      let frames = 0;
+      for await (const frame of decodeFrames(file, { width, pixFmt: 'rgb24', signal: ctx.signal })) {
+        scorer ??= new SceneScorer(frame.width, frame.height);
+        if (!out.write(scoreLine(scorer.push(frame.data, frame.time)))) await once(out, 'drain');
+        // The frame count is unknown until the end (0 = unknown total); probing for it costs a pass.
+        if (++frames % PROGRESS_EVERY === 0) ctx.progress(frames, 0, 'frames');
+      }
+      if (frames === 0) throw new Error(`no video frames decoded from ${file}`);
+      ctx.progress(frames, frames, 'frames');
+    } finally {
+      out.end();
+      await closed;
+    }
+  },
+});
+
+export const scenes = defineRule({
+  name: 'scenes',
+  per: 'video',
+  deps: ['scene_scores'],
+  readsItem: false,
+  version: 1,
+  params: {
+    adaptive_threshold: {
+      type: 'number',
+      default: 3,
+      doc: "a frame is a cut when its content score is this many times its neighbours' mean",
+    },
+    window_width: {
+      type: 'integer',
+      default: 2,
+      doc: 'neighbours on each side of a frame that form that mean',
+    },
+    min_content_val: {
+      type: 'number',
+      default: 15,
+      doc: 'least content score (0-255) a cut must also reach',
+    },
+    min_scene_len: {
+      type: 'integer',
+      default: 15,
+      doc: 'least frames between two cuts (and from the start of the video to the first)',
+    },
+  },
+  async run(ctx) {
+    const params: CutParams = {
+      adaptiveThreshold: nonNegativeNumber(ctx.params, 'adaptive_threshold'),
+      windowWidth: positiveInteger(ctx.params, 'window_width', 1),
+      minContentVal: nonNegativeNumber(ctx.params, 'min_content_val'),
+      minSceneLen: positiveInteger(ctx.params, 'min_scene_len', 1),
+    };
+    const scoresPath = ctx.deps['scene_scores']?.files[SCORES_FILE];
+    if (!scoresPath) throw new Error(`scenes needs ${SCORES_FILE} from scene_scores`);
+    const frames = parseScores(await readFile(scoresPath, 'utf8'));
+    const cutFrames = findCuts(frames, params);
+    const times = frames.map((frame) => frame.time);
+    const result: ScenesFile = {
+      cuts: cutFrames.map((index) => times[index]!),
+      cutFrames,
+      scenes: scenesFromCuts(times, cutFrames),
+      frameCount: frames.length,
+    };
+    await writeFile(path.join(ctx.outDir, SCENES_FILE), `${JSON.stringify(result, null, 1)}\n`);
+  },
+});

@@ -113,10 +113,13 @@ function paramValue(param: DeclaredParam, raw: unknown): ParamValue {
   if (Array.isArray(raw)) throw new UsageError(`${flag} was given more than once`);
   let value: ParamValue;
   if (param.type === 'boolean') value = raw === true || raw === 'true';
-  else if (param.type === 'string') value = String(raw);
-  else value = typeof raw === 'number' ? raw : Number(raw);
-  if (param.type !== 'boolean' && param.type !== 'string' && (raw === true || raw === '')) {
-    throw new UsageError(`${flag} needs a value`);
+  else if (param.type === 'string') {
+    if (raw === true) throw new UsageError(`${flag} needs a value`);
+    value = String(raw);
+  } else {
+    if (raw === true || raw === '') throw new UsageError(`${flag} needs a value`);
+    value = typeof raw === 'number' ? raw : Number(raw);
+    if (Number.isNaN(value)) throw new UsageError(`${flag} must be a number, got ${JSON.stringify(String(raw))}`);
   }
   const problem = checkValue(param, value);
   if (problem) throw new UsageError(`${flag} ${problem}`);

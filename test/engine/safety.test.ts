@@ -1,0 +1,93 @@
+import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { done, until } from '../helpers/rig.ts';
+import { ToyRig } from './toy-rig.ts';
+
+let rig: ToyRig;
+afterEach(() => rig?.cleanup());
+
+const journalLines = (rig: ToyRig): number => {
+  const work = path.join(rig.dir, 'cache/work');
+  if (!existsSync(work)) return 0;
+  let lines = 0;
+  for (const entry of readdirSync(work, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) lines += readFileSync(path.join(entry.parentPath, entry.name), 'utf8').split('\n').length - 1;
+  }
+  return lines;
+};
+
+describe('safety (real child processes)', () => {
+  it('kill -9 mid-build leaves nothing that looks fresh, and the journal resumes where it stopped', async () => {
+    rig = new ToyRig({ 'a.mp4': 'alpha' });
+    const child = rig.start(['steps', '--steps', '40', '--step-ms', '40']);
+    const result = done(child);
+    await until(() => journalLines(rig) >= 5);
+    child.kill('SIGKILL');
+    await result;
+
+    const dry = JSON.parse((await rig.run(['steps', '--steps', '40', '--step-ms', '40', '--dry-run', '--json'])).stdout);
+    expect(dry.builds).toContainEqual({ rule: 'steps', item: 'a.mp4', stale: true, reasons: ['never built'] });
+    expect(existsSync(path.join(rig.dir, 'cache/vbuild.lock'))).toBe(true);
+    rig.takeRuns();
+
+    // The next run takes over the dead process's lock, clears its staging and resumes the journal.
+    const resumed = await rig.run(['steps', '--steps', '40', '--step-ms', '40']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const [line] = rig.takeRuns();
+    const resumedFrom = Number(/from (\d+)/.exec(line!)![1]);
+    expect(resumedFrom).toBeGreaterThanOrEqual(5);
+    expect(readdirSync(path.join(rig.dir, 'cache/tmp'))).toEqual([]);
+
+    const journal = (await rig.run(['cat', 'steps', 'a.mp4'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(journal.map((r: { step: number }) => r.step)).toEqual([...Array(40).keys()]);
+
+    // Byte-identical to an uninterrupted run of the same build.
+    const clean = new ToyRig({ 'a.mp4': 'alpha' });
+    try {
+      await clean.run(['steps', '--steps', '40']);
+      expect((await clean.run(['cat', 'steps', 'a.mp4'])).stdout).toBe((await rig.run(['cat', 'steps', 'a.mp4'])).stdout);
+    } finally {
+      clean.cleanup();
+    }
+  });
+
+  it('refuses a second vbuild on the same cache, naming the holder; --wait waits for it', async () => {
+    rig = new ToyRig({ 'a.mp4': 'alpha' });
+    rig.write('runs.log.hold', '');
+    const first = rig.start(['steps']);
+    const firstDone = done(first);
+    await until(() => rig.exists('runs.log') && rig.read('runs.log').includes('steps a.mp4 from 0'));
+
+    const refused = await rig.run(['all']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`in use by vbuild pid ${first.pid}`);
+
+    const status = await rig.run(['status']);
+    expect(status.stdout).toContain(`vbuild pid ${first.pid} is building`);
+    expect(status.stdout).toMatch(/steps\s+0\/1/);
+
+    const waiting = rig.start(['all', '--wait']);
+    let waitingErr = '';
+    waiting.stderr!.on('data', (chunk: Buffer) => (waitingErr += chunk.toString()));
+    const waited = done(waiting);
+    await until(() => waitingErr.includes(`waiting for pid ${first.pid}`));
+    rig.write('runs.log', '');
+    // Let the first build finish: the waiting one then takes the lock and builds the rest.
+    unlinkSync(path.join(rig.dir, 'runs.log.hold'));
+    expect((await firstDone).code).toBe(0);
+    expect((await waited).code).toBe(0);
+    expect(rig.takeRuns()).toEqual(['length a.mp4', 'total -']);
+  });
+
+  it('a journal whose last line was torn by a kill drops that line and keeps the rest', async () => {
+    const { openJournal } = await import('../../src/engine/journal.ts');
+    rig = new ToyRig({});
+    const file = rig.write('j.jsonl', '{"n":0}\n{"n":1}\n{"n":');
+    const journal = await openJournal<{ n: number }>(file);
+    expect(journal.existing).toEqual([{ n: 0 }, { n: 1 }]);
+    await journal.append({ n: 2 });
+    await journal.close();
+    expect(rig.read('j.jsonl')).toBe('{"n":0}\n{"n":1}\n{"n":2}\n');
+  });
+});

@@ -1,0 +1,104 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, validateConfig } from '../../src/engine/config.ts';
+import { discoverItems } from '../../src/engine/items.ts';
+import { JsonlTable } from '../../src/engine/jsonl-table.ts';
+import { defineRule, type Config, type Rule } from '../../src/engine/rule.ts';
+import { ResourcePools } from '../../src/engine/scheduler.ts';
+import { canonicalJson } from '../../src/engine/hash.ts';
+
+const rule = (name: string, extra: Partial<Rule> = {}): Rule =>
+  defineRule({ name, per: 'video', version: 1, run: async () => undefined, ...extra });
+const config = (rules: Rule[]): Config => ({ input: { dir: '.', include: ['*'] }, output: 'out', cache: 'cache', rules });
+
+describe('config validation names the rule at fault', () => {
+  it.each([
+    [[rule('a', { deps: ['nope'] })], 'rule "a" depends on unknown rule "nope"'],
+    [[rule('a', { deps: ['b'] }), rule('b', { deps: ['a'] })], 'rule "a" is in a dependency cycle: a -> b -> a'],
+    [[rule('a'), rule('a')], 'rule "a" is defined twice'],
+    [[rule('a', { params: { x: { type: 'number', doc: 'x' } as never } })], 'rule "a": param "x" has no default'],
+    [[rule('a', { params: { x: { default: 1, doc: 'x' } as never } })], 'rule "a": param "x" needs a type'],
+    [[rule('a', { params: { x: { type: 'integer', default: 1.5, doc: 'x' } } })], 'rule "a": param "x" default must be an integer'],
+    [[rule('all')], 'rule "all": the name is reserved'],
+  ])('%#', (rules, message) => {
+    expect(() => validateConfig(config(rules))).toThrow(ConfigError);
+    expect(() => validateConfig(config(rules))).toThrow(message);
+  });
+
+  it('orders rules so that dependencies come first', () => {
+    const order = validateConfig(config([rule('c', { deps: ['b'] }), rule('a'), rule('b', { deps: ['a'] })]));
+    expect(order.map((r) => r.name)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('item selection', () => {
+  const dir = path.join(os.tmpdir(), `vbuild-items-${process.pid}`);
+  mkdirSync(path.join(dir, 'sub'), { recursive: true });
+  for (const name of ['00050.mp4', '00051.mp4', '00510.mp4', 'sub/clip 2.mp4', 'sub/clip 10.mp4', 'notes.txt']) {
+    writeFileSync(path.join(dir, name), name);
+  }
+  const input = { dir, include: ['**/*.mp4'] };
+
+  it('globs match file names and stems; a pattern that matches nothing is reported, not silent', async () => {
+    const selection = await discoverItems(input, { only: ['0005[0-9]', '005[0-9]'] });
+    expect(selection.items.map((i) => i.id)).toEqual(['00050.mp4', '00051.mp4']);
+    expect(selection.unmatched).toEqual([{ flag: '--only', pattern: '005[0-9]' }]);
+    expect(selection.discovered).toBe(5);
+  });
+
+  it('sorts naturally, skips, and starts --from a named input', async () => {
+    const all = await discoverItems(input);
+    expect(all.items.map((i) => i.id)).toEqual(['00050.mp4', '00051.mp4', '00510.mp4', 'sub/clip 2.mp4', 'sub/clip 10.mp4']);
+    const from = await discoverItems(input, { from: 'clip 2', skip: ['sub/clip 10.mp4'] });
+    expect(from.items.map((i) => i.id)).toEqual(['sub/clip 2.mp4']);
+    await expect(discoverItems(input, { from: 'missing' })).rejects.toThrow('--from "missing"');
+  });
+});
+
+describe('resource pools', () => {
+  it('never runs two gpu builds at once, while cpu builds go on beside the gpu one', async () => {
+    const pools = new ResourcePools({ cpu: 2, gpu: 1, io: 4 }, 4);
+    const log: string[] = [];
+    let gpuBusy = 0;
+    let maxGpu = 0;
+    const task = (name: string, ms: number, gpu: boolean) => async () => {
+      if (gpu) maxGpu = Math.max(maxGpu, ++gpuBusy);
+      log.push(`start ${name}`);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      log.push(`end ${name}`);
+      if (gpu) gpuBusy--;
+    };
+    await Promise.all([
+      pools.run({ gpu: 1 }, task('detect1', 60, true)),
+      pools.run({ gpu: 1 }, task('detect2', 60, true)),
+      pools.run({ cpu: 1 }, task('scenes1', 10, false)),
+      pools.run({ cpu: 1 }, task('scenes2', 10, false)),
+    ]);
+    expect(maxGpu).toBe(1);
+    // The queued second gpu build did not hold back the cpu builds behind it.
+    expect(log.indexOf('end scenes2')).toBeLessThan(log.indexOf('end detect1'));
+  });
+});
+
+describe('jsonl table', () => {
+  it('appends, lets the last line win, drops a torn line and compacts', () => {
+    const file = path.join(os.tmpdir(), `vbuild-table-${process.pid}.jsonl`);
+    writeFileSync(file, '');
+    const table = JsonlTable.load<number>(file);
+    for (let i = 0; i < 100; i++) table.set('k', i);
+    table.set('other', 1);
+    table.close();
+    writeFileSync(file, '{"k":"torn","v":', { flag: 'a' });
+    const loaded = JsonlTable.load<number>(file);
+    expect(loaded.get('k')).toBe(99);
+    expect(loaded.has('torn')).toBe(false);
+    loaded.compactIfBloated();
+    expect(JsonlTable.load<number>(file).size).toBe(2);
+  });
+
+  it('serialises equal values equally whatever their key order', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { f: 1, e: 2 }], c: 0 } })).toBe('{"a":{"c":0,"d":[1,{"e":2,"f":1}]},"b":1}');
+  });
+});

@@ -107,7 +107,7 @@ export function letterboxToChw(
   const fitWidth = Math.max(1, frameRatio > height / width ? Math.trunc(height / frameRatio) : width);
   const plane = width * height;
   const inv = 1 / norm.std;
-  out.fill(-norm.mean * inv, offset, offset + 3 * plane);
+  out.fill((0 - norm.mean) * inv, offset, offset + 3 * plane);
   const src = frame.data;
   const stride = frame.width * 3;
   const xs = bilinearTaps(frame.width, fitWidth);

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { openSession } from '../../src/vision/session.ts';
+import { SCRFD_MODEL } from './corpus.ts';
+
+const bindingDir = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node')),
+  '..', 'bin', 'napi-v6', process.platform, process.arch,
+);
+const cudaInstalled = existsSync(path.join(bindingDir, 'libonnxruntime_providers_cuda.so'));
+
+describe('execution providers', () => {
+  it('runs on the cpu without a notice when asked for the cpu', async () => {
+    const model = await openSession(SCRFD_MODEL, { device: 'cpu', threads: 1 });
+    expect(model.provider).toBe('cpu');
+    expect(model.notice).toBeNull();
+  });
+
+  it.skipIf(cudaInstalled || process.platform !== 'linux')('falls back from cuda to the cpu with a notice', async () => {
+    const model = await openSession(SCRFD_MODEL, { device: 'cuda', threads: 1 });
+    expect(model.provider).toBe('cpu');
+    expect(model.notice).toMatchObject({ requested: 'cuda', provider: 'cpu' });
+    expect(model.notice!.message).toMatch(/cuda.*docs\/gpu\.md.*Using cpu/);
+  });
+
+  it.skipIf(process.platform !== 'linux')('falls back from providers of other platforms', async () => {
+    for (const device of ['dml', 'coreml'] as const) {
+      const model = await openSession(SCRFD_MODEL, { device, threads: 1 });
+      expect(model.provider).toBe('cpu');
+      expect(model.notice!.message).toContain(`has no ${device} provider`);
+    }
+  });
+
+  it.skipIf(cudaInstalled || process.platform !== 'linux')('auto picks the cpu and says why', async () => {
+    const model = await openSession(SCRFD_MODEL, { device: 'auto', threads: 1 });
+    expect(model.provider).toBe('cpu');
+    expect(model.notice!.message).toMatch(/^--device auto: cuda: /);
+  });
+
+  it('creates one session per model and options', async () => {
+    const a = await openSession(SCRFD_MODEL, { device: 'cpu', threads: 2 });
+    const b = await openSession(path.relative(process.cwd(), SCRFD_MODEL), { device: 'cpu', threads: 2 });
+    const c = await openSession(SCRFD_MODEL, { device: 'cpu', threads: 1 });
+    expect(b.session).toBe(a.session);
+    expect(c.session).not.toBe(a.session);
+  });
+
+  it('names the model it cannot load', async () => {
+    await expect(openSession(path.join(bindingDir, 'no-such-model.onnx'), { device: 'cpu', threads: 1 })).rejects.toThrow(
+      /cannot load model .*no-such-model\.onnx/,
+    );
+  });
+});

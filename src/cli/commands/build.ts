@@ -1,7 +1,7 @@
 import { Engine } from '../../engine/engine.ts';
 import type { EngineEvent } from '../../engine/events.ts';
 import { discoverItems, type ItemSelection } from '../../engine/items.ts';
-import { acquireLock } from '../../engine/lock.ts';
+import { acquireLock, LockedError } from '../../engine/lock.ts';
 import { CacheState } from '../../engine/state.ts';
 import type { CommandContext } from '../context.ts';
 import { plainReporter, ttyReporter } from '../reporters/console.ts';
@@ -27,9 +27,21 @@ async function selectItems(ctx: CommandContext): Promise<ItemSelection> {
 
 export async function dryRunCommand(ctx: CommandContext, targetWords: readonly string[]): Promise<number> {
   const { items } = await selectItems(ctx);
-  const state = CacheState.open(ctx.cacheDir, { readOnly: true });
-  const engine = new Engine({ ...engineOptions(ctx, state), items });
-  const builds = await engine.dryRun(parseTargets(targetWords));
+  // With the cache free, the dry run keeps the content hashes it computed (the stat cache) so the
+  // next run does not read the inputs again; it never writes a trace. While a build holds the
+  // cache, it only reads.
+  const lock = await acquireLock(CacheState.lockFileOf(ctx.cacheDir)).catch((error: unknown) => {
+    if (error instanceof LockedError) return undefined;
+    throw error;
+  });
+  const state = CacheState.open(ctx.cacheDir, { readOnly: lock === undefined });
+  let builds;
+  try {
+    builds = await new Engine({ ...engineOptions(ctx, state), items }).dryRun(parseTargets(targetWords));
+  } finally {
+    state.close();
+    await lock?.release();
+  }
   if (ctx.options.json) {
     ctx.stdout.write(JSON.stringify({ builds }) + '\n');
     return 0;

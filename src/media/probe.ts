@@ -150,6 +150,28 @@ async function readStreams(file: string): Promise<FfprobeOutput> {
   return JSON.parse(stdout) as FfprobeOutput;
 }
 
+/** The first video and audio streams; a file without video is an error that names the file. */
+function mainStreams(meta: FfprobeOutput, file: string): { video: FfprobeStream; audio: FfprobeStream | undefined } {
+  const streams = meta.streams ?? [];
+  const video = streams.find((stream) => stream.codec_type === 'video');
+  if (!video) {
+    const found = streams.map((stream) => `${stream.codec_type ?? '?'} ${stream.codec_name ?? '?'}`).join(', ');
+    throw new MediaError(`no video stream in "${file}" (${found || 'no streams'})`, file);
+  }
+  return { video, audio: streams.find((stream) => stream.codec_type === 'audio') };
+}
+
+export interface StreamCodecs {
+  videoCodec: string;
+  audioCodec: string | null;
+}
+
+/** The codecs of the first video and audio streams, without reading any packets. */
+export async function probeCodecs(file: string): Promise<StreamCodecs> {
+  const { video, audio } = mainStreams(await readStreams(file), file);
+  return { videoCodec: video.codec_name ?? '', audioCodec: audio?.codec_name ?? null };
+}
+
 /** Decodes the first video frame: a file whose video cannot be decoded fails here, not mid-pipeline. */
 async function assertVideoDecodes(file: string): Promise<void> {
   const { stdout } = await runTool(
@@ -170,13 +192,7 @@ export async function probe(file: string): Promise<Probe> {
   ]);
   if (metaResult.status === 'rejected') throw metaResult.reason;
   const meta = metaResult.value;
-  const streams = meta.streams ?? [];
-  const video = streams.find((stream) => stream.codec_type === 'video');
-  const audio = streams.find((stream) => stream.codec_type === 'audio');
-  if (!video) {
-    const found = streams.map((stream) => `${stream.codec_type ?? '?'} ${stream.codec_name ?? '?'}`).join(', ');
-    throw new MediaError(`no video stream in "${file}" (${found || 'no streams'})`, file);
-  }
+  const { video, audio } = mainStreams(meta, file);
   if (packetsResult.status === 'rejected') throw packetsResult.reason;
   if (decodeResult.status === 'rejected') throw decodeResult.reason;
   const packets = packetsResult.value;

@@ -5,6 +5,7 @@ import { TargetError } from '../engine/graph.ts';
 import { ItemSelectionError } from '../engine/items.ts';
 import { LockedError } from '../engine/lock.ts';
 import { buildCommand, dryRunCommand } from './commands/build.ts';
+import { doctorCommand } from './commands/doctor.ts';
 import { gcCommand } from './commands/gc.ts';
 import { catCommand, dagCommand, statusCommand } from './commands/inspect.ts';
 import { type CommandContext, resolveFolders } from './context.ts';
@@ -60,7 +61,7 @@ export async function main(argv: readonly string[], io: Io = { cwd: process.cwd(
       case 'gc':
         return await gcCommand(ctx);
       case 'doctor':
-        throw new UsageError('doctor is not available yet');
+        return await doctorCommand(ctx);
     }
   } catch (error) {
     if (USER_ERRORS.some((kind) => error instanceof kind)) {

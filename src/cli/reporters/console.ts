@@ -32,7 +32,7 @@ export function plainReporter(write: Write): (event: EngineEvent) => void {
         const now = Date.now();
         if (now - (lastProgress.get(id) ?? 0) < 10_000) break;
         lastProgress.set(id, now);
-        write(`[${event.rule}] ${event.item ?? '(batch)'}: ${event.done}/${event.total} ${event.unit}\n`);
+        write(`[${event.rule}] ${event.item ?? '(batch)'}: ${event.done}${event.total > 0 ? `/${event.total}` : ''} ${event.unit}\n`);
         break;
       }
       case 'run-end':
@@ -62,7 +62,7 @@ export function ttyReporter(stream: NodeJS.WriteStream): { onEvent: (event: Engi
       if (rule.failed) line += `  ${rule.failed} failed`;
       if (rate !== undefined && settled < rule.total) line += `  ${rate.toFixed(2)}/s  eta ${formatDuration(eta!)}`;
       for (const running of rule.running.slice(0, 3)) {
-        const part = running.total > 0 ? ` ${running.done}/${running.total} ${running.unit}` : '';
+        const part = running.unit ? ` ${running.done}${running.total > 0 ? `/${running.total}` : ''} ${running.unit}` : '';
         line += `  [${running.item ?? 'batch'}${part}]`;
       }
       if (rule.running.length > 3) line += ` +${rule.running.length - 3}`;

@@ -3,11 +3,12 @@
  * Copy this file next to your videos to change inputs, folders or param defaults.
  */
 import { defineConfig } from './src/index.ts';
+import { scan } from './rules/scan.ts';
 import { sceneScores, scenes } from './rules/scenes.ts';
 
 export default defineConfig({
   input: { dir: 'videos', include: ['**/*.{mp4,m4v,mkv,mov,webm,avi,MP4,M4V,MKV,MOV,WEBM,AVI}'] },
   output: 'out',
   cache: 'cache',
-  rules: [sceneScores, scenes],
+  rules: [scan, sceneScores, scenes],
 });

@@ -1,0 +1,191 @@
+/**
+ * Throughput of SCRFD-500M at 640x640 on the CPU: inference alone and the whole detector
+ * (letterbox, inference, decode, NMS), 1 and 2 intra-op threads, and ways to keep several frames
+ * in flight. Every configuration runs once per round, rounds interleaved, and the table gives
+ * each configuration's median round, so a neighbour's burst of CPU use hits all rows alike.
+ * Ratios are against sequential 1-thread inference measured in this same process.
+ *
+ *   npx tsx bench/vision.ts [rounds, default 7] [frames per round, default 20]
+ */
+
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { Tensor, type InferenceSession } from 'onnxruntime-node';
+import { decodeFrames } from '../src/media/decode.ts';
+import { letterboxToChw } from '../src/vision/image.ts';
+import { modelInput } from '../src/vision/model-input.ts';
+import { SCRFD_NORMALISATION } from '../src/vision/normalisation.ts';
+import { createScrfdDetector } from '../src/vision/scrfd.ts';
+import { openSession } from '../src/vision/session.ts';
+import type { RgbFrame } from '../src/vision/types.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const MODEL = path.resolve(repoRoot, '../shared/models/scrfd_500m_bnkps.onnx');
+const VIDEO = path.resolve(repoRoot, '../shared/corpus/videos/woman_frontal_static_720p.mp4');
+const SIZE = 640;
+const WARMUP = 5;
+
+interface WorkerSetup {
+  threads: number;
+  input: Float32Array;
+}
+
+/** One row of the table: runs `frames` frames and resolves when they are done. */
+interface Config {
+  mode: string;
+  threads: number;
+  inFlight: number;
+  run(frames: number): Promise<void>;
+}
+
+if (isMainThread) {
+  await main(Number(process.argv[2] ?? 7), Number(process.argv[3] ?? 20));
+} else {
+  await serveWorker(workerData as WorkerSetup);
+}
+
+async function main(rounds: number, frames: number): Promise<void> {
+  const frame = await firstFrame(VIDEO, 1);
+  const input = new Float32Array(3 * SIZE * SIZE);
+  letterboxToChw(frame, SIZE, SIZE, SCRFD_NORMALISATION, input, 0);
+  const batchDim = modelInput((await openSession(MODEL, { device: 'cpu', threads: 1 })).session, MODEL).batch;
+
+  const workers = await startWorkers(2, 1, input);
+  const configs: Config[] = [];
+  for (const threads of [1, 2]) {
+    configs.push(await inferenceConfig('inference, sequential', threads, 1, input));
+  }
+  for (const threads of [1, 2]) {
+    configs.push(await inferenceConfig('inference, 4 concurrent runs on one session', threads, 4, input));
+  }
+  configs.push({
+    mode: 'inference, 2 worker threads with a session each',
+    threads: 1,
+    inFlight: 2,
+    run: (n) => runOnWorkers(workers, n),
+  });
+  for (const threads of [1, 2]) {
+    configs.push(await detectConfig(threads, frame));
+  }
+
+  const loadBefore = os.loadavg()[0]!;
+  const seconds = configs.map(() => [] as number[]);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < configs.length; k++) {
+      // Rotate the order so no configuration always runs right after a heavy one.
+      const c = (k + round) % configs.length;
+      const start = performance.now();
+      await configs[c]!.run(frames);
+      seconds[c]!.push((performance.now() - start) / 1000);
+    }
+  }
+  const loadAfter = os.loadavg()[0]!;
+  await Promise.all(workers.map((w) => w.terminate()));
+
+  const fps = seconds.map((s) => frames / median(s));
+  const spread = seconds.map((s) => [frames / Math.max(...s), frames / Math.min(...s)] as const);
+  const cpus = os.cpus();
+  console.log(`SCRFD-500M ${SIZE}x${SIZE}, onnxruntime-node cpu provider`);
+  console.log(`machine: ${cpus[0]?.model ?? 'unknown cpu'}, ${cpus.length} cores, ${os.platform()} ${os.arch()}, node ${process.version}`);
+  console.log(
+    `model batch dimension: ${batchDim === null ? 'free' : `fixed at ${batchDim}`}` +
+      (batchDim === 1 ? ' (no batches can be fed: several frames in flight are measured instead)' : ''),
+  );
+  console.log(`input: ${path.basename(VIDEO)} at 1 s, ${frame.width}x${frame.height}`);
+  console.log(`${rounds} interleaved rounds of ${frames} frames per row after ${WARMUP} warm-up runs; median round, range of rounds`);
+  console.log(`1-min load average: ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after\n`);
+  console.log('| mode | intra-op threads | frames in flight | frames/s (median) | range | ms/frame | vs baseline |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  configs.forEach((config, i) => {
+    console.log(
+      `| ${config.mode} | ${config.threads} | ${config.inFlight} | ${fps[i]!.toFixed(1)} | ` +
+        `${spread[i]![0].toFixed(1)}–${spread[i]![1].toFixed(1)} | ${(1000 / fps[i]!).toFixed(1)} | ${(fps[i]! / fps[0]!).toFixed(2)}x |`,
+    );
+  });
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function firstFrame(video: string, time: number): Promise<RgbFrame> {
+  for await (const frame of decodeFrames(video, { start: time, pixFmt: 'rgb24' })) return frame;
+  throw new Error(`no frame at ${time}s in ${video}`);
+}
+
+function runner(session: InferenceSession, input: Float32Array): () => Promise<unknown> {
+  const { name } = modelInput(session, MODEL);
+  return () => session.run({ [name]: new Tensor('float32', input, [1, 3, SIZE, SIZE]) });
+}
+
+async function inferenceConfig(mode: string, threads: number, inFlight: number, input: Float32Array): Promise<Config> {
+  const run = runner((await openSession(MODEL, { device: 'cpu', threads })).session, input);
+  for (let i = 0; i < WARMUP; i++) await run();
+  return {
+    mode,
+    threads,
+    inFlight,
+    async run(frames) {
+      for (let done = 0; done < frames; done += inFlight) {
+        await Promise.all(Array.from({ length: Math.min(inFlight, frames - done) }, run));
+      }
+    },
+  };
+}
+
+async function detectConfig(threads: number, frame: RgbFrame): Promise<Config> {
+  const detector = await createScrfdDetector(MODEL, {
+    device: 'cpu', threads, detSize: SIZE, scoreThreshold: 0.5, nmsThreshold: 0.4, batchSize: 1,
+  });
+  for (let i = 0; i < WARMUP; i++) await detector.detect([frame]);
+  return {
+    mode: 'detect (letterbox + inference + decode + NMS), sequential',
+    threads,
+    inFlight: 1,
+    async run(frames) {
+      for (let i = 0; i < frames; i++) await detector.detect([frame]);
+    },
+  };
+}
+
+/** Workers, each with its own session, warmed up and waiting for a frame count. */
+async function startWorkers(count: number, threads: number, input: Float32Array): Promise<Worker[]> {
+  // On Node 20 a worker does not inherit tsx's loader: it registers it, then loads this file.
+  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
+  const workers = Array.from(
+    { length: count },
+    () => new Worker(boot, { eval: true, workerData: { threads, input } satisfies WorkerSetup }),
+  );
+  await Promise.all(workers.map(reply));
+  return workers;
+}
+
+async function runOnWorkers(workers: readonly Worker[], frames: number): Promise<void> {
+  const done = workers.map(reply);
+  workers.forEach((w, i) => w.postMessage(Math.floor(frames / workers.length) + (i < frames % workers.length ? 1 : 0)));
+  await Promise.all(done);
+}
+
+function reply(worker: Worker): Promise<void> {
+  return new Promise((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', () => {
+      worker.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function serveWorker(setup: WorkerSetup): Promise<void> {
+  const run = runner((await openSession(MODEL, { device: 'cpu', threads: setup.threads })).session, setup.input);
+  for (let i = 0; i < WARMUP; i++) await run();
+  parentPort!.postMessage('warm');
+  parentPort!.on('message', async (frames: number) => {
+    for (let i = 0; i < frames; i++) await run();
+    parentPort!.postMessage('done');
+  });
+}

@@ -1,0 +1,145 @@
+/**
+ * cutClips on a synthetic video whose every frame shows its own index (two flat grey halves:
+ * index div 12 and index mod 12), with B-frames and a keyframe every 12 frames.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cutClips, type ClipRequest, type CutClip } from '../../src/media/cut.ts';
+import { runTool } from '../../src/media/ffmpeg.ts';
+import { probe } from '../../src/media/probe.ts';
+import { HOSTILE_NAME, corpus, ffmpeg, tempDir } from './media-fixtures.ts';
+
+const FPS = 25;
+const GOP = 12;
+/** Fits the grey levels: index div 12 stays <= 13, so 16 + 16 * 13 is inside video range. */
+const FRAMES = 168;
+/** Shots as [first frame, end frame). Keyframes fall at multiples of GOP, never on a shot start except 0. */
+const SHOTS: [number, number][] = [[0, 37], [37, 80], [80, 121], [121, 130], [130, 168]];
+const shotClips = (): ClipRequest[] => SHOTS.map(([from, to], i) => ({ id: `shot${i}`, start: from / FPS, end: to / FPS }));
+
+/** Frame indices of a clip, decoded with edit lists ignored, every frame kept. */
+async function decodedIndices(file: string): Promise<number[]> {
+  const halves = 'scale=2:1:flags=area'; // one pixel per half: their mean grey levels
+  const raw = `${file}.gray`;
+  await ffmpeg(raw, ['-ignore_editlist', '1', '-i', file, '-vf', halves, '-vsync', 'passthrough', '-pix_fmt', 'gray', '-f', 'rawvideo']);
+  const bytes = await readFile(raw);
+  await rm(raw);
+  const level = (value: number) => Math.round((value * 219) / 255 / 16); // full-range grey back to 16-step levels
+  const indices: number[] = [];
+  for (let i = 0; i + 1 < bytes.length; i += 2) indices.push(level(bytes[i]!) * GOP + level(bytes[i + 1]!));
+  return indices;
+}
+
+/** Video stream facts of a written clip, honouring its edit list as players do. */
+async function clipVideo(file: string): Promise<{ duration: number; frames: number }> {
+  const { stdout } = await runTool('ffprobe', [
+    '-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=duration,nb_read_packets', '-of', 'json', file,
+  ], file);
+  const [stream] = (JSON.parse(stdout) as { streams: { duration: string; nb_read_packets: string }[] }).streams;
+  return { duration: Number(stream!.duration), frames: Number(stream!.nb_read_packets) };
+}
+
+describe('cutClips', () => {
+  let dir = '';
+  let remove = async () => {};
+  let source = '';
+  beforeAll(async () => {
+    ({ dir, remove } = await tempDir());
+    const indexPattern = `color=c=black:s=160x120:r=${FPS}:d=${FRAMES / FPS},geq=lum='if(lt(X\\,W/2)\\,16+16*floor(N/${GOP})\\,16+16*mod(N\\,${GOP}))':cb=128:cr=128`;
+    source = await ffmpeg(path.join(dir, 'indexed.mp4'), [
+      '-f', 'lavfi', '-i', indexPattern, '-f', 'lavfi', '-i', `sine=f=440:r=48000:d=${FRAMES / FPS}`,
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '10', '-bf', '2', '-pix_fmt', 'yuv420p',
+      '-x264-params', `keyint=${GOP}:min-keyint=${GOP}:scenecut=0`, '-c:a', 'aac', '-shortest',
+    ]);
+  });
+  afterAll(() => remove());
+
+  it('the fixture decodes to its own frame indices', async () => {
+    expect(await decodedIndices(source)).toEqual(Array.from({ length: FRAMES }, (_, i) => i));
+    expect((await probe(source)).keyframes).toEqual(Array.from({ length: FRAMES / GOP }, (_, i) => (i * GOP) / FPS));
+  });
+
+  it('stream copy: every clip starts at the first keyframe in its shot and holds only frames of it', async () => {
+    const out = path.join(dir, 'copy');
+    await mkdir(out);
+    const clips = await cutClips(source, shotClips(), out, {});
+    expect(clips.map((clip) => clip.id)).toEqual(SHOTS.map((_, i) => `shot${i}`));
+
+    const skipped = clips.filter((clip) => clip.skipped);
+    expect(skipped.map((clip) => clip.id)).toEqual(['shot3']); // frames 121-129 hold no keyframe
+    expect(skipped[0]!.file).toBe('');
+    expect(await readdir(out)).toHaveLength(4); // no empty clip, no temp file left
+
+    for (const clip of clips.filter((c) => !c.skipped)) {
+      const [from, to] = SHOTS[Number(clip.id.slice(4))]!;
+      const firstKeyframe = Math.ceil(from / GOP) * GOP;
+      const indices = await decodedIndices(clip.file);
+      expect(indices[0], clip.id).toBe(firstKeyframe);
+      expect(Math.max(...indices), clip.id).toBeLessThan(to);
+      expect(indices, clip.id).toEqual(Array.from({ length: indices.length }, (_, i) => firstKeyframe + i));
+      expectReportedRange(clip, indices);
+      const video = await clipVideo(clip.file);
+      expect(video.frames).toBe(indices.length);
+      expect(video.duration).toBeCloseTo(clip.end - clip.start, 3);
+    }
+  });
+
+  it('accurate mode: frame-exact starts and ends by re-encoding', async () => {
+    const out = path.join(dir, 'accurate');
+    await mkdir(out);
+    const clips = await cutClips(source, shotClips(), out, { accurate: true, crf: 12 });
+    for (const clip of clips) {
+      const [from, to] = SHOTS[Number(clip.id.slice(4))]!;
+      expect(clip.skipped).toBeUndefined();
+      const indices = await decodedIndices(clip.file);
+      expect(indices, clip.id).toEqual(Array.from({ length: to - from }, (_, i) => from + i));
+      expectReportedRange(clip, indices);
+      expect((await clipVideo(clip.file)).duration).toBeCloseTo(clip.end - clip.start, 3);
+    }
+  });
+
+  it('reports clips whose requested range is empty or has no keyframe without reading them', async () => {
+    const out = path.join(dir, 'empty');
+    await mkdir(out);
+    const keyframes = (await probe(source)).keyframes;
+    const clips = await cutClips(source, [
+      { id: 'backwards', start: 2, end: 1 },
+      { id: 'between', start: 0.5, end: 0.9 },
+    ], out, { keyframes });
+    expect(clips.map((clip) => Boolean(clip.skipped))).toEqual([true, true]);
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('keeps WebM codecs in a WebM clip and cuts at the real hard cuts of the corpus', async () => {
+    const out = path.join(dir, 'webm');
+    await mkdir(out);
+    const [clip] = await cutClips(corpus('tears_of_steel_battle_cuts_800x332.webm'), [{ id: 'prone', start: 5.083, end: 6.583 }], out, {});
+    expect(clip).toMatchObject({ file: path.join(out, 'prone.webm'), start: 5.083 });
+    expect(clip!.end).toBeCloseTo(6.583, 3);
+    expect(await probe(clip!.file)).toMatchObject({ videoCodec: 'vp8', audioCodec: 'vorbis', frameCount: 36 });
+  });
+
+  it('keeps the rotation of a rotated source and copes with a hostile file name', async () => {
+    const rotatedName = path.join(dir, `${HOSTILE_NAME}.mp4`);
+    await ffmpeg(rotatedName, ['-i', source, '-c', 'copy', '-metadata:s:v:0', 'rotate=90']);
+    const out = path.join(dir, `out ${HOSTILE_NAME}`);
+    await mkdir(out);
+    const [clip] = await cutClips(rotatedName, [{ id: 'turned', start: 0.9, end: 3 }], out, {});
+    const [sourceFacts, clipFacts] = await Promise.all([probe(rotatedName), probe(clip!.file)]);
+    expect(clipFacts.rotation).toBe(sourceFacts.rotation);
+    expect(clipFacts).toMatchObject({ width: 120, height: 160 });
+    expect(existsSync(path.join(dir, 'pwned'))).toBe(false);
+  });
+
+  it('refuses clip ids that are not plain file names', async () => {
+    await expect(cutClips(source, [{ id: '../escape', start: 0, end: 1 }], dir, {})).rejects.toThrow(/plain file name/);
+  });
+});
+
+/** The returned start/end are the first frame's pts and the last frame's end on the source timeline. */
+function expectReportedRange(clip: CutClip, indices: number[]): void {
+  expect(clip.start, clip.id).toBeCloseTo(indices[0]! / FPS, 6);
+  expect(clip.end, clip.id).toBeCloseTo((indices.at(-1)! + 1) / FPS, 6);
+}

@@ -1,0 +1,80 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ToyRig } from './toy-rig.ts';
+
+let rig: ToyRig;
+afterEach(() => rig?.cleanup());
+
+const objectCount = (rig: ToyRig) =>
+  readdirSync(path.join(rig.dir, 'cache/objects'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
+
+describe('inspection and maintenance commands', () => {
+  it('cat prints an output, and says what exists when asked for something else', async () => {
+    rig = new ToyRig();
+    await rig.run(['all']);
+    expect((await rig.run(['cat', 'upper', 'b'])).stdout).toBe('BETA!');
+    expect((await rig.run(['cat', 'total'])).stdout).toBe('17');
+    const wrongFile = await rig.run(['cat', 'upper', 'b.mp4', 'nope.txt']);
+    expect(wrongFile.code).toBe(2);
+    expect(wrongFile.stderr).toContain('upper@b.mp4 has no output "nope.txt"; outputs: upper.txt');
+    const wrongItem = await rig.run(['cat', 'upper', 'zzz']);
+    expect(wrongItem.stderr).toContain('no selected input is named "zzz"');
+  });
+
+  it('dag prints the rules in dependency order with their deps and params', async () => {
+    rig = new ToyRig();
+    const dag = JSON.parse((await rig.run(['dag', '--json'])).stdout).rules;
+    expect(dag.map((r: { rule: string }) => r.rule)).toEqual(['upper', 'steps', 'length', 'total']);
+    expect(dag[3]).toMatchObject({ rule: 'total', per: 'batch', deps: ['length'] });
+    expect(dag[0].params).toEqual(['suffix', 'trim']);
+  });
+
+  it('status reports the last run when none is running', async () => {
+    rig = new ToyRig();
+    await rig.run(['all']);
+    const status = await rig.run(['status']);
+    expect(status.stdout).toContain('no vbuild is building');
+    expect(status.stdout).toMatch(/upper\s+3\/3\s+\(3 ran, 0 restored, 0 fresh\)/);
+  });
+
+  it('gc keeps what traces and the run cache name, and deletes the rest', async () => {
+    rig = new ToyRig();
+    await rig.run(['all']);
+    const before = objectCount(rig);
+    const kept = await rig.run(['gc']);
+    expect(kept.stdout).toContain('removed 0 objects');
+    expect(objectCount(rig)).toBe(before);
+
+    // An object nobody names (e.g. left by a build whose trace was lost) goes.
+    rig.write('cache/objects/ff/ffffffffffffffff', 'orphan');
+    const collected = await rig.run(['gc']);
+    expect(collected.stdout).toContain('removed 1 objects');
+    expect(objectCount(rig)).toBe(before);
+    // Everything still fresh afterwards.
+    const dry = JSON.parse((await rig.run(['--dry-run', '--json'])).stdout);
+    expect(dry.builds.filter((b: { stale: boolean }) => b.stale)).toEqual([]);
+  });
+
+  it('republishes a deleted published file from the store without running the rule', async () => {
+    rig = new ToyRig();
+    await rig.run(['all']);
+    rig.takeRuns();
+    (await import('node:fs')).unlinkSync(path.join(rig.dir, 'out/total.txt'));
+    const dry = JSON.parse((await rig.run(['--dry-run', '--json'])).stdout);
+    expect(dry.builds.find((b: { rule: string }) => b.rule === 'total').reasons).toEqual([
+      `output missing: ${path.join(rig.dir, 'out/total.txt')}`,
+    ]);
+    await rig.run(['all']);
+    expect(rig.takeRuns()).toEqual([]);
+    expect(rig.read('out/total.txt')).toBe('17');
+  });
+
+  it('a config mistake is one clear line naming the rule, exit code 2', async () => {
+    rig = new ToyRig();
+    rig.configure(`, extraRules: [{ name: 'broken', per: 'video', version: 1, deps: ['missing'], run: async () => {} }]`);
+    const result = await rig.run(['all']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('rule "broken" depends on unknown rule "missing"');
+  });
+});

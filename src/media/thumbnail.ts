@@ -1,8 +1,8 @@
 /** One still image of a video at a given time, written atomically. */
 import { randomBytes } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { FFMPEG_BASE_ARGS, formatSeconds, runTool } from './ffmpeg.ts';
+import { FFMPEG_BASE_ARGS, MediaError, formatSeconds, runTool } from './ffmpeg.ts';
 
 /** A sibling temp name that keeps the extension, so ffmpeg still picks the image format from it. */
 export function tempSibling(file: string): string {
@@ -33,7 +33,11 @@ export async function thumbnail(file: string, time: number, outFile: string, opt
     '-y', temp,
   ];
   try {
-    await runTool('ffmpeg', args, file, { what: `cannot extract a thumbnail at ${time}s from "${file}"` });
+    const what = `cannot extract a thumbnail at ${time}s from "${file}"`;
+    const { stderr } = await runTool('ffmpeg', args, file, { what });
+    // Past the last frame ffmpeg succeeds and writes nothing.
+    const written = await stat(temp).then((info) => info.size > 0, () => false);
+    if (!written) throw new MediaError(`${what}: no frame at or after that time`, file, stderr);
     await rename(temp, outFile);
   } catch (error) {
     await rm(temp, { force: true });

@@ -1,0 +1,46 @@
+/** The scan rule, run with the context the engine would hand it. */
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BuildContext } from '../../src/engine/rule.ts';
+import { PROBE_FILE, scan, type ProbeFile } from '../../rules/scan.ts';
+import { corpus } from './media-fixtures.ts';
+
+const outDirs: string[] = [];
+
+async function context(id: string, file: string): Promise<BuildContext> {
+  const outDir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-scan-'));
+  outDirs.push(outDir);
+  return {
+    rule: 'scan',
+    item: { id, path: file },
+    items: [],
+    params: {},
+    deps: {},
+    batch: {},
+    outDir,
+    journal: () => Promise.reject(new Error('scan keeps no journal')),
+    signal: new AbortController().signal,
+    progress: () => {},
+    log: () => {},
+  };
+}
+
+describe('scan rule', () => {
+  afterAll(() => Promise.all(outDirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+  it('writes probe.json, keyed by the item id rather than the absolute path', async () => {
+    const ctx = await context('clips/hamilton.mp4', corpus('hamilton_whitehouse_cuts_640x360.mp4'));
+    await scan.run(ctx);
+    expect(await readdir(ctx.outDir)).toEqual([PROBE_FILE]);
+    const facts = JSON.parse(await readFile(path.join(ctx.outDir, PROBE_FILE), 'utf8')) as ProbeFile;
+    expect(facts).toMatchObject({ file: 'clips/hamilton.mp4', frameCount: 275, width: 640, height: 360 });
+    expect(facts.keyframes[0]).toBeCloseTo(0.852019, 6);
+  });
+
+  it('fails the build, naming the file, on something that is not a video', async () => {
+    const ctx = await context('notes.txt', path.join(corpus('..'), 'MANIFEST.md'));
+    await expect(scan.run(ctx)).rejects.toThrow(/MANIFEST\.md/);
+  });
+});

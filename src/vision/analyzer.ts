@@ -28,7 +28,7 @@ export interface Analyzer {
   readonly pack: ModelPack;
   /** Execution provider running the detector. */
   readonly provider: Provider;
-  /** Devices that could not be used, once per model that fell back; for the CLI to print. */
+  /** Why the requested device is not the one in use, each reason once; for the CLI to print. */
   readonly notices: readonly DeviceNotice[];
   /** Options a model could not honour. */
   readonly notes: readonly string[];
@@ -48,9 +48,11 @@ export async function createAnalyzer(pack: ModelPack, options: AnalyzerOptions):
   });
   const landmarks = pack.landmark3d ? await openLandmark3dModel(pack.landmark3d, session) : null;
   const embedder = pack.recognition ? await openEmbedder(pack.recognition, session) : null;
+  // Models that fell back for the same reason say so once.
   const notices = [detector.model, landmarks?.crops.model, embedder?.crops.model]
     .map((m) => m?.notice)
-    .filter((n): n is DeviceNotice => n != null);
+    .filter((n): n is DeviceNotice => n != null)
+    .filter((n, i, all) => all.findIndex((o) => o.message === n.message) === i);
 
   return {
     pack,

@@ -1,10 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, symlink } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { createAnalyzer, loadPack, type Analyzer, type Box, type Face, type RgbFrame } from '../../src/vision/index.ts';
 import { createScrfdDetector } from '../../src/vision/scrfd.ts';
-import { SCRFD_MODEL, frameAt } from './corpus.ts';
+import { SCRFD_MODEL, folderOfScrfd, frameAt } from './fixtures.ts';
 
 /** Face box heights from ../shared/corpus/MANIFEST.md (midpoint of the noted range). */
 const SINGLE_FACE = [
@@ -54,9 +51,8 @@ describe('SCRFD-500M on corpus frames', () => {
   let faces: Face[][];
 
   beforeAll(async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-pack-'));
-    await symlink(SCRFD_MODEL, path.join(dir, 'det_500m.onnx'));
-    analyzer = await createAnalyzer(await loadPack(dir), { device: 'cpu', threads: 2, detSize: 640, scoreThreshold: 0.5 });
+    const pack = await loadPack(await folderOfScrfd(['det_500m.onnx']));
+    analyzer = await createAnalyzer(pack, { device: 'cpu', threads: 2, detSize: 640, scoreThreshold: 0.5 });
     // Decoding in parallel: each frame costs an ffmpeg seek.
     [faceFrames, emptyFrames, crowdFrame] = await Promise.all([
       Promise.all(SINGLE_FACE.map((c) => frameAt(c.video, c.time))),

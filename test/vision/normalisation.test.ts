@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { arcfaceNormalisation, landmarkNormalisation } from '../../src/vision/normalisation.ts';
 import { firstNodeNames } from '../../src/vision/onnx-graph.ts';
-import { SCRFD_MODEL } from './corpus.ts';
+import { SCRFD_MODEL } from './fixtures.ts';
 
 // Minimal protobuf writer for ONNX ModelProto { ir_version, doc_string, graph { node { name, op_type } } }.
 function varint(n: number): number[] {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadPack, packFiles } from '../../src/vision/pack.ts';
-import { SCRFD_MODEL } from './corpus.ts';
-
-/** A folder holding the SCRFD file under each of `names` (the only real model here). */
-async function folder(names: readonly string[]): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-pack-'));
-  for (const name of names) await symlink(SCRFD_MODEL, path.join(dir, name));
-  return dir;
-}
+import { SCRFD_MODEL, folderOfScrfd as folder } from './fixtures.ts';
 
 describe('model packs', () => {
   it('finds the models of a buffalo_l-like folder and lists only the ones it uses', async () => {
@@ -43,7 +35,7 @@ describe('model packs', () => {
   });
 
   it('points into a folder unzipped one level too deep', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-pack-'));
+    const dir = await folder([]);
     await mkdir(path.join(dir, 'buffalo_s'));
     await symlink(SCRFD_MODEL, path.join(dir, 'buffalo_s', 'det_500m.onnx'));
     await expect(loadPack(dir)).rejects.toThrow(/the folder is empty; did you mean .*buffalo_s\?/);

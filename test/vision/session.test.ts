@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { openSession } from '../../src/vision/session.ts';
-import { SCRFD_MODEL } from './corpus.ts';
-
-const bindingDir = path.join(
-  path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node')),
-  '..', 'bin', 'napi-v6', process.platform, process.arch,
-);
-const cudaInstalled = existsSync(path.join(bindingDir, 'libonnxruntime_providers_cuda.so'));
+import { SCRFD_MODEL, cudaProviderInstalled } from './fixtures.ts';
 
 describe('execution providers', () => {
   it('runs on the cpu without a notice when asked for the cpu', async () => {
@@ -18,7 +11,7 @@ describe('execution providers', () => {
     expect(model.notice).toBeNull();
   });
 
-  it.skipIf(cudaInstalled || process.platform !== 'linux')('falls back from cuda to the cpu with a notice', async () => {
+  it.skipIf(cudaProviderInstalled || process.platform !== 'linux')('falls back from cuda to the cpu with a notice', async () => {
     const model = await openSession(SCRFD_MODEL, { device: 'cuda', threads: 1 });
     expect(model.provider).toBe('cpu');
     expect(model.notice).toMatchObject({ requested: 'cuda', provider: 'cpu' });
@@ -33,7 +26,7 @@ describe('execution providers', () => {
     }
   });
 
-  it.skipIf(cudaInstalled || process.platform !== 'linux')('auto picks the cpu and says why', async () => {
+  it.skipIf(cudaProviderInstalled || process.platform !== 'linux')('auto picks the cpu and says why', async () => {
     const model = await openSession(SCRFD_MODEL, { device: 'auto', threads: 1 });
     expect(model.provider).toBe('cpu');
     expect(model.notice!.message).toMatch(/^--device auto: cuda: /);
@@ -48,7 +41,7 @@ describe('execution providers', () => {
   });
 
   it('names the model it cannot load', async () => {
-    await expect(openSession(path.join(bindingDir, 'no-such-model.onnx'), { device: 'cpu', threads: 1 })).rejects.toThrow(
+    await expect(openSession(path.join(os.tmpdir(), 'no-such-model.onnx'), { device: 'cpu', threads: 1 })).rejects.toThrow(
       /cannot load model .*no-such-model\.onnx/,
     );
   });

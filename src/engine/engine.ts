@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { runBuild } from './build.ts';
 import type { EngineEvent, EventListener, RunSummary } from './events.ts';
 import { type Executor, inProcessExecutor } from './executor.ts';
-import { buildKey, type Fingerprint, staleReasons } from './fingerprint.ts';
+import { buildKey, type Fingerprint, ITEM_INPUT, staleReasons } from './fingerprint.ts';
 import { type BuildNode, buildGraph, type Target } from './graph.ts';
 import { brokenPublished, publishFiles } from './publish.ts';
 import type { Artifact, Config, Item, ParamValue, Rule } from './rule.ts';
@@ -244,7 +244,7 @@ export class Engine {
     if (item && rule.readsItem !== false) {
       const hash = await this.#itemHash(item);
       if (hash === undefined) throw new Error(`input ${item.path} is missing or not a regular file`);
-      inputs[item.id] = hash;
+      inputs[ITEM_INPUT] = hash;
     }
     node.deps.forEach((dep, i) => {
       const prefix = dep.item && !item ? `${dep.rule.name}@${dep.item.id}` : dep.rule.name;
@@ -275,7 +275,7 @@ export class Engine {
       }
       return { ...decision, action: 'fresh', reasons: [], outputs: trace.outputs };
     }
-    const reasons = trace ? staleReasons(trace.fingerprint, fingerprint) : ['never built'];
+    const reasons = trace ? staleReasons(trace.fingerprint, fingerprint, node.item?.id) : ['never built'];
     const cached = state.runs.get(key);
     if (cached && (await this.#brokenOutputs(cached.outputs)).length === 0) {
       return { ...decision, action: 'restore', reasons, outputs: cached.outputs };

@@ -1,6 +1,12 @@
 import { canonicalJson, hashString } from './hash.ts';
 import type { ParamValue } from './rule.ts';
 
+/**
+ * The fingerprint's name for the item's own content. Keys hold the content, not the path, so a
+ * renamed video keeps its artifacts; a rule's output must therefore not depend on the file name.
+ */
+export const ITEM_INPUT = '(item)';
+
 /** Everything a build's output depends on. Its canonical JSON's hash is the build key. */
 export interface Fingerprint {
   rule: string;
@@ -14,8 +20,8 @@ export function buildKey(fingerprint: Fingerprint): Promise<string> {
   return hashString(canonicalJson(fingerprint));
 }
 
-/** Why `next` differs from `previous`, in the words `--dry-run` prints. */
-export function staleReasons(previous: Fingerprint, next: Fingerprint): string[] {
+/** Why `next` differs from `previous`, in the words `--dry-run` prints; `item` names ITEM_INPUT. */
+export function staleReasons(previous: Fingerprint, next: Fingerprint, item?: string): string[] {
   const reasons: string[] = [];
   if (previous.version !== next.version) reasons.push(`rule version ${previous.version} -> ${next.version}`);
   const names = new Set([...Object.keys(previous.params), ...Object.keys(next.params)]);
@@ -29,7 +35,8 @@ export function staleReasons(previous: Fingerprint, next: Fingerprint): string[]
     const before = previous.inputs[label];
     const after = next.inputs[label];
     if (before === after) continue;
-    if (before === undefined) reasons.push(`input added: ${label}`);
+    if (label === ITEM_INPUT) reasons.push(`input changed: ${item ?? label}`);
+    else if (before === undefined) reasons.push(`input added: ${label}`);
     else if (after === undefined) reasons.push(`input removed: ${label}`);
     else reasons.push(`input changed: ${label}`);
   }

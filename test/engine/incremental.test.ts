@@ -137,3 +137,19 @@ describe('incremental builds (real vbuild processes on a toy pipeline)', () => {
     expect(statSync(path.join(rig.dir, 'out/total.txt')).isFile()).toBe(true);
   });
 });
+
+describe('content keys', () => {
+  it('a renamed input keeps its artifacts: restored from the run cache, nothing runs', async () => {
+    rig = new ToyRig();
+    await rig.run(['all']);
+    rig.takeRuns();
+    (await import('node:fs')).renameSync(path.join(rig.dir, 'videos/b.mp4'), path.join(rig.dir, 'videos/renamed b.mp4'));
+    const dry = JSON.parse((await rig.run(['--dry-run', '--json'])).stdout);
+    expect(dry.builds.find((b: { rule: string; item: string }) => b.rule === 'upper' && b.item === 'renamed b.mp4').reasons).toEqual(['never built']);
+    const result = await rig.run(['all']);
+    expect(result.code).toBe(0);
+    // The batch rule sees another item id, so it reruns; no per-item rule does.
+    expect(rig.takeRuns()).toEqual(['total -']);
+    expect(result.stderr).toContain('[upper] renamed b.mp4: restored from the run cache (never built)');
+  });
+});

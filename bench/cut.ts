@@ -1,0 +1,122 @@
+/**
+ * Seconds per clip when cutting 20 clips from one video: one ffmpeg process for all of them
+ * (cutClips) against one process per clip.
+ *
+ *   npx tsx bench/cut.ts
+ *
+ * Sources: the corpus' Tears of Steel WebM (its hard cuts are keyframes) and a generated
+ * 720p30 H.264 MP4 with a keyframe every 2 s. Baselines, both one process per clip:
+ * - "ffmpeg per clip": the classic `ffmpeg -ss S -i src -t D -c copy` loop, no probing (and
+ *   not boundary-safe: it is only the cost floor of the per-clip approach);
+ * - "cutClips per clip": the safe cutter called once per clip (its ffprobe calls included).
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cutClips, type ClipRequest } from '../src/media/cut.ts';
+import { FFMPEG_BASE_ARGS, formatSeconds, locate, runTool } from '../src/media/ffmpeg.ts';
+import { probe } from '../src/media/probe.ts';
+
+const CLIPS = 20;
+const ROUNDS = 3;
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const WEBM = path.resolve(REPO, '../shared/corpus/videos/tears_of_steel_battle_cuts_800x332.webm');
+
+interface Source {
+  name: string;
+  file: string;
+  clips: ClipRequest[];
+}
+
+/** 20 clips, each from one keyframe to just before the next, so that all of them are cuttable. */
+async function clipsBetweenKeyframes(file: string): Promise<ClipRequest[]> {
+  const { keyframes, durationSec } = await probe(file);
+  const bounds = [...keyframes, durationSec];
+  if (bounds.length <= CLIPS) throw new Error(`${file} has fewer than ${CLIPS} keyframes`);
+  return Array.from({ length: CLIPS }, (_, i) => ({ id: `clip${i}`, start: bounds[i]!, end: bounds[i + 1]! - 0.05 }));
+}
+
+async function generateMp4(dir: string): Promise<string> {
+  const file = path.join(dir, 'synthetic_720p30_gop2s.mp4');
+  const seconds = 2 * CLIPS + 2;
+  await runTool('ffmpeg', [
+    ...FFMPEG_BASE_ARGS, '-v', 'error', '-y',
+    '-f', 'lavfi', '-i', `testsrc2=s=1280x720:r=30:d=${seconds}`,
+    '-f', 'lavfi', '-i', `sine=f=440:r=48000:d=${seconds}`,
+    '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-keyint_min', '60', '-sc_threshold', '0',
+    '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', file,
+  ], file);
+  return file;
+}
+
+async function ffmpegPerClip(source: Source, out: string): Promise<void> {
+  for (const clip of source.clips) {
+    const target = path.join(out, `${clip.id}${path.extname(source.file)}`);
+    await runTool('ffmpeg', [
+      ...FFMPEG_BASE_ARGS, '-v', 'error', '-y', '-ss', formatSeconds(clip.start), '-i', source.file,
+      '-t', formatSeconds(clip.end - clip.start), '-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', target,
+    ], source.file);
+  }
+}
+
+async function cutClipsPerClip(source: Source, out: string): Promise<void> {
+  for (const clip of source.clips) await cutClips(source.file, [clip], out, {});
+}
+
+async function cutClipsOnce(source: Source, out: string): Promise<void> {
+  const results = await cutClips(source.file, source.clips, out, {});
+  const skipped = results.filter((clip) => clip.skipped);
+  if (skipped.length) throw new Error(`unexpectedly skipped: ${skipped.map((clip) => clip.id).join(', ')}`);
+}
+
+const METHODS = [
+  ['ffmpeg per clip (baseline)', ffmpegPerClip],
+  ['cutClips per clip', cutClipsPerClip],
+  ['cutClips, one process per video', cutClipsOnce],
+] as const;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'vbuild-bench-cut-'));
+  try {
+    const mp4 = await generateMp4(scratch);
+    const sources: Source[] = [
+      { name: 'tears_of_steel 800x332 VP8 WebM', file: WEBM, clips: await clipsBetweenKeyframes(WEBM) },
+      { name: 'synthetic 1280x720 H.264 MP4', file: mp4, clips: await clipsBetweenKeyframes(mp4) },
+    ];
+    const cpus = os.cpus();
+    console.log(`machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores; node ${process.version}`);
+    console.log(`ffmpeg: ${locate('ffmpeg').path}; ${CLIPS} clips per video, median of ${ROUNDS} rounds\n`);
+    console.log('| source | method | s per clip | total s | vs baseline |');
+    console.log('|---|---|---:|---:|---:|');
+    for (const source of sources) {
+      let baseline = 0;
+      for (const [method, run] of METHODS) {
+        const times: number[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          const out = path.join(scratch, `out-${round}-${Math.random().toString(36).slice(2)}`);
+          await mkdir(out);
+          const began = performance.now();
+          await run(source, out);
+          times.push((performance.now() - began) / 1000);
+          await rm(out, { recursive: true });
+        }
+        const total = median(times);
+        baseline ||= total;
+        const ratio = total / baseline;
+        console.log(
+          `| ${source.name} | ${method} | ${(total / CLIPS).toFixed(4)} | ${total.toFixed(3)} | ${ratio.toFixed(2)}x time (${(1 / ratio).toFixed(1)}x faster) |`,
+        );
+      }
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+await main();

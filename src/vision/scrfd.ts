@@ -48,10 +48,10 @@ export async function createScrfdDetector(modelPath: string, options: ScrfdOptio
   if ((shape.width !== null || shape.height !== null) && (width !== options.detSize || height !== options.detSize)) {
     notes.push(`${modelPath} has a fixed ${width}x${height} input; detSize ${options.detSize} does not apply`);
   }
-  const batchSize = shape.batch === null ? Math.max(1, options.batchSize) : shape.batch;
-  if (batchSize !== 1 && shape.batch !== null) {
+  if (shape.batch !== null && shape.batch !== 1) {
     throw new Error(`${modelPath}: SCRFD models with a fixed batch of ${shape.batch} are not supported`);
   }
+  const batchSize = shape.batch ?? Math.max(1, options.batchSize);
   const input = { width, height };
 
   async function detectBatch(frames: readonly RgbFrame[]): Promise<Detection[][]> {

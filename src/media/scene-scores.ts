@@ -2,16 +2,18 @@
  * Per-frame content scores for shot detection, computed from raw rgb24 frames as they stream by.
  *
  * The content measure is PySceneDetect's ContentDetector one: convert to HSV and take the mean
- * absolute difference of each channel against the previous frame, each on a 0-255 scale. Two
- * changes, both measured on the shared corpus (docs/analysis/scenes.md):
+ * absolute difference of each channel against the previous frame, each on a 0-255 scale. Changes,
+ * each measured on the shared corpus (docs/analysis/scenes.md):
  *
- * - The HSV picture is pooled into a grid of GRID_COLUMNS cells across before it is compared.
- *   Handheld motion moves detail by a few pixels, which the 256 px comparison counts as change
- *   and a 32-cell grid mostly does not; a cut replaces the whole picture and survives the pooling.
- *   This is what lets the adaptive ratio see cuts into or out of shaky, high-motion shots.
+ * - Frames are compared on a coarse grid, GRID_COLUMNS cells across. Handheld motion moves
+ *   detail by a few pixels, which a 256 px comparison counts as change and a 32-cell grid mostly
+ *   does not; a cut replaces the whole picture and survives. This is what lets the adaptive ratio
+ *   see cuts into or out of shaky, high-motion shots. Decoded exactly GRID_COLUMNS wide, ffmpeg's
+ *   area scaler does the pooling (fast: each cell is one pixel); a wider decode is converted to
+ *   HSV per pixel and averaged per cell here.
  * - Hue and saturation are undefined for near-black pixels and hue is undefined for near-grey
  *   ones; there they are pure noise (a fade from black "changes" saturation by 120), so they count
- *   as 0.
+ *   as 0. Hue differences are taken around the colour circle.
  *
  * Besides the change against the previous frame, each frame keeps its distance to the few frames
  * before that (`back`), so that the thresholding can tell a flash, which comes back to the
@@ -24,6 +26,8 @@ export const GRID_COLUMNS = 32;
 export const FLASH_FRAMES = 4;
 /** Below this value (0-255) a pixel's hue and saturation are noise; below this saturation, its hue. */
 export const ACHROMATIC_FLOOR = 24;
+
+const HUE_STEPS = 180;
 
 /** Mean absolute change of each HSV channel against the previous frame (0-255 scale). */
 export interface ContentDelta {
@@ -97,7 +101,7 @@ export function hsvGrid(rgb: Uint8Array, width: number, height: number): HsvGrid
       if (max === r) hue = (g - b) * hueStepsPerChroma[chroma]!;
       else if (max === g) hue = 60 + (b - r) * hueStepsPerChroma[chroma]!;
       else hue = 120 + (r - g) * hueStepsPerChroma[chroma]!;
-      hueSum[c]! += hue < 0 ? hue + 180 : hue;
+      hueSum[c]! += hue < 0 ? hue + HUE_STEPS : hue;
     }
   }
 
@@ -112,10 +116,20 @@ function meanAbsDiff(a: Float32Array, b: Float32Array): number {
   return sum / a.length;
 }
 
+/** Hue is an angle: 179 and 1 are 2 steps apart, not 178. */
+function meanHueDiff(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    sum += d > HUE_STEPS / 2 ? HUE_STEPS - d : d;
+  }
+  return sum / a.length;
+}
+
 export function contentDelta(previous: HsvGrid, current: HsvGrid): ContentDelta {
   if (previous.hue.length !== current.hue.length) throw new RangeError('frames of different sizes');
   return {
-    hue: meanAbsDiff(previous.hue, current.hue),
+    hue: meanHueDiff(previous.hue, current.hue),
     sat: meanAbsDiff(previous.sat, current.sat),
     lum: meanAbsDiff(previous.lum, current.lum),
   };

@@ -71,6 +71,13 @@ describe('content scores', () => {
     expect(contentValue(delta)).toBeCloseTo(100 / 3, 6);
   });
 
+  it('measures hue around the colour circle', () => {
+    const red = hsvGrid(solid(255, 0, 0), WIDTH, HEIGHT);
+    const crimson = hsvGrid(solid(255, 0, 10), WIDTH, HEIGHT);
+    expect(crimson.hue[0]).toBeGreaterThan(178);
+    expect(contentDelta(red, crimson).hue).toBeCloseTo(180 - crimson.hue[0]!, 4);
+  });
+
   it('barely sees a small shift of detail but fully sees a new picture', () => {
     // At the decode width (256 px) a cell is 8 px: a 1 px shift of fine stripes keeps every cell's mean.
     const [width, height] = [256, 144];

@@ -1,0 +1,152 @@
+/**
+ * Shot detection on the real corpus, through the two rules as the engine would run them:
+ * real ffmpeg decode, ground truth from /work/shared/corpus/ground_truth.json.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BuildContext, ParamValue } from '../../src/engine/rule.ts';
+import { matchCuts, typicalFrameInterval } from '../../src/media/scene-cuts.ts';
+import { SCENES_FILE, SCORES_FILE, parseScores, sceneScores, scenes, type ScenesFile } from '../../rules/scenes.ts';
+import { REPO_ROOT } from '../helpers/rig.ts';
+
+const CORPUS = path.resolve(REPO_ROOT, '../shared/corpus');
+const MULTISHOT = 'multishot_8shots_1280x720_25fps.mp4';
+const LATE_START = 'hamilton_whitehouse_cuts_640x360.mp4';
+
+interface TruthEntry {
+  hard_cuts: number[];
+  video_start_pts?: number;
+}
+const truth = (JSON.parse(readFileSync(path.join(CORPUS, 'ground_truth.json'), 'utf8')) as { files: Record<string, TruthEntry> }).files;
+
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'vbuild-scenes-'));
+
+function defaults(rule: typeof sceneScores | typeof scenes): Record<string, ParamValue> {
+  return Object.fromEntries(Object.entries(rule.params).map(([name, spec]) => [name, spec.default]));
+}
+
+/** The context the engine would hand a per-video rule, with a fresh output folder. */
+function context(rule: string, video: string, params: Record<string, ParamValue>, scoresPath?: string): BuildContext {
+  const outDir = mkdtempSync(path.join(scratch, `${rule}-`));
+  return {
+    rule,
+    item: { id: video, path: path.join(CORPUS, 'videos', video) },
+    items: [],
+    params,
+    deps: scoresPath ? { scene_scores: { files: { [SCORES_FILE]: scoresPath }, hashes: {} } } : {},
+    batch: {},
+    outDir,
+    journal: () => Promise.reject(new Error('the scene rules keep no journal')),
+    signal: new AbortController().signal,
+    progress: () => {},
+    log: () => {},
+  };
+}
+
+async function detect(scoresPath: string, video: string, params = defaults(scenes)): Promise<ScenesFile> {
+  const ctx = context('scenes', video, params, scoresPath);
+  await scenes.run(ctx);
+  return JSON.parse(readFileSync(path.join(ctx.outDir, SCENES_FILE), 'utf8')) as ScenesFile;
+}
+
+interface Detection {
+  scoresPath: string;
+  frameInterval: number;
+  firstFrameTime: number;
+  result: ScenesFile;
+}
+const detections = new Map<string, Detection>();
+
+function detection(video: string): Detection {
+  const found = detections.get(video);
+  if (!found) throw new Error(`${video} was not scored`);
+  return found;
+}
+
+beforeAll(async () => {
+  for (const video of Object.keys(truth)) {
+    const ctx = context('scene_scores', video, defaults(sceneScores));
+    await sceneScores.run(ctx);
+    const scoresPath = path.join(ctx.outDir, SCORES_FILE);
+    const times = parseScores(readFileSync(scoresPath, 'utf8')).map((frame) => frame.time);
+    detections.set(video, {
+      scoresPath,
+      frameInterval: typicalFrameInterval(times),
+      firstFrameTime: times[0]!,
+      result: await detect(scoresPath, video),
+    });
+  }
+});
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('scenes on the corpus', () => {
+  it('finds the hard cuts with pooled F1 >= 0.90 at +-2 frames', () => {
+    let matched = 0;
+    let found = 0;
+    let real = 0;
+    for (const [video, entry] of Object.entries(truth)) {
+      const { result, frameInterval } = detection(video);
+      matched += matchCuts(result.cuts, entry.hard_cuts, 2 * frameInterval).matched;
+      found += result.cuts.length;
+      real += entry.hard_cuts.length;
+    }
+    const f1 = (2 * matched) / (found + real);
+    expect(f1).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('finds exactly the 7 cuts of the multi-shot file, each within 1 frame', () => {
+    const { result, frameInterval } = detection(MULTISHOT);
+    const match = matchCuts(result.cuts, truth[MULTISHOT]!.hard_cuts, frameInterval);
+    expect(match).toEqual({ matched: 7, falseCuts: [], missed: [] });
+  });
+
+  it('finds no cut in the single-shot clips', () => {
+    const singleShot = Object.keys(truth).filter((video) => truth[video]!.hard_cuts.length === 0);
+    expect(singleShot.length).toBeGreaterThan(5);
+    for (const video of singleShot) {
+      expect(detection(video).result.cuts, video).toEqual([]);
+    }
+  });
+
+  it("reports times on the file's own pts timeline when its video starts late", () => {
+    const { result, frameInterval, firstFrameTime } = detection(LATE_START);
+    const entry = truth[LATE_START]!;
+    expect(firstFrameTime).toBeCloseTo(entry.video_start_pts!, 2);
+    expect(result.scenes[0]!.start).toBe(firstFrameTime);
+    expect(matchCuts(result.cuts, entry.hard_cuts, frameInterval).missed).toEqual([]);
+  });
+
+  it('covers every video with contiguous scenes that start at cuts', () => {
+    for (const video of Object.keys(truth)) {
+      const { result, firstFrameTime, frameInterval } = detection(video);
+      const { scenes: list, cuts, frameCount } = result;
+      expect(list[0]!.start).toBe(firstFrameTime);
+      expect(list.slice(1).map((scene) => scene.start)).toEqual(cuts);
+      list.forEach((scene, i) => {
+        expect(scene.index).toBe(i);
+        expect(scene.end).toBeGreaterThan(scene.start);
+        if (i > 0) expect(scene.start).toBe(list[i - 1]!.end);
+        if (i > 0) expect(scene.firstFrame).toBe(list[i - 1]!.endFrame);
+      });
+      expect(list.at(-1)!.endFrame).toBe(frameCount);
+      expect(list.at(-1)!.end).toBeGreaterThan(list.at(-1)!.start + (list.at(-1)!.endFrame - list.at(-1)!.firstFrame - 1) * frameInterval * 0.99);
+    }
+  });
+
+  it('re-thresholds from the stored scores alone', async () => {
+    const video = 'tears_of_steel_battle_cuts_800x332.webm';
+    const { scoresPath, result } = detection(video);
+    const laxer = await detect(scoresPath, video, { ...defaults(scenes), adaptive_threshold: 2 });
+    const stricter = await detect(scoresPath, video, { ...defaults(scenes), min_content_val: 40 });
+    expect(laxer.cuts.length).toBeGreaterThan(result.cuts.length);
+    expect(stricter.cuts.length).toBeLessThan(result.cuts.length);
+  });
+
+  it('rejects params out of range', async () => {
+    const { scoresPath } = detection(MULTISHOT);
+    await expect(detect(scoresPath, MULTISHOT, { ...defaults(scenes), window_width: 0 })).rejects.toThrow(/window_width/);
+  });
+});

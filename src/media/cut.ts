@@ -123,8 +123,8 @@ export function planCopy(clip: ClipRequest, table: PacketTable): PlanResult {
     if (!key.key || !inRange(key.pts, clip)) continue;
     let stop = k;
     while (stop < packets.length && beforeEnd(packets[stop]!.pts, clip)) stop++;
-    const kept = packets.slice(k, stop).map((packet) => packet.pts);
-    const first = Math.min(...kept);
+    const kept = packets.slice(k, stop);
+    const first = kept.reduce((min, packet) => Math.min(min, packet.pts), Infinity);
     if (first < clip.start - TIME_EPSILON) continue;
     const firstOut = packets[stop];
     return {
@@ -132,7 +132,7 @@ export function planCopy(clip: ClipRequest, table: PacketTable): PlanResult {
       seek: table.seekBefore(key.pts),
       stop: firstOut ? justBefore(firstOut.dts, packets[stop - 1]!.dts) : Infinity,
       start: first,
-      end: table.frameEnd(Math.max(...kept)),
+      end: table.frameEnd(kept.reduce((max, packet) => Math.max(max, packet.pts), -Infinity)),
     };
   }
   return { request: clip, skipped: 'no keyframe inside the clip: a stream copy would start after its end (use accurate mode)' };

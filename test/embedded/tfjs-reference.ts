@@ -44,7 +44,7 @@ export async function runTfjsReference(
   outputs: readonly string[],
 ): Promise<Float32Array[]> {
   const x = tf.tensor(input, shape, 'float32');
-  const results = (await model.executeAsync(x, [...outputs])) as tf.Tensor | tf.Tensor[];
+  const results = model.execute(x, [...outputs]);
   const list = Array.isArray(results) ? results : [results];
   const values = await Promise.all(list.map(async (t) => (await t.data()) as Float32Array));
   tf.dispose([x, ...list]);

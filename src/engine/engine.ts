@@ -251,12 +251,13 @@ export class Engine {
       for (const [name, hash] of Object.entries(depOutputs[i]!.outputs)) inputs[`${prefix}/${name}`] = hash;
     });
     const params = this.#ruleParams(rule);
+    const keyed = Object.fromEntries(Object.entries(params).filter(([name]) => rule.params?.[name]?.inKey !== false));
     for (const file of (await rule.extraInputs?.(params)) ?? []) {
       const hash = await this.#opts.state.statCache.hash(path.resolve(file));
       if (hash === undefined) throw new Error(`rule ${rule.name}: input file ${file} is missing`);
       inputs[file] = hash;
     }
-    return { rule: rule.name, version: rule.version, params, inputs };
+    return { rule: rule.name, version: rule.version, params: keyed, inputs };
   }
 
   async #decide(node: BuildNode, depOutputs: { outputs: Outputs }[]): Promise<Decision> {

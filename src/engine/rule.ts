@@ -14,6 +14,11 @@ export interface ParamSpec {
   doc: string;
   /** Allowed values for a string param. */
   choices?: readonly string[];
+  /**
+   * False for a param that changes how a rule runs but not what it writes (a device, a thread
+   * count, a batch size): it is left out of the build key, so changing it rebuilds nothing.
+   */
+  inKey?: boolean;
 }
 
 export type ParamSpecs = Record<string, ParamSpec>;

@@ -51,6 +51,9 @@ describe('incremental builds (real vbuild processes on a toy pipeline)', () => {
     // `steps` is declared by the steps rule alone, which nothing depends on.
     await rig.run(['all', '--steps', '4']);
     expect(rig.takeRuns()).toEqual(['steps a.mp4 from 0', 'steps b.mp4 from 0', 'steps c.mp4 from 0']);
+    // step_ms says how to run, not what to write (inKey: false): no rebuild.
+    await rig.run(['all', '--steps', '4', '--step-ms', '1']);
+    expect(rig.takeRuns()).toEqual([]);
   });
 
   it('stops propagation when a rebuilt output is byte-identical (early cutoff)', async () => {

@@ -11,6 +11,7 @@ import type { CacheState, Outputs } from './state.ts';
 export interface BuildRequest {
   node: BuildNode;
   key: string;
+  itemHash: string | null;
   params: Record<string, ParamValue>;
   deps: { deps: Record<string, Artifact>; batch: Record<string, Record<string, Artifact>> };
   items: readonly Item[];
@@ -35,6 +36,7 @@ export async function runBuild(request: BuildRequest): Promise<Outputs> {
     const ctx: BuildContext = {
       rule: node.rule.name,
       item: node.item,
+      itemHash: request.itemHash,
       items: request.items,
       params: request.params,
       deps: request.deps.deps,

@@ -185,6 +185,7 @@ export class Engine {
         const outputs = await runBuild({
           node,
           key: decision.key,
+          itemHash: node.item ? ((await this.#itemHash(node.item)) ?? null) : null,
           params: this.#ruleParams(node.rule),
           deps: this.#artifacts(node, depOutcomes as { outputs: Outputs }[]),
           items: this.#opts.items,

@@ -55,6 +55,8 @@ export interface BuildContext {
   rule: string;
   /** The item for a `per: 'video'` rule, null for a batch rule. */
   item: Item | null;
+  /** Content hash of the item's file (what its artifacts are keyed by); null for a batch rule. */
+  itemHash: string | null;
   /** Every item of the run (the batch rule's inputs; also visible to video rules). */
   items: readonly Item[];
   /** Values of the params this rule declares (defaults, then config, then CLI). */

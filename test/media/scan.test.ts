@@ -1,31 +1,19 @@
 /** The scan rule, run with the context the engine would hand it. */
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BuildContext } from '../../src/engine/rule.ts';
 import { PROBE_FILE, scan, type ProbeFile } from '../../rules/scan.ts';
 import { corpus } from './media-fixtures.ts';
-
-const outDirs: string[] = [];
+import { ruleContext } from '../helpers/rule-context.ts';
 
 async function context(id: string, file: string): Promise<BuildContext> {
-  const outDir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-scan-'));
-  outDirs.push(outDir);
-  return {
-    rule: 'scan',
-    item: { id, path: file },
-    items: [],
-    params: {},
-    deps: {},
-    batch: {},
-    outDir,
-    journal: () => Promise.reject(new Error('scan keeps no journal')),
-    signal: new AbortController().signal,
-    progress: () => {},
-    log: () => {},
-  };
+  const ctx = ruleContext(scan, file);
+  outDirs.push(path.dirname(ctx.outDir));
+  return { ...ctx, item: { id, path: file } };
 }
+
+const outDirs: string[] = [];
 
 describe('scan rule', () => {
   afterAll(() => Promise.all(outDirs.map((dir) => rm(dir, { recursive: true, force: true }))));

@@ -27,7 +27,7 @@ const MESH = {
  * left out: the 68-point jaw line follows the visible outline, which no fixed vertex does as the
  * head turns, and it moves with the mouth.
  */
-const IBUG68_TO_MESH: ReadonlyMap<number, number> = new Map([
+export const IBUG68_TO_MESH: ReadonlyMap<number, number> = new Map([
   [1, 234], [15, 454],
   [17, 70], [18, 63], [19, 105], [20, 66], [21, 107],
   [22, 336], [23, 296], [24, 334], [25, 293], [26, 300],

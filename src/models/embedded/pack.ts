@@ -69,7 +69,7 @@ export function embeddedPackFiles(pack: EmbeddedPack): string[] {
 
 async function buildPack(cacheDir: string): Promise<EmbeddedPack> {
   const sources = await locateSources();
-  const dir = path.join(cacheDir, `embedded-human-${sources.version}-${packKey(sources)}`);
+  const dir = path.join(cacheDir, packFolderName(sources));
   if (!existsSync(path.join(dir, 'pack.json'))) await convertInto(dir, sources);
   const file = (role: ModelRole) => path.join(dir, CONVERSIONS[role].file);
   return {
@@ -83,10 +83,11 @@ async function buildPack(cacheDir: string): Promise<EmbeddedPack> {
   };
 }
 
-function packKey(sources: PackSources): string {
+/** `embedded-human-<version>-<hash of the pack format and the source files' names and contents>`. */
+export function packFolderName(sources: PackSources): string {
   const hash = createHash('sha256').update(`format ${PACK_FORMAT}\n`);
   sources.files.forEach((f, i) => hash.update(`${path.basename(f)} ${sources.hashes[i]}\n`));
-  return hash.digest('hex').slice(0, 16);
+  return `embedded-human-${sources.version}-${hash.digest('hex').slice(0, 16)}`;
 }
 
 /**

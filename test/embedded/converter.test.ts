@@ -1,0 +1,94 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { convertTfjsFile } from '../../src/models/convert/convert.ts';
+import { float16ToFloat32 } from '../../src/models/tfjs/weights.ts';
+import { loadTfjsReference, runTfjsReference } from './tfjs-reference.ts';
+
+/**
+ * A small graph written here, with what the face models do not exercise on their own: an even
+ * input under a strided SAME convolution (TF pads only after), uint8- and float16-quantised
+ * weights, and a reshape and a reduction whose meaning depends on NHWC order.
+ */
+const FILTER = { shape: [3, 3, 2, 3], min: -0.5, scale: 1 / 255 };
+const BIAS = [0.25, -0.5, 1.5];
+
+function node(name: string, op: string, input: string[] = [], attr: Record<string, unknown> = {}) {
+  return { name, op, input, attr };
+}
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+async function writeModel(dir: string, reduceOp = 'Mean'): Promise<string> {
+  const filterBytes = Uint8Array.from({ length: 3 * 3 * 2 * 3 }, (_, i) => (i * 37) % 256);
+  const bias = new Uint16Array([0x3400, 0xb800, 0x3e00]); // 0.25, -0.5, 1.5 in half precision
+  await writeFile(path.join(dir, 'w.bin'), Buffer.concat([filterBytes, Buffer.from(bias.buffer), Buffer.from(new Int32Array([1, 12]).buffer), Buffer.from(new Int32Array([1]).buffer)]));
+  const json = {
+    format: 'graph-model',
+    modelTopology: {
+      versions: {},
+      node: [
+        node('x', 'Placeholder', [], { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '1' }, { size: '4' }, { size: '4' }, { size: '2' }] } } }),
+        node('filter', 'Const'),
+        node('bias', 'Const'),
+        node('shape', 'Const'),
+        node('axis', 'Const'),
+        node('conv', '_FusedConv2D', ['x', 'filter', 'bias'], {
+          strides: { list: { i: ['1', '2', '2', '1'] } },
+          padding: { s: b64('SAME') },
+          data_format: { s: b64('NHWC') },
+          fused_ops: { list: { s: [b64('BiasAdd'), b64('Relu')] } },
+          num_args: { i: '1' },
+        }),
+        node('flat', 'Reshape', ['conv', 'shape']),
+        node('reduced', reduceOp, ['flat', 'axis'], { keep_dims: { b: true } }),
+        node('out', 'Identity', ['reduced']),
+      ],
+    },
+    weightsManifest: [
+      {
+        paths: ['w.bin'],
+        weights: [
+          { name: 'filter', shape: FILTER.shape, dtype: 'float32', quantization: { dtype: 'uint8', min: FILTER.min, scale: FILTER.scale } },
+          { name: 'bias', shape: [3], dtype: 'float32', quantization: { dtype: 'float16', original_dtype: 'float32' } },
+          { name: 'shape', shape: [2], dtype: 'int32' },
+          { name: 'axis', shape: [1], dtype: 'int32' },
+        ],
+      },
+    ],
+    signature: { outputs: { 'out:0': { name: 'out:0', dtype: 'DT_FLOAT' } } },
+  };
+  const file = path.join(dir, `${reduceOp}.json`);
+  await writeFile(file, JSON.stringify(json));
+  return file;
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-convert-'));
+});
+
+describe('tfjs -> ONNX converter', () => {
+  it('computes what TensorFlow.js computes on a graph of strided SAME conv, quantised weights, reshape and mean', async () => {
+    const file = await writeModel(dir);
+    const session = await InferenceSession.create(await convertTfjsFile(file, { outputs: { flat: 'flat', out: 'out' } }));
+    const input = Float32Array.from({ length: 32 }, (_, i) => Math.sin(i) * 2);
+    const [flat, mean] = await runTfjsReference(await loadTfjsReference(file), input, [1, 4, 4, 2], ['flat', 'out']);
+    const result = await session.run({ x: new Tensor('float32', input, [1, 4, 4, 2]) });
+    expect(result.flat!.dims).toEqual([1, 12]);
+    expect(Array.from(result.flat!.data as Float32Array)).toEqual(Array.from(flat!).map((v) => expect.closeTo(v, 5)));
+    expect((result.out!.data as Float32Array)[0]).toBeCloseTo(mean![0]!, 5);
+  });
+
+  it('names the op it cannot convert', async () => {
+    await expect(convertTfjsFile(await writeModel(dir, 'Cumsum'))).rejects.toThrow(/unsupported TensorFlow op Cumsum/);
+  });
+
+  it('expands half-precision weights exactly', () => {
+    expect(BIAS.map((_, i) => float16ToFloat32([0x3400, 0xb800, 0x3e00][i]!))).toEqual(BIAS);
+    expect(float16ToFloat32(0x0001)).toBe(2 ** -24);
+    expect(float16ToFloat32(0x7c00)).toBe(Infinity);
+  });
+});

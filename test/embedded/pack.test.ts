@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InferenceSession } from 'onnxruntime-node';
+import { embeddedPack, embeddedPackFiles, packFolderName } from '../../src/models/embedded/pack.ts';
+import { locateSources } from '../../src/models/embedded/sources.ts';
+import { freshPack } from './fixtures.ts';
+
+describe('embedded pack', () => {
+  it('converts the three models once into the cache, in a folder named after the sources', async () => {
+    const pack = await freshPack();
+    const sources = await locateSources();
+    expect(path.basename(pack.dir)).toBe(packFolderName(sources));
+    expect(pack.source).toBe(`@vladmandic/human@${sources.version}`);
+    expect(pack.sources.map((f) => path.basename(f))).toEqual([
+      'blazeface.bin', 'blazeface.json', 'facemesh.bin', 'facemesh.json', 'faceres.bin', 'faceres.json',
+    ]);
+    const manifest = JSON.parse(await readFile(path.join(pack.dir, 'pack.json'), 'utf8'));
+    expect(manifest.files.map((f: { sha256: string }) => f.sha256)).toEqual(sources.hashes);
+    const before = await Promise.all(embeddedPackFiles(pack).map((f) => stat(f)));
+    // Same cache folder: nothing is converted again.
+    const again = await embeddedPack(path.dirname(pack.dir));
+    expect(again).toEqual(pack);
+    const after = await Promise.all(embeddedPackFiles(again).map((f) => stat(f)));
+    expect(after.map((s) => s.mtimeMs)).toEqual(before.map((s) => s.mtimeMs));
+  });
+
+  it('gives other source contents (another package version) another folder', async () => {
+    const sources = await locateSources();
+    const changed = { ...sources, hashes: sources.hashes.map((h, i) => (i === 2 ? h.replace(/^./, (c) => (c === '0' ? '1' : '0')) : h)) };
+    expect(packFolderName(changed)).not.toBe(packFolderName(sources));
+    expect(packFolderName({ ...sources, version: '9.9.9' })).toMatch(/^embedded-human-9\.9\.9-/);
+  });
+
+  it('declares NCHW image inputs and the outputs the analyzer reads', async () => {
+    const pack = await freshPack();
+    const io = async (file: string) => {
+      const session = await InferenceSession.create(file);
+      return { input: session.inputMetadata[0], outputs: session.outputNames };
+    };
+    const detector = await io(pack.detector);
+    expect(detector.input).toMatchObject({ shape: [1, 3, 256, 256] });
+    expect(detector.outputs.sort()).toEqual(['boxes16', 'boxes32', 'scores16', 'scores32']);
+    expect(await io(pack.mesh)).toMatchObject({ input: { shape: ['batch', 3, 192, 192] }, outputs: ['mesh', 'faceflag'] });
+    expect(await io(pack.descriptor)).toMatchObject({ input: { shape: ['batch', 3, 224, 224] }, outputs: ['descriptor'] });
+  });
+});

@@ -173,7 +173,8 @@ export class Engine {
       await this.#record(node, decision, decision.outputs!);
       return { status: 'restored', outputs: decision.outputs! };
     }
-    const claim = node.rule.resources ?? { cpu: 1 };
+    const { resources = { cpu: 1 } } = node.rule;
+    const claim = typeof resources === 'function' ? resources(this.#ruleParams(node.rule)) : resources;
     return this.#pools.run(claim, async (): Promise<Outcome> => {
       if (this.#opts.signal?.aborted) {
         this.#emit({ type: 'build-failed', ...id, error: 'interrupted before it started' });

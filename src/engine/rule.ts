@@ -94,7 +94,8 @@ export interface Rule {
   readsItem?: boolean;
   /** Extra files whose content joins the key (e.g. a model pack), given the params. */
   extraInputs?: (params: Record<string, ParamValue>) => string[] | Promise<string[]>;
-  resources?: ResourceClaim;
+  /** Pools a build holds while it runs (default one cpu); a function when it depends on params (e.g. the device). */
+  resources?: ResourceClaim | ((params: Record<string, ParamValue>) => ResourceClaim);
   /**
    * Where the outputs are also published for users, relative to the config's `output`
    * (e.g. the video's stem for clips, '' for the output root). The engine links them there after

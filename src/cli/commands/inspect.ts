@@ -48,7 +48,7 @@ export function dagCommand(ctx: CommandContext): number {
     version: rule.version,
     deps: [...(rule.deps ?? [])],
     params: Object.keys(rule.params ?? {}),
-    resources: rule.resources ?? { cpu: 1 },
+    resources: typeof rule.resources === 'function' ? rule.resources(ctx.params) : (rule.resources ?? { cpu: 1 }),
   }));
   if (ctx.options.json) {
     ctx.stdout.write(JSON.stringify({ rules: rows }) + '\n');

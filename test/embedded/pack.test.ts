@@ -40,7 +40,7 @@ describe('embedded pack', () => {
     };
     const detector = await io(pack.detector);
     expect(detector.input).toMatchObject({ shape: [1, 3, 256, 256] });
-    expect(detector.outputs.sort()).toEqual(['boxes16', 'boxes32', 'scores16', 'scores32']);
+    expect([...detector.outputs].sort()).toEqual(['boxes16', 'boxes32', 'scores16', 'scores32']);
     expect(await io(pack.mesh)).toMatchObject({ input: { shape: ['batch', 3, 192, 192] }, outputs: ['mesh', 'faceflag'] });
     expect(await io(pack.descriptor)).toMatchObject({ input: { shape: ['batch', 3, 224, 224] }, outputs: ['descriptor'] });
   });

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { EngineEvent } from '../../src/engine/events.ts';
+import { plainReporter } from '../../src/cli/reporters/console.ts';
+import { ProgressModel } from '../../src/cli/reporters/progress-model.ts';
+
+const run: EngineEvent[] = [
+  { type: 'run-start', builds: [{ rule: 'detect', item: 'a.mp4' }, { rule: 'detect', item: 'b.mp4' }, { rule: 'report', item: null }], jobs: 2 },
+  { type: 'build-fresh', rule: 'detect', item: 'a.mp4' },
+  { type: 'build-start', rule: 'detect', item: 'b.mp4', reasons: ['param sample_fps: 2 -> 4'] },
+  { type: 'build-progress', rule: 'detect', item: 'b.mp4', done: 10, total: 40, unit: 'frames' },
+];
+
+describe('reporters render engine events', () => {
+  it('the progress model counts per rule and tracks running builds', () => {
+    const model = new ProgressModel();
+    for (const event of run) model.apply(event);
+    const detect = model.rules.get('detect')!;
+    expect(detect).toMatchObject({ total: 2, fresh: 1, ran: 0 });
+    expect(detect.running).toMatchObject([{ item: 'b.mp4', done: 10, total: 40, unit: 'frames' }]);
+    model.apply({ type: 'build-failed', rule: 'detect', item: 'b.mp4', error: 'decode failed' });
+    model.apply({ type: 'build-skipped', rule: 'report', item: null, failedDep: 'detect@b.mp4' });
+    expect(detect.running).toEqual([]);
+    expect(model.failures).toEqual([{ rule: 'detect', item: 'b.mp4', error: 'decode failed' }]);
+    expect(model.rules.get('report')).toMatchObject({ total: 1, skipped: 1 });
+  });
+
+  it('rate and ETA come from finished builds of the rule', () => {
+    const rule = { rule: 'x', total: 10, fresh: 0, ran: 4, restored: 0, failed: 0, skipped: 0, running: [], firstStartAt: 0 };
+    expect(ProgressModel.rate(rule, 2000)).toBe(2);
+    expect(ProgressModel.eta(rule, 2000)).toBe(3);
+    expect(ProgressModel.rate({ ...rule, ran: 0 }, 2000)).toBeUndefined();
+  });
+
+  it('plain lines say what ran and why, and the summary', () => {
+    const lines: string[] = [];
+    const report = plainReporter((text) => lines.push(text));
+    for (const event of run) report(event);
+    report({ type: 'build-done', rule: 'detect', item: 'b.mp4', ms: 2500, unchanged: true });
+    report({ type: 'run-end', ms: 3000, summary: { fresh: 1, ran: 1, restored: 0, failed: 0, skipped: 0 } });
+    expect(lines).toEqual([
+      '[detect] b.mp4: running (param sample_fps: 2 -> 4)\n',
+      '[detect] b.mp4: 10/40 frames\n',
+      '[detect] b.mp4: done in 2.5s (output unchanged)\n',
+      'vbuild: 1 ran, 0 restored from cache, 1 fresh in 3.0s\n',
+    ]);
+  });
+});

@@ -76,38 +76,45 @@ export function hsvGrid(rgb: Uint8Array, width: number, height: number): HsvGrid
   const columns = Math.floor(width / cell);
   const rows = Math.max(1, Math.floor(height / cell));
   const usedHeight = Math.min(height, rows * cell);
-  const hueSum = new Float64Array(columns * rows);
-  const satSum = new Float64Array(columns * rows);
-  const lumSum = new Float64Array(columns * rows);
-  const cellOfX = Int32Array.from({ length: columns * cell }, (_, x) => Math.floor(x / cell));
+  const cells = columns * rows;
+  // Sums first, means at the end. Plain loops: TypedArray.from with a map function costs more
+  // than the whole conversion of a small frame.
+  const hue = new Float32Array(cells);
+  const sat = new Float32Array(cells);
+  const lum = new Float32Array(cells);
+  const rowWidth = columns * cell;
 
   for (let y = 0; y < usedHeight; y++) {
     const rowCells = Math.floor(y / cell) * columns;
     let i = y * width * 3;
-    for (let x = 0; x < columns * cell; x++, i += 3) {
+    for (let x = 0; x < rowWidth; x++, i += 3) {
       const r = rgb[i]!;
       const g = rgb[i + 1]!;
       const b = rgb[i + 2]!;
       const max = r > g ? (r > b ? r : b) : g > b ? g : b;
       const min = r < g ? (r < b ? r : b) : g < b ? g : b;
-      const c = rowCells + cellOfX[x]!;
-      lumSum[c]! += max;
+      const c = rowCells + ((x / cell) | 0);
+      lum[c]! += max;
       if (max < ACHROMATIC_FLOOR) continue;
       const chroma = max - min;
-      const sat = chroma * satPerValue[max]!;
-      satSum[c]! += sat;
-      if (sat < ACHROMATIC_FLOOR) continue;
-      let hue: number;
-      if (max === r) hue = (g - b) * hueStepsPerChroma[chroma]!;
-      else if (max === g) hue = 60 + (b - r) * hueStepsPerChroma[chroma]!;
-      else hue = 120 + (r - g) * hueStepsPerChroma[chroma]!;
-      hueSum[c]! += hue < 0 ? hue + HUE_STEPS : hue;
+      const saturation = chroma * satPerValue[max]!;
+      sat[c]! += saturation;
+      if (saturation < ACHROMATIC_FLOOR) continue;
+      let h: number;
+      if (max === r) h = (g - b) * hueStepsPerChroma[chroma]!;
+      else if (max === g) h = 60 + (b - r) * hueStepsPerChroma[chroma]!;
+      else h = 120 + (r - g) * hueStepsPerChroma[chroma]!;
+      hue[c]! += h < 0 ? h + HUE_STEPS : h;
     }
   }
 
   const perCell = 1 / (cell * cell);
-  const toMeans = (sums: Float64Array) => Float32Array.from(sums, (sum) => sum * perCell);
-  return { columns, rows, hue: toMeans(hueSum), sat: toMeans(satSum), lum: toMeans(lumSum) };
+  for (let c = 0; c < cells; c++) {
+    hue[c]! *= perCell;
+    sat[c]! *= perCell;
+    lum[c]! *= perCell;
+  }
+  return { columns, rows, hue, sat, lum };
 }
 
 function meanAbsDiff(a: Float32Array, b: Float32Array): number {

@@ -2,14 +2,14 @@
  * Shot detection on the real corpus, through the two rules as the engine would run them:
  * real ffmpeg decode, ground truth from /work/shared/corpus/ground_truth.json.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BuildContext, ParamValue } from '../../src/engine/rule.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Artifact, ParamValue } from '../../src/engine/rule.ts';
 import { matchCuts, typicalFrameInterval } from '../../src/media/scene-cuts.ts';
 import { SCENES_FILE, SCORES_FILE, parseScores, sceneScores, scenes, type ScenesFile } from '../../rules/scenes.ts';
 import { REPO_ROOT } from '../helpers/rig.ts';
+import { ruleContext } from '../helpers/rule-context.ts';
 
 const CORPUS = path.resolve(REPO_ROOT, '../shared/corpus');
 const MULTISHOT = 'multishot_8shots_1280x720_25fps.mp4';
@@ -21,32 +21,15 @@ interface TruthEntry {
 }
 const truth = (JSON.parse(readFileSync(path.join(CORPUS, 'ground_truth.json'), 'utf8')) as { files: Record<string, TruthEntry> }).files;
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'vbuild-scenes-'));
+const videoPath = (video: string) => path.join(CORPUS, 'videos', video);
+const scoresArtifact = (scoresPath: string): Record<string, Artifact> => ({
+  scene_scores: { files: { [SCORES_FILE]: scoresPath }, hashes: {} },
+});
 
-function defaults(rule: typeof sceneScores | typeof scenes): Record<string, ParamValue> {
-  return Object.fromEntries(Object.entries(rule.params).map(([name, spec]) => [name, spec.default]));
-}
-
-/** The context the engine would hand a per-video rule, with a fresh output folder. */
-function context(rule: string, video: string, params: Record<string, ParamValue>, scoresPath?: string): BuildContext {
-  const outDir = mkdtempSync(path.join(scratch, `${rule}-`));
-  return {
-    rule,
-    item: { id: video, path: path.join(CORPUS, 'videos', video) },
-    items: [],
-    params,
-    deps: scoresPath ? { scene_scores: { files: { [SCORES_FILE]: scoresPath }, hashes: {} } } : {},
-    batch: {},
-    outDir,
-    journal: () => Promise.reject(new Error('the scene rules keep no journal')),
-    signal: new AbortController().signal,
-    progress: () => {},
-    log: () => {},
-  };
-}
-
-async function detect(scoresPath: string, video: string, params = defaults(scenes)): Promise<ScenesFile> {
-  const ctx = context('scenes', video, params, scoresPath);
+/** Runs `scenes` on stored scores, with some params changed from their defaults. */
+async function detect(scoresPath: string, video: string, changed: Record<string, ParamValue> = {}): Promise<ScenesFile> {
+  const ctx = ruleContext(scenes, videoPath(video), { deps: scoresArtifact(scoresPath) });
+  ctx.params = { ...ctx.params, ...changed };
   await scenes.run(ctx);
   return JSON.parse(readFileSync(path.join(ctx.outDir, SCENES_FILE), 'utf8')) as ScenesFile;
 }
@@ -67,7 +50,7 @@ function detection(video: string): Detection {
 
 beforeAll(async () => {
   for (const video of Object.keys(truth)) {
-    const ctx = context('scene_scores', video, defaults(sceneScores));
+    const ctx = ruleContext(sceneScores, videoPath(video));
     await sceneScores.run(ctx);
     const scoresPath = path.join(ctx.outDir, SCORES_FILE);
     const times = parseScores(readFileSync(scoresPath, 'utf8')).map((frame) => frame.time);
@@ -79,8 +62,6 @@ beforeAll(async () => {
     });
   }
 });
-
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('scenes on the corpus', () => {
   it('finds the hard cuts with pooled F1 >= 0.90 at +-2 frames', () => {
@@ -139,14 +120,14 @@ describe('scenes on the corpus', () => {
   it('re-thresholds from the stored scores alone', async () => {
     const video = 'tears_of_steel_battle_cuts_800x332.webm';
     const { scoresPath, result } = detection(video);
-    const laxer = await detect(scoresPath, video, { ...defaults(scenes), adaptive_threshold: 2 });
-    const stricter = await detect(scoresPath, video, { ...defaults(scenes), min_content_val: 40 });
+    const laxer = await detect(scoresPath, video, { adaptive_threshold: 2 });
+    const stricter = await detect(scoresPath, video, { min_content_val: 40 });
     expect(laxer.cuts.length).toBeGreaterThan(result.cuts.length);
     expect(stricter.cuts.length).toBeLessThan(result.cuts.length);
   });
 
   it('rejects params out of range', async () => {
     const { scoresPath } = detection(MULTISHOT);
-    await expect(detect(scoresPath, MULTISHOT, { ...defaults(scenes), window_width: 0 })).rejects.toThrow(/window_width/);
+    await expect(detect(scoresPath, MULTISHOT, { window_width: 0 })).rejects.toThrow(/window_width/);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Throughput of SCRFD-500M at 640x640 on the CPU: inference alone and the whole detector
  * (letterbox, inference, decode, NMS), 1 and 2 intra-op threads, and ways to keep several frames
- * in flight. Every configuration runs once per round, rounds interleaved, and the table gives
+ * in flight (concurrent runs on one session, analyzers in worker threads). Every configuration runs once per round, rounds interleaved, and the table gives
  * each configuration's median round, so a neighbour's burst of CPU use hits all rows alike.
  * Ratios are against sequential 1-thread inference measured in this same process.
  *
@@ -11,13 +11,12 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { decodeFrames } from '../src/media/decode.ts';
 import { letterboxToChw } from '../src/vision/image.ts';
 import { modelInput } from '../src/vision/model-input.ts';
 import { SCRFD_NORMALISATION } from '../src/vision/normalisation.ts';
-import { createScrfdDetector } from '../src/vision/scrfd.ts';
+import { createAnalyzer, createWorkerAnalyzer, loadPack, type Analyzer } from '../src/vision/index.ts';
 import { openSession } from '../src/vision/session.ts';
 import type { RgbFrame } from '../src/vision/types.ts';
 
@@ -26,25 +25,18 @@ const MODEL = path.resolve(repoRoot, '../shared/models/scrfd_500m_bnkps.onnx');
 const VIDEO = path.resolve(repoRoot, '../shared/corpus/videos/woman_frontal_static_720p.mp4');
 const SIZE = 640;
 const WARMUP = 5;
-
-interface WorkerSetup {
-  threads: number;
-  input: Float32Array;
-}
+const DETECT = { device: 'cpu', detSize: SIZE, scoreThreshold: 0.5 } as const;
 
 /** One row of the table: runs `frames` frames and resolves when they are done. */
 interface Config {
   mode: string;
   threads: number;
-  inFlight: number;
+  /** Frames handed to onnxruntime before the first one is back. */
+  inFlight: number | 'all';
   run(frames: number): Promise<void>;
 }
 
-if (isMainThread) {
-  await main(Number(process.argv[2] ?? 7), Number(process.argv[3] ?? 20));
-} else {
-  await serveWorker(workerData as WorkerSetup);
-}
+await main(Number(process.argv[2] ?? 7), Number(process.argv[3] ?? 20));
 
 async function main(rounds: number, frames: number): Promise<void> {
   const frame = await firstFrame(VIDEO, 1);
@@ -52,7 +44,8 @@ async function main(rounds: number, frames: number): Promise<void> {
   letterboxToChw(frame, SIZE, SIZE, SCRFD_NORMALISATION, input, 0);
   const batchDim = modelInput((await openSession(MODEL, { device: 'cpu', threads: 1 })).session, MODEL).batch;
 
-  const workers = await startWorkers(2, 1, input);
+  const pack = await loadPack(path.dirname(MODEL));
+  const workers = await Promise.all([0, 1].map(() => createWorkerAnalyzer(pack, { ...DETECT, threads: 1 })));
   const configs: Config[] = [];
   for (const threads of [1, 2]) {
     configs.push(await inferenceConfig('inference, sequential', threads, 1, input));
@@ -60,15 +53,12 @@ async function main(rounds: number, frames: number): Promise<void> {
   for (const threads of [1, 2]) {
     configs.push(await inferenceConfig('inference, 4 concurrent runs on one session', threads, 4, input));
   }
-  configs.push({
-    mode: 'inference, 2 worker threads with a session each',
-    threads: 1,
-    inFlight: 2,
-    run: (n) => runOnWorkers(workers, n),
-  });
   for (const threads of [1, 2]) {
-    configs.push(await detectConfig(threads, frame));
+    const here = await createAnalyzer(pack, { ...DETECT, threads });
+    configs.push(await detectConfig('detect in this thread', threads, frame, [here], false));
   }
+  configs.push(await detectConfig('detect in a worker thread', 1, frame, workers.slice(0, 1), true));
+  configs.push(await detectConfig('detect in 2 worker threads', 1, frame, workers, true));
 
   const loadBefore = os.loadavg()[0]!;
   const seconds = configs.map(() => [] as number[]);
@@ -82,7 +72,7 @@ async function main(rounds: number, frames: number): Promise<void> {
     }
   }
   const loadAfter = os.loadavg()[0]!;
-  await Promise.all(workers.map((w) => w.terminate()));
+  await Promise.all(workers.map((w) => w.close()));
 
   const fps = seconds.map((s) => frames / median(s));
   const spread = seconds.map((s) => [frames / Math.max(...s), frames / Math.min(...s)] as const);
@@ -137,55 +127,22 @@ async function inferenceConfig(mode: string, threads: number, inFlight: number, 
   };
 }
 
-async function detectConfig(threads: number, frame: RgbFrame): Promise<Config> {
-  const detector = await createScrfdDetector(MODEL, {
-    device: 'cpu', threads, detSize: SIZE, scoreThreshold: 0.5, nmsThreshold: 0.4, batchSize: 1,
-  });
-  for (let i = 0; i < WARMUP; i++) await detector.detect([frame]);
+/**
+ * Whole-detector throughput: one frame at a time, or (`queued`) every frame of the round handed
+ * over at once and spread over the analyzers, as a detect rule keeping a queue for workers would.
+ */
+async function detectConfig(mode: string, threads: number, frame: RgbFrame, analyzers: Analyzer[], queued: boolean): Promise<Config> {
+  for (const analyzer of analyzers) for (let i = 0; i < WARMUP; i++) await analyzer.detect([frame]);
   return {
-    mode: 'detect (letterbox + inference + decode + NMS), sequential',
+    mode,
     threads,
-    inFlight: 1,
+    inFlight: queued ? 'all' : 1,
     async run(frames) {
-      for (let i = 0; i < frames; i++) await detector.detect([frame]);
+      if (queued) {
+        await Promise.all(Array.from({ length: frames }, (_, i) => analyzers[i % analyzers.length]!.detect([frame])));
+      } else {
+        for (let i = 0; i < frames; i++) await analyzers[0]!.detect([frame]);
+      }
     },
   };
-}
-
-/** Workers, each with its own session, warmed up and waiting for a frame count. */
-async function startWorkers(count: number, threads: number, input: Float32Array): Promise<Worker[]> {
-  // On Node 20 a worker does not inherit tsx's loader: it registers it, then loads this file.
-  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
-  const workers = Array.from(
-    { length: count },
-    () => new Worker(boot, { eval: true, workerData: { threads, input } satisfies WorkerSetup }),
-  );
-  await Promise.all(workers.map(reply));
-  return workers;
-}
-
-async function runOnWorkers(workers: readonly Worker[], frames: number): Promise<void> {
-  const done = workers.map(reply);
-  workers.forEach((w, i) => w.postMessage(Math.floor(frames / workers.length) + (i < frames % workers.length ? 1 : 0)));
-  await Promise.all(done);
-}
-
-function reply(worker: Worker): Promise<void> {
-  return new Promise((resolve, reject) => {
-    worker.once('error', reject);
-    worker.once('message', () => {
-      worker.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-async function serveWorker(setup: WorkerSetup): Promise<void> {
-  const run = runner((await openSession(MODEL, { device: 'cpu', threads: setup.threads })).session, setup.input);
-  for (let i = 0; i < WARMUP; i++) await run();
-  parentPort!.postMessage('warm');
-  parentPort!.on('message', async (frames: number) => {
-    for (let i = 0; i < frames; i++) await run();
-    parentPort!.postMessage('done');
-  });
 }

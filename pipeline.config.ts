@@ -5,10 +5,11 @@
 import { defineConfig } from './src/index.ts';
 import { scan } from './rules/scan.ts';
 import { sceneScores, scenes } from './rules/scenes.ts';
+import { detect } from './rules/detect.ts';
 
 export default defineConfig({
   input: { dir: 'videos', include: ['**/*.{mp4,m4v,mkv,mov,webm,avi,MP4,M4V,MKV,MOV,WEBM,AVI}'] },
   output: 'out',
   cache: 'cache',
-  rules: [scan, sceneScores, scenes],
+  rules: [scan, sceneScores, scenes, detect],
 });

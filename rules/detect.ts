@@ -1,0 +1,238 @@
+/**
+ * detect: samples frames at `sample_fps`, finds the faces in them with a model pack, and appends
+ * one line per sampled frame to detections.jsonl (docs/artifacts.md), a journal that a killed
+ * run resumes. Decoding (ffmpeg), analysis (a worker thread) and journalling overlap: while the
+ * worker analyses one batch, the next is decoded and waits beside it.
+ *
+ * What is in the key: the pack's model files (through extraInputs), sample_fps, det_size and
+ * det_thresh. Device, threads and batch change how detect runs, not what it finds.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { defineRule, type BuildContext, type Journal, type ParamValue, type ResourceClaim } from '../src/engine/rule.ts';
+import { decodeFrames, type Frame } from '../src/media/decode.ts';
+import type { AnalysisSettings, FrameOutcome } from '../src/detect/analysis-protocol.ts';
+import type { DetectionLine } from '../src/detect/records.ts';
+import { expectedSamples, resumePoint, sampleIndex, type ResumePoint } from '../src/detect/sampling.ts';
+import type { Device } from '../src/vision/session.ts';
+
+export const DETECTIONS_FILE = 'detections.jsonl';
+export const DETECT_SUMMARY_FILE = 'summary.json';
+
+/** What detect writes beside its journal. */
+export interface DetectSummary {
+  sampledFrames: number;
+  faces: number;
+  frameErrors: number;
+  /** The model pack, by kind and model file names. */
+  pack: string;
+  sampleFps: number;
+}
+
+// Listed here, not imported from src/vision, whose module loads onnxruntime's native code.
+const DEVICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml'] as const satisfies readonly Device[];
+
+/** Batches handed to the worker before the oldest is awaited: one analysed, one waiting. */
+const BATCHES_IN_FLIGHT = 2;
+
+/** Device notices already told in this process: every video would repeat the same one. */
+const toldNotices = new Set<string>();
+
+function numberParam(params: Record<string, ParamValue>, name: string, valid: (n: number) => boolean, rule: string): number {
+  const value = params[name];
+  if (typeof value !== 'number' || !valid(value)) throw new Error(`param ${name} must be ${rule}, got ${String(value)}`);
+  return value;
+}
+
+function device(params: Record<string, ParamValue>): Device {
+  const value = params['device'];
+  const found = DEVICES.find((d) => d === value);
+  if (!found) throw new Error(`param device must be one of ${DEVICES.join(', ')}, got ${String(value)}`);
+  return found;
+}
+
+function threads(params: Record<string, ParamValue>): number {
+  return numberParam(params, 'threads', (n) => Number.isInteger(n) && n >= 0, 'an integer >= 0');
+}
+
+function models(params: Record<string, ParamValue>): string {
+  const value = params['models'];
+  if (typeof value !== 'string') throw new Error(`param models must be a folder or '', got ${String(value)}`);
+  return value;
+}
+
+/**
+ * On a GPU the worker needs one core to feed it; on the CPU it holds the cores its inference uses
+ * (two when onnxruntime chooses), so other videos' scenes and cuts run beside it on the rest.
+ * `auto` may end up on either: it holds the GPU and the CPU share.
+ */
+function resources(params: Record<string, ParamValue>): ResourceClaim {
+  const cores = threads(params) || 2;
+  const chosen = device(params);
+  if (chosen === 'cpu') return { cpu: cores };
+  if (chosen === 'auto') return { gpu: 1, cpu: cores };
+  return { gpu: 1, cpu: 1 };
+}
+
+async function* inBatches(frames: AsyncIterable<Frame>, size: number): AsyncGenerator<Frame[]> {
+  let batch: Frame[] = [];
+  for await (const frame of frames) {
+    batch.push(frame);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/**
+ * The sampled frames still to analyse. A resumed decode starts at the last journalled frame and
+ * drops it (see src/detect/sampling.ts for why it must start exactly there).
+ */
+async function* framesToAnalyse(file: string, fps: number, resume: ResumePoint | null, signal: AbortSignal): AsyncGenerator<Frame> {
+  const frames = decodeFrames(file, { fps, pixFmt: 'rgb24', signal, ...(resume ? { start: resume.start } : {}) });
+  let first = true;
+  for await (const frame of frames) {
+    if (first && resume) {
+      first = false;
+      if (frame.time !== resume.start) {
+        throw new Error(`cannot resume detections: the decoder's first frame after ${resume.start}s is at ${frame.time}s, not the last journalled one`);
+      }
+      continue;
+    }
+    first = false;
+    yield frame;
+  }
+}
+
+interface Tally {
+  lines: number;
+  faces: number;
+  errors: number;
+}
+
+function tally(lines: readonly DetectionLine[]): Tally {
+  return lines.reduce(
+    (sum, line) => ('error' in line ? { ...sum, lines: sum.lines + 1, errors: sum.errors + 1 } : { ...sum, lines: sum.lines + 1, faces: sum.faces + line.faces.length }),
+    { lines: 0, faces: 0, errors: 0 },
+  );
+}
+
+interface SampledFrame {
+  t: number;
+  i: number;
+  w: number;
+  h: number;
+}
+
+function lineOf(frame: SampledFrame, outcome: FrameOutcome): DetectionLine {
+  return 'error' in outcome ? { t: frame.t, i: frame.i, error: outcome.error } : { ...frame, faces: outcome.faces };
+}
+
+async function analyseVideo(ctx: BuildContext, file: string, journal: Journal<DetectionLine>, settings: AnalysisSettings, fps: number): Promise<Tally> {
+  const [{ startAnalysisThread }, { videoDuration }] = await Promise.all([
+    import('../src/detect/analysis-thread.ts'),
+    import('../src/detect/video-duration.ts'),
+  ]);
+  const [thread, duration] = await Promise.all([startAnalysisThread(settings), videoDuration(file, ctx.signal)]);
+  const done = tally(journal.existing);
+  try {
+    const { info } = thread;
+    for (const message of [...info.notices, ...info.notes].filter((m) => !toldNotices.has(m))) {
+      toldNotices.add(message);
+      ctx.log(message);
+    }
+    const total = duration === null ? 0 : Math.max(expectedSamples(duration, fps), done.lines);
+    const resume = resumePoint(journal.existing);
+    let firstTime = resume?.firstTime ?? null;
+    let previous = resume?.lastIndex ?? null;
+    const inFlight: { frames: SampledFrame[]; outcomes: Promise<FrameOutcome[]> }[] = [];
+    const journalOldest = async () => {
+      const { frames, outcomes } = inFlight.shift()!;
+      const results = await outcomes;
+      for (const [k, frame] of frames.entries()) {
+        const line = lineOf(frame, results[k]!);
+        await journal.append(line);
+        done.lines++;
+        if ('error' in line) done.errors++;
+        else done.faces += line.faces.length;
+      }
+      ctx.progress(done.lines, Math.max(total, done.lines), 'frames');
+    };
+    for await (const batch of inBatches(framesToAnalyse(file, fps, resume, ctx.signal), settings.batchSize)) {
+      const frames = batch.map((frame): SampledFrame => {
+        firstTime ??= frame.time;
+        previous = sampleIndex(frame.time, firstTime, fps, previous);
+        return { t: frame.time, i: previous, w: frame.width, h: frame.height };
+      });
+      const outcomes = thread.analyse(batch);
+      // Awaited in order below; a failure elsewhere must not leave it unhandled meanwhile.
+      outcomes.catch(() => undefined);
+      inFlight.push({ frames, outcomes });
+      if (inFlight.length === BATCHES_IN_FLIGHT) await journalOldest();
+    }
+    while (inFlight.length > 0) await journalOldest();
+    return done;
+  } finally {
+    await thread.close();
+  }
+}
+
+export const detect = defineRule({
+  name: 'detect',
+  per: 'video',
+  version: 1,
+  params: {
+    models: {
+      type: 'string',
+      default: '',
+      doc: "folder of insightface models (e.g. buffalo_l: det_10g.onnx, 1k3d68.onnx, w600k_r50.onnx); '' = the embedded pack",
+    },
+    sample_fps: { type: 'number', default: 2, doc: 'frames analysed per second of video' },
+    det_size: { type: 'integer', default: 640, doc: 'square detector input side in pixels (SCRFD models without a fixed size)' },
+    det_thresh: {
+      type: 'number',
+      default: 0.3,
+      // Low on purpose: faces are kept with their score, and the score rule filters them
+      // (--min-det-score, 0.5), so tuning that threshold never re-runs detection.
+      doc: 'least detector confidence (0-1) of a recorded face; the score rule filters further with --min-det-score',
+    },
+    device: { type: 'string', default: 'auto', choices: DEVICES, inKey: false, doc: 'where the models run (auto: the best available, else cpu)' },
+    threads: { type: 'integer', default: 0, inKey: false, doc: 'CPU threads per inference (0: onnxruntime chooses)' },
+    batch: { type: 'integer', default: 8, inKey: false, doc: 'frames per batch handed to the models' },
+  },
+  resources,
+  async extraInputs(params) {
+    const { resolvePack, modelFiles } = await import('../src/detect/model-pack.ts');
+    return modelFiles(await resolvePack(models(params)));
+  },
+  async run(ctx) {
+    if (!ctx.item) throw new Error(`${ctx.rule} is a per-video rule but ran without an item`);
+    const fps = numberParam(ctx.params, 'sample_fps', (n) => n > 0, 'a number > 0');
+    const { resolvePack, packLabel } = await import('../src/detect/model-pack.ts');
+    const pack = await resolvePack(models(ctx.params));
+    const settings: AnalysisSettings = {
+      pack,
+      device: device(ctx.params),
+      threads: threads(ctx.params),
+      detSize: numberParam(ctx.params, 'det_size', (n) => Number.isInteger(n) && n >= 32 && n % 32 === 0, 'a multiple of 32'),
+      scoreThreshold: numberParam(ctx.params, 'det_thresh', (n) => n >= 0 && n <= 1, 'between 0 and 1'),
+      batchSize: numberParam(ctx.params, 'batch', (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1'),
+    };
+    const began = Date.now();
+    const journal = await ctx.journal<DetectionLine>(DETECTIONS_FILE);
+    const resumedFrom = journal.existing.length;
+    const done = await analyseVideo(ctx, ctx.item.path, journal, settings, fps);
+    if (done.lines === 0) throw new Error(`no video frames decoded from ${ctx.item.path}`);
+    const summary: DetectSummary = { sampledFrames: done.lines, faces: done.faces, frameErrors: done.errors, pack: packLabel(pack), sampleFps: fps };
+    await writeFile(path.join(ctx.outDir, DETECT_SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
+    const analysed = done.lines - resumedFrom;
+    const rate = analysed / Math.max((Date.now() - began) / 1000, 1e-3);
+    ctx.log(
+      `${done.lines} frames, ${done.faces} faces, ${done.errors} frame errors` +
+        (resumedFrom > 0 ? ` (resumed after ${resumedFrom})` : '') +
+        `; ${analysed} analysed at ${rate.toFixed(1)} frames/s`,
+    );
+  },
+});

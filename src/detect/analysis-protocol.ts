@@ -1,0 +1,39 @@
+/** Messages between detect's main thread and its analysis worker (src/detect/analysis-worker.ts). */
+
+import type { Device } from '../vision/session.ts';
+import type { RgbFrame } from '../vision/types.ts';
+import type { PackRef } from './model-pack.ts';
+import type { FaceRecord, PoseOrigin } from './records.ts';
+
+export interface AnalysisSettings {
+  pack: PackRef;
+  device: Device;
+  /** Intra-op threads per inference; 0 lets onnxruntime choose. */
+  threads: number;
+  detSize: number;
+  scoreThreshold: number;
+  /** Frames (or face crops) per inference where a model accepts batches. */
+  batchSize: number;
+}
+
+export interface AnalyzerInfo {
+  provider: string;
+  /** Why the requested device is not the one in use, each once. */
+  notices: string[];
+  /** Options a model could not honour. */
+  notes: string[];
+  poseSource: PoseOrigin | null;
+}
+
+/** The outcome for one frame: its faces, or why analysing it failed. */
+export type FrameOutcome = { faces: FaceRecord[] } | { error: string };
+
+export interface AnalyseRequest {
+  id: number;
+  frames: RgbFrame[];
+}
+
+export type WorkerMessage =
+  | { type: 'ready'; info: AnalyzerInfo }
+  | { type: 'failed'; error: string }
+  | { type: 'result'; id: number; outcomes: FrameOutcome[] };

@@ -1,0 +1,71 @@
+/**
+ * Detect's analysis worker thread. onnxruntime-node runs an inference synchronously on the thread
+ * that calls it, so inference on the main thread would stall the decoder's pipe (and every other
+ * build of the process) for its whole duration. Here it runs beside them: the main thread keeps
+ * reading frames from ffmpeg while this one analyses the previous batch.
+ */
+
+import { parentPort, workerData } from 'node:worker_threads';
+import type { AnalyseRequest, AnalysisSettings, AnalyzerInfo, FrameOutcome, WorkerMessage } from './analysis-protocol.ts';
+import { faceRecord, POSE_ORIGIN } from './records.ts';
+import type { RgbFrame } from '../vision/types.ts';
+
+interface AnyAnalyzer {
+  info: AnalyzerInfo;
+  analyse(frames: readonly RgbFrame[]): Promise<FrameOutcome[]>;
+}
+
+async function openAnalyzer(settings: AnalysisSettings): Promise<AnyAnalyzer> {
+  const options = {
+    device: settings.device,
+    threads: settings.threads,
+    scoreThreshold: settings.scoreThreshold,
+    batchSize: settings.batchSize,
+  };
+  const analyzer =
+    settings.pack.kind === 'embedded'
+      ? await (await import('../models/embedded/analyzer.ts')).createEmbeddedAnalyzer(settings.pack.pack, options)
+      : await (await import('../vision/analyzer.ts')).createAnalyzer(settings.pack.pack, { ...options, detSize: settings.detSize });
+  const info: AnalyzerInfo = {
+    provider: analyzer.provider,
+    notices: analyzer.notices.map((notice) => notice.message),
+    notes: [...analyzer.notes],
+    poseSource: analyzer.poseSource ? POSE_ORIGIN[analyzer.poseSource] : null,
+  };
+  const detect = (frames: readonly RgbFrame[]) => analyzer.detect(frames);
+  return {
+    info,
+    async analyse(frames) {
+      try {
+        return (await detect(frames)).map((faces) => ({ faces: faces.map(faceRecord) }));
+      } catch {
+        // Find the frames that fail on their own; the others keep their faces.
+        const outcomes: FrameOutcome[] = [];
+        for (const frame of frames) {
+          try {
+            const [faces] = await detect([frame]);
+            outcomes.push({ faces: faces!.map(faceRecord) });
+          } catch (error) {
+            outcomes.push({ error: error instanceof Error ? error.message : String(error) });
+          }
+        }
+        return outcomes;
+      }
+    },
+  };
+}
+
+const port = parentPort!;
+const post = (message: WorkerMessage) => port.postMessage(message);
+
+try {
+  const analyzer = await openAnalyzer(workerData as AnalysisSettings);
+  // One batch at a time, in arrival order, whatever the main thread has queued.
+  let queue = Promise.resolve();
+  port.on('message', ({ id, frames }: AnalyseRequest) => {
+    queue = queue.then(async () => post({ type: 'result', id, outcomes: await analyzer.analyse(frames) }));
+  });
+  post({ type: 'ready', info: analyzer.info });
+} catch (error) {
+  post({ type: 'failed', error: error instanceof Error ? error.message : String(error) });
+}

@@ -1,0 +1,31 @@
+/**
+ * The model pack detect runs: `--models DIR` names an insightface pack (buffalo_l, buffalo_s, ...),
+ * and the empty default is the embedded pack converted from @vladmandic/human. Neither module
+ * loads onnxruntime: the pack's files are needed for detect's key long before any inference.
+ */
+
+import path from 'node:path';
+import { defaultModelCache, embeddedPack, embeddedPackFiles, type EmbeddedPack } from '../models/embedded/pack.ts';
+import { loadPack, packFiles, type ModelPack } from '../vision/pack.ts';
+
+export type PackRef = { kind: 'insightface'; pack: ModelPack } | { kind: 'embedded'; pack: EmbeddedPack };
+
+/**
+ * `models` is a folder of insightface models, or '' for the embedded pack, converted once into
+ * the default model cache (cache/models of the working directory).
+ */
+export async function resolvePack(models: string): Promise<PackRef> {
+  if (models === '') return { kind: 'embedded', pack: await embeddedPack(defaultModelCache()) };
+  return { kind: 'insightface', pack: await loadPack(models) };
+}
+
+/** The files whose contents identify the pack: they join detect's key. */
+export function modelFiles(ref: PackRef): string[] {
+  return ref.kind === 'embedded' ? embeddedPackFiles(ref.pack) : packFiles(ref.pack);
+}
+
+/** How summary.json names the pack: no folder, since artifacts must not depend on where files live. */
+export function packLabel(ref: PackRef): string {
+  if (ref.kind === 'embedded') return `embedded ${ref.pack.source}`;
+  return `insightface ${packFiles(ref.pack).map((file) => path.basename(file)).join(' ')}`;
+}

@@ -1,0 +1,80 @@
+/**
+ * The lines of detections.jsonl (docs/artifacts.md) and how a face becomes one. Numbers are
+ * rounded to what downstream rules can use: it keeps lines short and makes them identical when
+ * the same frame is analysed in another batch or with another thread count, where the models'
+ * last float bits may differ. That is what lets a resumed run end byte-identical to a fresh one.
+ */
+
+import type { Box, Face, Point } from '../vision/types.ts';
+import { encodeFloat16Base64 } from './float16.ts';
+
+/** How a face's yaw/pitch/roll were obtained. */
+export type PoseOrigin = '1k3d68' | 'mesh' | 'kps5';
+
+export interface FaceRecord {
+  box: Box;
+  score: number;
+  kps: Point[] | null;
+  yaw: number | null;
+  pitch: number | null;
+  roll: number | null;
+  pose: PoseOrigin | null;
+  /** Base64 of the little-endian float16 L2-normalised embedding. */
+  emb: string | null;
+}
+
+export interface FrameLine {
+  t: number;
+  i: number;
+  w: number;
+  h: number;
+  faces: FaceRecord[];
+}
+
+export interface ErrorLine {
+  t: number;
+  i: number;
+  error: string;
+}
+
+export type DetectionLine = FrameLine | ErrorLine;
+
+export function isErrorLine(line: DetectionLine): line is ErrorLine {
+  return 'error' in line;
+}
+
+/** What the vision layer and the embedded pack may say about a face's pose source. */
+export type AnalyzerPoseSource = NonNullable<Face['poseSource']> | 'mesh468';
+
+export const POSE_ORIGIN: Record<AnalyzerPoseSource, PoseOrigin> = { '1k3d68': '1k3d68', kps5: 'kps5', mesh468: 'mesh' };
+
+const round = (digits: number) => {
+  const scale = 10 ** digits;
+  return (value: number) => Math.round(value * scale) / scale;
+};
+/** Hundredths of a pixel or a degree; ten-thousandths of a score. */
+const pixels = round(2);
+const degrees = round(2);
+const score = round(4);
+
+export function faceRecord(face: Omit<Face, 'poseSource'> & { poseSource?: AnalyzerPoseSource }): FaceRecord {
+  const hasPose = face.yaw !== undefined && face.pitch !== undefined && face.roll !== undefined;
+  return {
+    box: face.box.map(pixels) as Box,
+    score: score(face.detScore),
+    kps: face.kps ? face.kps.map(([x, y]): Point => [pixels(x), pixels(y)]) : null,
+    yaw: hasPose ? degrees(face.yaw!) : null,
+    pitch: hasPose ? degrees(face.pitch!) : null,
+    roll: hasPose ? degrees(face.roll!) : null,
+    pose: hasPose && face.poseSource ? POSE_ORIGIN[face.poseSource] : null,
+    emb: face.embedding ? encodeFloat16Base64(face.embedding) : null,
+  };
+}
+
+/** Parses detections.jsonl; for the rules that read it. */
+export function parseDetections(text: string): DetectionLine[] {
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as DetectionLine);
+}

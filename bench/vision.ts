@@ -1,7 +1,7 @@
 /**
  * Throughput of SCRFD-500M at 640x640 on the CPU: inference alone and the whole detector
  * (letterbox, inference, decode, NMS), 1 and 2 intra-op threads, and ways to keep several frames
- * in flight (concurrent runs on one session, analyzers in worker threads). Every configuration runs once per round, rounds interleaved, and the table gives
+ * in flight (concurrent runs on one session, detect's analysis worker threads). Every configuration runs once per round, rounds interleaved, and the table gives
  * each configuration's median round, so a neighbour's burst of CPU use hits all rows alike.
  * Ratios are against sequential 1-thread inference measured in this same process.
  *
@@ -16,7 +16,8 @@ import { decodeFrames } from '../src/media/decode.ts';
 import { letterboxToChw } from '../src/vision/image.ts';
 import { modelInput } from '../src/vision/model-input.ts';
 import { SCRFD_NORMALISATION } from '../src/vision/normalisation.ts';
-import { createAnalyzer, createWorkerAnalyzer, loadPack, type Analyzer } from '../src/vision/index.ts';
+import { startAnalysisThread, type AnalysisThread } from '../src/detect/analysis-thread.ts';
+import { createAnalyzer, loadPack } from '../src/vision/index.ts';
 import { openSession } from '../src/vision/session.ts';
 import type { RgbFrame } from '../src/vision/types.ts';
 
@@ -45,7 +46,9 @@ async function main(rounds: number, frames: number): Promise<void> {
   const batchDim = modelInput((await openSession(MODEL, { device: 'cpu', threads: 1 })).session, MODEL).batch;
 
   const pack = await loadPack(path.dirname(MODEL));
-  const workers = await Promise.all([0, 1].map(() => createWorkerAnalyzer(pack, { ...DETECT, threads: 1 })));
+  const workers = await Promise.all(
+    [0, 1].map(() => startAnalysisThread({ pack: { kind: 'insightface', pack }, ...DETECT, threads: 1, batchSize: 1 })),
+  );
   const configs: Config[] = [];
   for (const threads of [1, 2]) {
     configs.push(await inferenceConfig('inference, sequential', threads, 1, input));
@@ -55,10 +58,10 @@ async function main(rounds: number, frames: number): Promise<void> {
   }
   for (const threads of [1, 2]) {
     const here = await createAnalyzer(pack, { ...DETECT, threads });
-    configs.push(await detectConfig('detect in this thread', threads, frame, [here], false));
+    configs.push(await detectConfig('detect in this thread', threads, frame, [(frames) => here.detect(frames)], false));
   }
-  configs.push(await detectConfig('detect in a worker thread', 1, frame, workers.slice(0, 1), true));
-  configs.push(await detectConfig('detect in 2 worker threads', 1, frame, workers, true));
+  configs.push(await detectConfig("detect in detect's analysis worker", 1, frame, workers.slice(0, 1).map(inWorker), true));
+  configs.push(await detectConfig("detect in 2 of detect's analysis workers", 1, frame, workers.map(inWorker), true));
 
   const loadBefore = os.loadavg()[0]!;
   const seconds = configs.map(() => [] as number[]);
@@ -127,22 +130,30 @@ async function inferenceConfig(mode: string, threads: number, inFlight: number, 
   };
 }
 
+/** Something that analyses frames: the analyzer in this thread, or detect's analysis worker. */
+type FrameAnalysis = (frames: RgbFrame[]) => Promise<unknown>;
+
 /**
  * Whole-detector throughput: one frame at a time, or (`queued`) every frame of the round handed
- * over at once and spread over the analyzers, as a detect rule keeping a queue for workers would.
+ * over at once and spread over the analyses, as detect keeps batches queued for its worker.
  */
-async function detectConfig(mode: string, threads: number, frame: RgbFrame, analyzers: Analyzer[], queued: boolean): Promise<Config> {
-  for (const analyzer of analyzers) for (let i = 0; i < WARMUP; i++) await analyzer.detect([frame]);
+async function detectConfig(mode: string, threads: number, frame: RgbFrame, analyses: FrameAnalysis[], queued: boolean): Promise<Config> {
+  for (const analyse of analyses) for (let i = 0; i < WARMUP; i++) await analyse([frame]);
   return {
     mode,
     threads,
     inFlight: queued ? 'all' : 1,
     async run(frames) {
       if (queued) {
-        await Promise.all(Array.from({ length: frames }, (_, i) => analyzers[i % analyzers.length]!.detect([frame])));
+        await Promise.all(Array.from({ length: frames }, (_, i) => analyses[i % analyses.length]!([frame])));
       } else {
-        for (let i = 0; i < frames; i++) await analyzers[0]!.detect([frame]);
+        for (let i = 0; i < frames; i++) await analyses[0]!([frame]);
       }
     },
   };
+}
+
+/** detect's worker takes over the pixels it is given: each call hands it a fresh copy, as decoding would. */
+function inWorker(thread: AnalysisThread): FrameAnalysis {
+  return (frames) => thread.analyse(frames.map((f) => ({ ...f, data: new Uint8Array(f.data) })));
 }

@@ -1,7 +1,6 @@
 /** Face analysis on onnxruntime-node: model packs, detection, pose, identity embeddings. */
 
 export { createAnalyzer, type Analyzer, type AnalyzerOptions } from './analyzer.ts';
-export { createWorkerAnalyzer, type WorkerAnalyzer } from './worker-analyzer.ts';
 export { cosineSimilarity } from './embed.ts';
 export { loadPack, packFiles, type ModelPack } from './pack.ts';
 export { DEVICES, isDevice, type Device, type DeviceNotice, type Provider } from './session.ts';

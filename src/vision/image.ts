@@ -12,7 +12,7 @@ export interface Normalisation {
   std: number;
 }
 
-export function assertRgbFrame(frame: RgbFrame): void {
+function assertRgbFrame(frame: RgbFrame): void {
   const expected = frame.width * frame.height * 3;
   if (frame.width <= 0 || frame.height <= 0 || frame.data.length !== expected) {
     throw new Error(

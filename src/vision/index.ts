@@ -3,5 +3,6 @@
 export { createAnalyzer, type Analyzer, type AnalyzerOptions } from './analyzer.ts';
 export { cosineSimilarity } from './embed.ts';
 export { loadPack, packFiles, type ModelPack } from './pack.ts';
-export { DEVICES, isDevice, type Device, type DeviceNotice, type Provider } from './session.ts';
+export { DEVICES, type Device, type Provider } from './devices.ts';
+export type { DeviceNotice } from './session.ts';
 export type { Box, Face, Point, Pose, PoseSource, RgbFrame } from './types.ts';

@@ -8,10 +8,10 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { InferenceSession, listSupportedBackends } from 'onnxruntime-node';
+import type { Device, Provider } from './devices.ts';
 
-export const DEVICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml'] as const;
-export type Device = (typeof DEVICES)[number];
-export type Provider = Exclude<Device, 'auto'>;
+// Also importable from here, where the session options that use them live.
+export type { Device, Provider };
 
 export interface SessionOptions {
   device: Device;
@@ -31,10 +31,6 @@ export interface ModelSession {
   provider: Provider;
   /** Null when the requested device is the one in use. */
   notice: DeviceNotice | null;
-}
-
-export function isDevice(value: string): value is Device {
-  return (DEVICES as readonly string[]).includes(value);
 }
 
 const sessions = new Map<string, Promise<ModelSession>>();

@@ -22,7 +22,7 @@ const DESCRIPTOR_INPUT = 224;
 const DETECTOR_NORMALISATION: Normalisation = { mean: 127.5, std: 127.5 };
 const MESH_NORMALISATION: Normalisation = { mean: 0, std: 255 };
 const DESCRIPTOR_NORMALISATION: Normalisation = { mean: 0, std: 1 };
-/** The crop side as a multiple of BlazeFace's box (which spans brows to mouth): the whole head with a margin, as Human crops. */
+/** The crop side as a multiple of BlazeFace's box (which spans brows to mouth): the whole head with a margin (Human uses 1.4). */
 const CROP_ENLARGEMENT = 1.5;
 
 /** A face of the embedded pack; its pose comes from the 468-point mesh. */
@@ -56,7 +56,11 @@ interface Located {
 
 export async function createEmbeddedAnalyzer(pack: EmbeddedPack, options: EmbeddedAnalyzerOptions): Promise<EmbeddedAnalyzer> {
   const session = { device: options.device, threads: options.threads };
-  const [detector, mesh, descriptor] = await Promise.all([pack.detector, pack.mesh, pack.descriptor].map((m) => openSession(m, session)));
+  const [detector, mesh, descriptor] = await Promise.all([
+    openSession(pack.detector, session),
+    openSession(pack.mesh, session),
+    openSession(pack.descriptor, session),
+  ]);
   const nmsThreshold = options.nmsThreshold ?? 0.3;
   const meshThreshold = options.meshThreshold ?? 0.5;
   const batchSize = Math.max(1, options.batchSize ?? 8);
@@ -64,8 +68,8 @@ export async function createEmbeddedAnalyzer(pack: EmbeddedPack, options: Embedd
   async function detectFrame(frame: RgbFrame): Promise<BlazeFaceCandidate[]> {
     const input = new Float32Array(3 * BLAZEFACE_INPUT * BLAZEFACE_INPUT);
     const scale = letterboxToChw(frame, BLAZEFACE_INPUT, BLAZEFACE_INPUT, DETECTOR_NORMALISATION, input, 0);
-    const out = await detector!.session.run({
-      [detector!.session.inputNames[0]!]: new Tensor('float32', input, [1, 3, BLAZEFACE_INPUT, BLAZEFACE_INPUT]),
+    const out = await detector.session.run({
+      [detector.session.inputNames[0]!]: new Tensor('float32', input, [1, 3, BLAZEFACE_INPUT, BLAZEFACE_INPUT]),
     });
     const data = (name: string) => out[name]!.data as Float32Array;
     const candidates = decodeBlazeFace([data('scores16'), data('scores32')], [data('boxes16'), data('boxes32')], options.scoreThreshold).map(
@@ -81,8 +85,8 @@ export async function createEmbeddedAnalyzer(pack: EmbeddedPack, options: Embedd
 
   return {
     pack,
-    provider: detector!.provider,
-    notices: [detector, mesh, descriptor].map((m) => m!.notice).filter((n): n is DeviceNotice => n !== null),
+    provider: detector.provider,
+    notices: [detector, mesh, descriptor].map((m) => m.notice).filter((n): n is DeviceNotice => n !== null),
     notes: [],
     poseSource: 'mesh468',
     async detect(frames) {
@@ -90,13 +94,13 @@ export async function createEmbeddedAnalyzer(pack: EmbeddedPack, options: Embedd
       for (let f = 0; f < frames.length; f++) {
         for (const detection of await detectFrame(frames[f]!)) located.push({ frame: f, detection, crop: detectorCrop(detection) });
       }
-      const meshes = await runCrops(mesh!.session, located.map((l) => ({ frame: frames[l.frame]!, crop: l.crop })), MESH_INPUT, MESH_NORMALISATION, batchSize);
+      const meshes = await runCrops(mesh.session, located.map((l) => ({ frame: frames[l.frame]!, crop: l.crop })), MESH_INPUT, MESH_NORMALISATION, batchSize);
       const faces: EmbeddedFace[][] = frames.map(() => []);
       const accepted: { face: EmbeddedFace; frame: number; crop: FaceFrame }[] = [];
       located.forEach((l, i) => {
-        const meshScore = meshes.outputs.faceflag![i]![0]!;
+        const meshScore = meshes.faceflag![i]![0]!;
         if (meshScore < meshThreshold) return;
-        const points = meshInFrame(meshes.outputs.mesh![i]!, faceCropMatrix(l.crop, MESH_INPUT));
+        const points = meshInFrame(meshes.mesh![i]!, faceCropMatrix(l.crop, MESH_INPUT));
         const face: EmbeddedFace = {
           box: meshBox(points),
           detScore: l.detection.score,
@@ -108,8 +112,8 @@ export async function createEmbeddedAnalyzer(pack: EmbeddedPack, options: Embedd
         faces[l.frame]!.push(face);
         accepted.push({ face, frame: l.frame, crop: descriptorCrop(points, l.crop.side) });
       });
-      const described = await runCrops(descriptor!.session, accepted.map((a) => ({ frame: frames[a.frame]!, crop: a.crop })), DESCRIPTOR_INPUT, DESCRIPTOR_NORMALISATION, batchSize);
-      accepted.forEach((a, i) => (a.face.embedding = l2Normalise(described.outputs.descriptor![i]!)));
+      const described = await runCrops(descriptor.session, accepted.map((a) => ({ frame: frames[a.frame]!, crop: a.crop })), DESCRIPTOR_INPUT, DESCRIPTOR_NORMALISATION, batchSize);
+      accepted.forEach((a, i) => (a.face.embedding = l2Normalise(described.descriptor![i]!)));
       for (const list of faces) list.sort((a, b) => b.detScore - a.detScore);
       return faces;
     },
@@ -139,7 +143,7 @@ async function runCrops(
   size: number,
   normalisation: Normalisation,
   batchSize: number,
-): Promise<{ outputs: Record<string, Float32Array[]> }> {
+): Promise<Record<string, Float32Array[]>> {
   const outputs: Record<string, Float32Array[]> = Object.fromEntries(session.outputNames.map((n) => [n, []]));
   for (let start = 0; start < faces.length; start += batchSize) {
     const batch = faces.slice(start, start + batchSize);
@@ -151,5 +155,5 @@ async function runCrops(
       batch.forEach((_, i) => outputs[name]!.push(data.slice(i * row, (i + 1) * row)));
     }
   }
-  return { outputs };
+  return outputs;
 }

@@ -1,0 +1,110 @@
+/** The cut rule on real corpus videos with hand-written segments.json, run as the engine would. */
+import { createHash } from 'node:crypto';
+import { readFile, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cut } from '../../rules/cut.ts';
+import { CLIPS_FILE, type ClipsFile, type Sidecar } from '../../src/cut/clips-file.ts';
+import { runTool } from '../../src/media/ffmpeg.ts';
+import { corpus } from '../media/media-fixtures.ts';
+import { ruleContext } from '../helpers/rule-context.ts';
+import { MULTISHOT_CUTS, MULTISHOT_SEGMENTS, cutInputs, segment } from './fixtures.ts';
+
+const MULTISHOT = corpus('multishot_8shots_1280x720_25fps.mp4');
+const FPS = 25;
+const EPSILON = 0.002;
+const roots: string[] = [];
+
+async function runCut(video: string, segments = MULTISHOT_SEGMENTS, params: Record<string, boolean> = {}) {
+  const ctx = ruleContext(cut, video, { deps: await cutInputs(video, segments), itemHash: 'f00dfeedf00dfeed' });
+  Object.assign(ctx.params, params);
+  roots.push(path.dirname(ctx.outDir));
+  await cut.run(ctx);
+  const record = JSON.parse(await readFile(path.join(ctx.outDir, CLIPS_FILE), 'utf8')) as ClipsFile;
+  return { outDir: ctx.outDir, record };
+}
+
+/** Frames and first/last pts of a written clip's video stream, as players see it. */
+async function clipFrames(file: string): Promise<number> {
+  const { stdout } = await runTool('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', file], file);
+  return Number(stdout.trim());
+}
+
+const sha1 = async (file: string) => createHash('sha1').update(await readFile(file)).digest('hex');
+
+describe('cut rule', () => {
+  afterAll(() => Promise.all(roots.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+  let multishot: Promise<Awaited<ReturnType<typeof runCut>>>;
+  beforeAll(() => {
+    multishot = runCut(MULTISHOT);
+  });
+
+  it('cuts every segment of the multishot video inside its shot, named by its UUID', async () => {
+    const { outDir, record } = await multishot;
+    expect(record.sourceHash).toBe('f00dfeedf00dfeed');
+    expect(record.clips.map((clip) => clip.file)).toEqual(MULTISHOT_SEGMENTS.map((s) => `${s.id}.mp4`));
+    expect((await readdir(outDir)).sort()).toEqual([CLIPS_FILE, ...MULTISHOT_SEGMENTS.map((s) => `${s.id}.mp4`)].sort());
+
+    for (const clip of record.clips) {
+      const at = `${clip.id} ${clip.requestedStart}-${clip.requestedEnd}`;
+      expect(clip.skipped, at).toBeUndefined();
+      // Inside the requested range (to a frame), and so inside its shot: no clip crosses a cut.
+      expect(clip.start, at).toBeGreaterThanOrEqual(clip.requestedStart - EPSILON);
+      expect(clip.end, at).toBeLessThanOrEqual(clip.requestedEnd + 1 / FPS + EPSILON);
+      for (const cutTime of MULTISHOT_CUTS) expect(clip.start < cutTime - EPSILON && clip.end > cutTime + EPSILON, `${at} spans ${cutTime}`).toBe(false);
+      // The file holds exactly the frames clips.json says it does.
+      expect(await clipFrames(path.join(outDir, clip.file)), at).toBe(Math.round((clip.end - clip.start) * FPS));
+      expect(clip.bytes).toBeGreaterThan(0);
+    }
+  });
+
+  it('stream-copies from a keyframe, and re-encodes only the clips with no keyframe inside', async () => {
+    const { record } = await multishot;
+    expect(record.clips.map((clip) => clip.mode)).toEqual(['reencode', 'copy', 'reencode', 'copy', 'copy']);
+    const [first, copied] = record.clips;
+    expect(first!.fallback).toMatch(/no keyframe/);
+    // A re-encoded clip starts on its requested frame, a copied one on the keyframe at the cut.
+    expect(first!.start).toBeCloseTo(2.52, 2);
+    expect(copied!.start).toBeCloseTo(11, 3);
+    // A copy ends before the first packet, in decode order, shown at or after the end: with
+    // B-frames that can be a frame or two before the requested end.
+    expect(copied!.end).toBeGreaterThan(14.9 - 3 / FPS);
+  });
+
+  it('names are deterministic: cutting the same plan again gives the same files, byte for byte', async () => {
+    const plan = MULTISHOT_SEGMENTS.filter((_, i) => i === 1 || i === 4);
+    const [a, b] = [await runCut(MULTISHOT, plan), await runCut(MULTISHOT, plan)];
+    for (const clip of a.record.clips) {
+      expect(await sha1(path.join(a.outDir, clip.file))).toBe(await sha1(path.join(b.outDir, clip.file)));
+    }
+  });
+
+  it('a video with a single keyframe still gets its clip (re-encoded), and --sidecar writes its provenance', async () => {
+    const video = corpus('woman_frontal_static_720p.mp4');
+    const { outDir, record } = await runCut(video, [segment('frontal', 2, 5, 0, [0])], { sidecar: true });
+    const [clip] = record.clips;
+    expect(clip).toMatchObject({ mode: 'reencode', file: `${clip!.id}.mp4` });
+    expect(clip!.end - clip!.start).toBeCloseTo(3, 1);
+    const sidecar = JSON.parse(await readFile(path.join(outDir, `${clip!.id}.json`), 'utf8')) as Sidecar;
+    expect(sidecar).toMatchObject({ id: clip!.id, sourceHash: 'f00dfeedf00dfeed', start: clip!.start, end: clip!.end, scene: 0, tracks: [0] });
+    expect(sidecar.cutParams).toEqual({ accurate: false, crf: 18, sidecar: true });
+    expect(sidecar.scoreParams).toEqual({ max_yaw: 75, min_face: 80 });
+    expect(sidecar.source).toMatchObject({ width: 1280, height: 720, videoCodec: 'h264' });
+  });
+
+  it('keeps a WebM source in WebM when it can stream-copy, and reports a segment with no frame as skipped', async () => {
+    const video = corpus('tears_of_steel_battle_cuts_800x332.webm');
+    const { outDir, record } = await runCut(video, [segment('tos soldier', 50.125, 51.4, 0, [0]), segment('tos empty', 80, 81, 1, [1])]);
+    const [copied, past] = record.clips;
+    expect(copied).toMatchObject({ mode: 'copy', file: `${copied!.id}.webm` });
+    expect(past!.skipped).toMatch(/no frame/);
+    expect(past!.file).toBe('');
+    expect((await readdir(outDir)).sort()).toEqual([`${copied!.id}.webm`, CLIPS_FILE].sort());
+  });
+
+  it('rejects a segments.json whose ids are not UUIDs (they become file names)', async () => {
+    const bad = { ...segment('x', 1, 2, 0, [0]), id: '../escape' };
+    await expect(runCut(MULTISHOT, [bad])).rejects.toThrow(/UUID/);
+  });
+});

@@ -1,0 +1,48 @@
+/** Hand-written plans for the cut and report tests: segments (and tracks) of real corpus videos. */
+import { createHash } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Artifact } from '../../src/engine/rule.ts';
+import { probe } from '../../src/media/probe.ts';
+import type { Segment } from '../../src/cut/segments.ts';
+
+/** A fixed UUID (v5 layout) per label, standing in for the score rule's ids. */
+export function testUuid(label: string): string {
+  const hex = createHash('sha1').update(label).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export function segment(label: string, start: number, end: number, scene: number, tracks: number[]): Segment {
+  return { id: testUuid(label), start, end, scene, tracks, scores: { median_face: 240, pass_ratio: 0.9 } };
+}
+
+/** multishot_8shots_1280x720_25fps.mp4: hard cuts at exactly these times; its keyframes are 0 and the cuts. */
+export const MULTISHOT_CUTS = [4, 7, 11, 15, 18, 23, 27];
+
+/** Segments of the multishot file: two with no keyframe inside (re-encoded), three that stream-copy. */
+export const MULTISHOT_SEGMENTS: Segment[] = [
+  segment('multishot shot 1', 2.5, 3.9, 0, [0]),
+  segment('multishot shot 4', 11, 14.9, 3, [1, 2]),
+  segment('multishot shot 6', 21.5, 22.96, 5, [3]),
+  segment('multishot shot 7', 23, 27, 6, [4]),
+  segment('multishot shot 8', 27, 31, 7, [5]),
+];
+
+export const segmentsJson = (segments: Segment[]) =>
+  `${JSON.stringify({ segments, rejected: [], params: { max_yaw: 75, min_face: 80 } }, null, 1)}\n`;
+
+/** The upstream artifacts cut reads (scan's probe.json and score's segments.json), written to a temp folder. */
+export async function cutInputs(video: string, segments: Segment[]): Promise<Record<string, Artifact>> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-cut-inputs-'));
+  const { file: _, ...facts } = await probe(video);
+  const probeFile = path.join(dir, 'probe.json');
+  const segmentsFile = path.join(dir, 'segments.json');
+  await writeFile(probeFile, JSON.stringify(facts));
+  await writeFile(segmentsFile, segmentsJson(segments));
+  return {
+    scan: { files: { 'probe.json': probeFile }, hashes: {} },
+    score: { files: { 'segments.json': segmentsFile }, hashes: {} },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * score: which stretches of which tracks are swappable clips. Per-frame limits, the track gate,
+ * bridging, cross-track merge inside a scene, duration bounds, the optional identity filter;
+ * segments.json with a reason for every rejected track (docs/scoring.md).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { defineRule, type ParamValue } from '../src/engine/rule.ts';
+import { identityFiles, referenceEmbedding } from '../src/score/identity.ts';
+import { embedderFiles, openFaceEmbedder } from '../src/score/identity-models.ts';
+import type { IdentityFilter } from '../src/score/identity-match.ts';
+import { scoreVideo } from '../src/score/segments.ts';
+import type { ScoreParams, SegmentsFile } from '../src/score/types.ts';
+import { DETECTIONS_FILE, parseDetections } from '../src/track/detections.ts';
+import { depFile, numberParam, readJson } from '../src/track/rule-inputs.ts';
+import type { TracksFile } from '../src/track/types.ts';
+import { SCENES_FILE, type ScenesFile } from './scenes.ts';
+import { TRACKS_FILE } from './track.ts';
+
+export const SEGMENTS_FILE = 'segments.json';
+
+function stringParam(params: Record<string, ParamValue>, name: string): string {
+  const value = params[name];
+  if (typeof value !== 'string') throw new Error(`param ${name} must be a string, got ${String(value)}`);
+  return value;
+}
+
+function scoreParams(params: Record<string, ParamValue>): ScoreParams {
+  return {
+    maxYaw: numberParam(params, 'max_yaw', 0, 180),
+    maxPitch: numberParam(params, 'max_pitch', 0, 180),
+    minFace: numberParam(params, 'min_face', 0),
+    minDetScore: numberParam(params, 'min_det_score', 0, 1),
+    trackPassRatio: numberParam(params, 'track_pass_ratio', 0, 1),
+    bridgeGap: numberParam(params, 'bridge_gap', 0),
+    mergeGap: numberParam(params, 'merge_gap', 0),
+    minDur: numberParam(params, 'min_dur', 0),
+    maxDur: numberParam(params, 'max_dur', 0),
+  };
+}
+
+export const score = defineRule({
+  name: 'score',
+  per: 'video',
+  deps: ['track', 'detect', 'scenes'],
+  readsItem: false,
+  version: 1,
+  params: {
+    max_yaw: { type: 'number', default: 75, doc: 'largest |yaw| in degrees of a passing face' },
+    max_pitch: { type: 'number', default: 45, doc: 'largest |pitch| in degrees of a passing face' },
+    min_face: { type: 'number', default: 80, doc: 'least face size in pixels (the shorter side of the box)' },
+    min_det_score: { type: 'number', default: 0.5, doc: 'least detection confidence of a passing face' },
+    track_pass_ratio: { type: 'number', default: 0.7, doc: "share of a stretch's sampled frames whose face must pass" },
+    bridge_gap: { type: 'number', default: 3, doc: 'gaps in seconds inside one track shorter than this are bridged' },
+    merge_gap: { type: 'number', default: 2, doc: 'segments of one scene closer than this many seconds are fused' },
+    min_dur: { type: 'number', default: 1, doc: 'shortest segment in seconds; shorter ones are rejected' },
+    max_dur: { type: 'number', default: 120, doc: 'longest segment in seconds; longer ones are split at their weakest sample' },
+    identity: {
+      type: 'string',
+      default: '',
+      doc: 'keep only tracks of this face: images, folders of images or .fsz face sets, comma-separated',
+    },
+    identity_threshold: {
+      type: 'number',
+      default: 0.6,
+      doc: "least cosine similarity of a track's mean embedding to the identity reference",
+    },
+    models: { type: 'string', default: '', doc: 'insightface model folder (e.g. buffalo_l); empty: the embedded pack' },
+  },
+  // The references' content and the models that embed them decide which tracks are kept.
+  async extraInputs(params) {
+    const identity = stringParam(params, 'identity');
+    if (identity === '') return [];
+    return [...(await identityFiles(identity)), ...(await embedderFiles(stringParam(params, 'models')))];
+  },
+  async run(ctx) {
+    if (ctx.itemHash === null) throw new Error(`${ctx.rule} is a per-video rule but ran without an item`);
+    const params = scoreParams(ctx.params);
+    const samples = parseDetections(await readFile(depFile(ctx, 'detect', DETECTIONS_FILE), 'utf8'));
+    const { sampleStep, tracks } = await readJson<TracksFile>(depFile(ctx, 'track', TRACKS_FILE));
+    const { scenes } = await readJson<ScenesFile>(depFile(ctx, 'scenes', SCENES_FILE));
+    const identitySpec = stringParam(ctx.params, 'identity');
+    let identity: IdentityFilter | null = null;
+    if (identitySpec !== '') {
+      const embedder = await openFaceEmbedder(stringParam(ctx.params, 'models'));
+      identity = {
+        reference: await referenceEmbedding(await identityFiles(identitySpec), embedder, (m) => ctx.log(m)),
+        threshold: numberParam(ctx.params, 'identity_threshold', -1, 1),
+      };
+    }
+    const result = scoreVideo({ samples, tracks, scenes, step: sampleStep, itemHash: ctx.itemHash, identity }, params);
+    const written: SegmentsFile = { ...result, params: { ...ctx.params } as Record<string, number | string> };
+    await writeFile(path.join(ctx.outDir, SEGMENTS_FILE), `${JSON.stringify(written, null, 1)}\n`);
+  },
+});

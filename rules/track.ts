@@ -1,0 +1,47 @@
+/**
+ * track: faces of consecutive samples linked into tracks inside each scene (box overlap, and
+ * identity where the pack gives embeddings), pieces stitched across short detection gaps.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { defineRule } from '../src/engine/rule.ts';
+import { DETECTIONS_FILE, parseDetections, sampleStep } from '../src/track/detections.ts';
+import { depFile, numberParam, readJson } from '../src/track/rule-inputs.ts';
+import { buildTracks } from '../src/track/track.ts';
+import type { TrackParams, TracksFile } from '../src/track/types.ts';
+import { SCENES_FILE, type ScenesFile } from './scenes.ts';
+
+export const TRACKS_FILE = 'tracks.json';
+
+export const track = defineRule({
+  name: 'track',
+  per: 'video',
+  deps: ['detect', 'scenes'],
+  readsItem: false,
+  version: 1,
+  params: {
+    track_iou: { type: 'number', default: 0.3, doc: 'least box overlap (IoU) that links a face to the next sample\'s face' },
+    track_gap: {
+      type: 'number',
+      default: 1,
+      doc: 'longest time in seconds without a sighting across which two pieces of a track are stitched',
+    },
+    track_similarity: {
+      type: 'number',
+      default: 0.5,
+      doc: 'least embedding cosine similarity for a link or a stitch (when the model pack gives embeddings)',
+    },
+  },
+  async run(ctx) {
+    const params: TrackParams = {
+      iou: numberParam(ctx.params, 'track_iou', 0, 1),
+      gap: numberParam(ctx.params, 'track_gap', 0),
+      similarity: numberParam(ctx.params, 'track_similarity', -1, 1),
+    };
+    const samples = parseDetections(await readFile(depFile(ctx, 'detect', DETECTIONS_FILE), 'utf8'));
+    const { scenes } = await readJson<ScenesFile>(depFile(ctx, 'scenes', SCENES_FILE));
+    const step = sampleStep(samples);
+    const result: TracksFile = { sampleStep: step, tracks: buildTracks(samples, scenes, step, params) };
+    await writeFile(path.join(ctx.outDir, TRACKS_FILE), `${JSON.stringify(result)}\n`);
+  },
+});

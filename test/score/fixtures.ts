@@ -1,0 +1,126 @@
+/**
+ * Real inputs for the track and score rules: detections.jsonl written in docs/artifacts.md's
+ * format by a real analyzer on corpus clips (detect may not exist yet), scenes from the real
+ * scenes rules, and helpers that run track and score on them through ruleContext.
+ */
+
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Artifact, ParamValue, Rule } from '../../src/engine/rule.ts';
+import { decodeFrames } from '../../src/media/decode.ts';
+import { createEmbeddedAnalyzer } from '../../src/models/embedded/analyzer.ts';
+import { embeddedPack } from '../../src/models/embedded/pack.ts';
+import type { SegmentsFile } from '../../src/score/types.ts';
+import { DETECTIONS_FILE } from '../../src/track/detections.ts';
+import { encodeFloat16Base64 } from '../../src/track/float16.ts';
+import type { TracksFile } from '../../src/track/types.ts';
+import { createAnalyzer, loadPack, type Face, type RgbFrame } from '../../src/vision/index.ts';
+import { sceneScores, scenes, SCENES_FILE, SCORES_FILE } from '../../rules/scenes.ts';
+import { score, SEGMENTS_FILE } from '../../rules/score.ts';
+import { track, TRACKS_FILE } from '../../rules/track.ts';
+import { ruleContext } from '../helpers/rule-context.ts';
+import { corpusVideo, folderOfScrfd } from '../vision/fixtures.ts';
+
+export { corpusVideo };
+
+/** A face of either analyzer (the embedded one names its own pose source). */
+type AnyFace = Omit<Face, 'poseSource'> & { poseSource?: string };
+
+interface Detector {
+  detect(frames: readonly RgbFrame[]): Promise<AnyFace[][]>;
+}
+
+export type Pack = 'scrfd' | 'embedded';
+
+const detectors = new Map<Pack, Promise<Detector>>();
+
+function detector(pack: Pack): Promise<Detector> {
+  let found = detectors.get(pack);
+  if (!found) {
+    const session = { device: 'cpu', threads: 1, scoreThreshold: 0.5 } as const;
+    found =
+      pack === 'scrfd'
+        ? folderOfScrfd(['det_500m.onnx']).then(loadPack).then((p) => createAnalyzer(p, { ...session, detSize: 640 }))
+        : mkdtemp(path.join(os.tmpdir(), 'vbuild-embedded-'))
+            .then(embeddedPack)
+            .then((p): Promise<Detector> => createEmbeddedAnalyzer(p, session));
+    detectors.set(pack, found);
+  }
+  return found;
+}
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+
+function faceLine(face: AnyFace) {
+  return {
+    box: face.box.map(round2),
+    score: round2(face.detScore),
+    kps: face.kps?.map(([x, y]) => [round2(x), round2(y)]) ?? null,
+    yaw: face.yaw ?? null,
+    pitch: face.pitch ?? null,
+    roll: face.roll ?? null,
+    pose: face.poseSource ?? null,
+    emb: face.embedding ? encodeFloat16Base64(face.embedding) : null,
+  };
+}
+
+/** detections.jsonl of `video` sampled at `fps` with a real detector (SCRFD-500M or the embedded pack). */
+export async function detectionsOf(video: string, pack: Pack, fps = 2, duration?: number): Promise<string> {
+  const analyzer = await detector(pack);
+  const lines: string[] = [];
+  for await (const frame of decodeFrames(corpusVideo(video), { fps, duration, pixFmt: 'rgb24' })) {
+    const [faces = []] = await analyzer.detect([{ width: frame.width, height: frame.height, data: frame.data }]);
+    lines.push(JSON.stringify({ t: frame.time, i: frame.index, w: frame.width, h: frame.height, faces: faces.map(faceLine) }));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function artifact(files: Record<string, string>): Artifact {
+  return { files, hashes: Object.fromEntries(Object.keys(files).map((f) => [f, ''])) };
+}
+
+/** Runs `rule` and returns the path of its output `name`. */
+async function output(rule: Rule, file: string | null, deps: Record<string, Artifact>, name: string, params?: Record<string, ParamValue>): Promise<string> {
+  const base = ruleContext(rule, file, { deps });
+  await rule.run({ ...base, params: { ...base.params, ...params } });
+  return path.join(base.outDir, name);
+}
+
+/** scenes.json of `video` from the real scene_scores and scenes rules. */
+export async function scenesOf(video: string): Promise<string> {
+  const scores = await output(sceneScores, corpusVideo(video), {}, SCORES_FILE);
+  return output(scenes, null, { scene_scores: artifact({ [SCORES_FILE]: scores }) }, SCENES_FILE);
+}
+
+export interface Inputs {
+  video: string;
+  detections: string;
+  scenes: string;
+}
+
+/** Real detections and scenes of `video`, as files the rules read. */
+export async function inputsOf(video: string, pack: Pack, fps = 2, duration?: number): Promise<Inputs> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-score-'));
+  const detections = path.join(dir, DETECTIONS_FILE);
+  const [text, scenesFile] = await Promise.all([detectionsOf(video, pack, fps, duration), scenesOf(video)]);
+  await writeFile(detections, text);
+  return { video: corpusVideo(video), detections, scenes: scenesFile };
+}
+
+export interface Scored {
+  tracks: TracksFile;
+  segments: SegmentsFile;
+}
+
+/** track then score on `inputs`, with param overrides (defaults otherwise). */
+export async function trackAndScore(inputs: Inputs, params: Record<string, ParamValue> = {}): Promise<Scored> {
+  const detect = artifact({ [DETECTIONS_FILE]: inputs.detections });
+  const sceneArtifact = artifact({ [SCENES_FILE]: inputs.scenes });
+  const tracksPath = await output(track, inputs.video, { detect, scenes: sceneArtifact }, TRACKS_FILE, params);
+  const segmentsPath = await output(score, inputs.video, { detect, scenes: sceneArtifact, track: artifact({ [TRACKS_FILE]: tracksPath }) }, SEGMENTS_FILE, params);
+  return {
+    tracks: JSON.parse(await readFile(tracksPath, 'utf8')) as TracksFile,
+    segments: JSON.parse(await readFile(segmentsPath, 'utf8')) as SegmentsFile,
+  };
+}

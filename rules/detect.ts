@@ -188,6 +188,9 @@ export const detect = defineRule({
       type: 'string',
       default: '',
       doc: "folder of insightface models (e.g. buffalo_l: det_10g.onnx, 1k3d68.onnx, w600k_r50.onnx); '' = the embedded pack",
+      // The pack's model files and their contents join the key through extraInputs; the folder as
+      // spelled (relative, absolute, through a link) must not.
+      inKey: false,
     },
     sample_fps: { type: 'number', default: 2, doc: 'frames analysed per second of video' },
     det_size: { type: 'integer', default: 640, doc: 'square detector input side in pixels (SCRFD models without a fixed size)' },

@@ -1,0 +1,110 @@
+/**
+ * detect through the real `vbuild` executable and the real pipeline.config.ts: a run killed with
+ * SIGKILL resumes to the same bytes, and the key holds the model pack and sampling, nothing else.
+ */
+import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT, Rig, done, until } from '../helpers/rig.ts';
+import { corpusVideo, editedScrfdPack, scrfdPack } from './fixtures.ts';
+
+const VIDEO = 'hamilton_whitehouse_cuts_640x360.mp4';
+const ITEM = 'hamilton_whitehouse_cuts_640x360';
+/** Its frames at 5 samples/s: pts 0.852 to 10.03 s. */
+const SAMPLES = 46;
+
+const rigs: Rig[] = [];
+afterEach(() => rigs.splice(0).forEach((rig) => rig.cleanup()));
+
+/** A project folder with one corpus video and the repository's pipeline. */
+function project(): Rig {
+  const rig = new Rig();
+  rigs.push(rig);
+  rig.write('pipeline.config.ts', `export { default } from ${JSON.stringify(path.join(REPO_ROOT, 'pipeline.config.ts'))};\n`);
+  rig.write('videos/.keep', '');
+  symlinkSync(corpusVideo(VIDEO), path.join(rig.dir, 'videos', VIDEO));
+  return rig;
+}
+
+/** Lines in detect's journal of an unfinished build (cache/work/<key>/detections.jsonl). */
+function journalLines(rig: Rig): number {
+  const work = path.join(rig.dir, 'cache/work');
+  if (!existsSync(work)) return 0;
+  for (const key of readdirSync(work)) {
+    const file = path.join(work, key, 'detections.jsonl');
+    if (existsSync(file)) return readFileSync(file, 'utf8').split('\n').length - 1;
+  }
+  return 0;
+}
+
+interface DryRunBuild {
+  rule: string;
+  item: string;
+  stale: boolean;
+  reasons: string[];
+}
+
+async function dryRun(rig: Rig, args: readonly string[]): Promise<DryRunBuild[]> {
+  const result = await rig.run(['-n', '--json', ...args]);
+  expect(result.code, result.stderr).toBe(0);
+  return (JSON.parse(result.stdout) as { builds: DryRunBuild[] }).builds;
+}
+
+const staleRules = (builds: readonly DryRunBuild[]) => builds.filter((b) => b.stale).map((b) => b.rule).sort();
+
+describe('detect in vbuild', () => {
+  it('resumes a run killed with SIGKILL to a journal byte-identical to an uninterrupted one', async () => {
+    const pack = scrfdPack();
+    // Dense sampling, small batches: long enough to be killed mid-run, short on two cores.
+    const args = ['detect', '--models', pack, '--sample-fps', '5', '--device', 'cpu', '--threads', '1', '--batch', '2'];
+
+    const reference = project();
+    const whole = await reference.run(args);
+    expect(whole.code, whole.stderr).toBe(0);
+    const expected = await reference.run(['cat', 'detect', ITEM, 'detections.jsonl']);
+    expect(expected.stdout.split('\n').length - 1).toBe(SAMPLES);
+
+    const killed = project();
+    const child = killed.start(args);
+    const finished = done(child);
+    await until(() => journalLines(killed) >= 8, 60_000);
+    child.kill('SIGKILL');
+    await finished;
+    const kept = journalLines(killed);
+    expect(kept).toBeLessThan(SAMPLES);
+
+    const resumed = await killed.run(args);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(new RegExp(`${SAMPLES} frames, \\d+ faces, 0 frame errors \\(resumed after ${kept}\\)`));
+    const actual = await killed.run(['cat', 'detect', ITEM, 'detections.jsonl']);
+    expect(actual.stdout).toBe(expected.stdout);
+  });
+
+  it('re-runs for another pack or sample rate, and never for another rule’s params or how it runs', async () => {
+    const rig = project();
+    const pack = scrfdPack();
+    const built = await rig.run(['all', '--models', pack, '--sample-fps', '0.5', '--device', 'cpu']);
+    expect(built.code, built.stderr).toBe(0);
+    expect(staleRules(await dryRun(rig, ['all', '--models', pack, '--sample-fps', '0.5']))).toEqual([]);
+
+    // The same pack spelled another way: nothing to do.
+    expect(staleRules(await dryRun(rig, ['all', '--models', path.relative(rig.dir, pack), '--sample-fps', '0.5']))).toEqual([]);
+    // How detect runs is not what it finds.
+    expect(staleRules(await dryRun(rig, ['all', '--models', pack, '--sample-fps', '0.5', '--threads', '2', '--batch', '3', '--device', 'auto']))).toEqual([]);
+
+    // A detector file of other content re-runs detect (and what reads it), nothing else.
+    const switched = await dryRun(rig, ['all', '--models', editedScrfdPack(), '--sample-fps', '0.5']);
+    expect(staleRules(switched)).toEqual(['detect']);
+    expect(switched.find((b) => b.rule === 'detect')!.reasons).toEqual([
+      `input removed: ${path.join(pack, 'det_500m.onnx')}`,
+      expect.stringMatching(/^input added: .*det_500m\.onnx$/),
+    ]);
+
+    const resampled = await dryRun(rig, ['all', '--models', pack, '--sample-fps', '1']);
+    expect(staleRules(resampled)).toEqual(['detect']);
+    expect(resampled.find((b) => b.rule === 'detect')!.reasons).toEqual(['param sample_fps: 0.5 -> 1']);
+
+    // Shot detection's params never touch detect.
+    expect(staleRules(await dryRun(rig, ['all', '--models', pack, '--sample-fps', '0.5', '--adaptive-threshold', '2.5']))).toEqual(['scenes']);
+  });
+});

@@ -1,0 +1,33 @@
+/** Shared data of the detect tests: corpus videos and model packs holding the shared SCRFD-500M. */
+
+import { copyFileSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from '../helpers/rig.ts';
+
+export const SCRFD_MODEL = path.resolve(REPO_ROOT, '../shared/models/scrfd_500m_bnkps.onnx');
+
+export function corpusVideo(name: string): string {
+  return path.resolve(REPO_ROOT, '../shared/corpus/videos', name);
+}
+
+/** A pack folder holding the shared SCRFD-500M (a link) under an insightface detector name. */
+export function scrfdPack(name = 'det_500m.onnx'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vbuild-pack-'));
+  symlinkSync(SCRFD_MODEL, path.join(dir, name));
+  return dir;
+}
+
+/**
+ * A pack whose detector is SCRFD-500M with another `doc_string` appended (ModelProto field 6; a
+ * later occurrence of a field replaces an earlier one): the same network in a file of different
+ * content, as a re-exported or patched model would be.
+ */
+export function editedScrfdPack(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vbuild-pack-'));
+  const file = path.join(dir, 'det_500m.onnx');
+  copyFileSync(SCRFD_MODEL, file);
+  const text = Buffer.from('re-exported for a vbuild test');
+  writeFileSync(file, Buffer.concat([Buffer.from([0x32, text.length]), text]), { flag: 'a' });
+  return dir;
+}

@@ -1,0 +1,124 @@
+/**
+ * The batch's outputs for people: `plan.json` (every clip with its provenance) and
+ * `report/index.html` (totals, timelines, a card per clip), published to the output folder,
+ * and with --facefusion-jobs a FaceFusion job script. Thumbnails are their own per-video rule,
+ * so adding a video or re-cutting one never re-extracts the thumbnails of the others.
+ */
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { defineRule, type Artifact, type BuildContext, type Item } from '../src/engine/rule.ts';
+import { thumbnail } from '../src/media/thumbnail.ts';
+import { clipFolder } from '../src/cut/clip-folder.ts';
+import { CLIPS_FILE, parseClipsFile } from '../src/cut/clips-file.ts';
+import { parseSegments } from '../src/cut/segments.ts';
+import { thumbnailPath } from '../src/report/cards.ts';
+import { FACEFUSION_SCRIPT, facefusionScript } from '../src/report/facefusion.ts';
+import type { SceneSpan, TrackSpan, VideoReport } from '../src/report/model.ts';
+import { renderReport } from '../src/report/page.ts';
+import { buildPlan } from '../src/report/plan.ts';
+import { computeTotals } from '../src/report/totals.ts';
+import { SEGMENTS_FILE } from './cut.ts';
+import { PROBE_FILE, type ProbeFile } from './scan.ts';
+import { SCENES_FILE } from './scenes.ts';
+
+/** Other rules' outputs, as docs/artifacts.md names them. */
+const TRACKS_FILE = 'tracks.json';
+const DETECT_SUMMARY_FILE = 'summary.json';
+
+export const PLAN_FILE = 'plan.json';
+export const REPORT_PAGE = 'report/index.html';
+const THUMBNAIL_WIDTH = 320;
+/** Below this a clip's thumbnail is its first frame: its middle may be past its only frame. */
+const SHORTEST_MIDDLE_THUMBNAIL = 0.2;
+
+function fileOf(artifact: Artifact | undefined, name: string, what: string): string {
+  const file = artifact?.files[name];
+  if (!file) throw new Error(`report needs ${name} from ${what}`);
+  return file;
+}
+
+async function readJson<T>(file: string): Promise<T> {
+  return JSON.parse(await readFile(file, 'utf8')) as T;
+}
+
+export const thumbnails = defineRule({
+  name: 'thumbnails',
+  per: 'video',
+  deps: ['cut'],
+  readsItem: false,
+  version: 1,
+  async run(ctx) {
+    const cut = ctx.deps['cut'];
+    const { clips } = parseClipsFile(await readFile(fileOf(cut, CLIPS_FILE, 'cut'), 'utf8'));
+    for (const clip of clips.filter((each) => each.file)) {
+      const duration = clip.end - clip.start;
+      const time = duration >= SHORTEST_MIDDLE_THUMBNAIL ? duration / 2 : 0;
+      await thumbnail(fileOf(cut, clip.file, 'cut'), time, path.join(ctx.outDir, `${clip.id}.jpg`), { width: THUMBNAIL_WIDTH });
+    }
+  },
+});
+
+async function gatherVideo(ctx: BuildContext, item: Item): Promise<VideoReport> {
+  const artifact = (rule: string) => ctx.batch[rule]?.[item.id];
+  const what = (rule: string) => `${rule} of ${item.id}`;
+  const probe = await readJson<ProbeFile>(fileOf(artifact('scan'), PROBE_FILE, what('scan')));
+  const { scenes } = await readJson<{ scenes: SceneSpan[] }>(fileOf(artifact('scenes'), SCENES_FILE, what('scenes')));
+  const { tracks } = await readJson<{ tracks: TrackSpan[] }>(fileOf(artifact('track'), TRACKS_FILE, what('track')));
+  const plan = parseSegments(await readFile(fileOf(artifact('score'), SEGMENTS_FILE, what('score')), 'utf8'));
+  const clips = parseClipsFile(await readFile(fileOf(artifact('cut'), CLIPS_FILE, what('cut')), 'utf8'));
+  const summary = artifact('detect')?.files[DETECT_SUMMARY_FILE];
+  const sampledFrames = summary ? (await readJson<{ sampledFrames?: number }>(summary)).sampledFrames ?? null : null;
+  return {
+    source: item.id,
+    clipFolder: clipFolder(item.id),
+    durationSec: probe.durationSec,
+    scenes: scenes.map(({ index, start, end }) => ({ index, start, end })),
+    tracks: tracks.map(({ id, scene, start, end }) => ({ id, scene, start, end })),
+    segments: plan.segments,
+    rejected: plan.rejected,
+    clips,
+    sampledFrames,
+  };
+}
+
+async function copyThumbnails(ctx: BuildContext, videos: readonly VideoReport[]): Promise<void> {
+  await mkdir(path.join(ctx.outDir, 'report', 'thumbs'), { recursive: true });
+  for (const video of videos) {
+    const thumbs = ctx.batch['thumbnails']?.[video.source];
+    for (const clip of video.clips.clips.filter((each) => each.file)) {
+      const name = `${clip.id}.jpg`;
+      await copyFile(fileOf(thumbs, name, `thumbnails of ${video.source}`), path.join(ctx.outDir, 'report', thumbnailPath(clip.id)));
+    }
+  }
+}
+
+export const report = defineRule({
+  name: 'report',
+  per: 'batch',
+  deps: ['scan', 'scenes', 'detect', 'track', 'score', 'cut', 'thumbnails'],
+  version: 1,
+  params: {
+    facefusion_jobs: {
+      type: 'boolean',
+      default: false,
+      doc: 'also write facefusion/jobs.sh: a FaceFusion job per clip, the source face left for you to fill in',
+    },
+  },
+  publish: () => '',
+  async run(ctx) {
+    const items = [...ctx.items].sort((a, b) => a.id.localeCompare(b.id));
+    const videos = await Promise.all(items.map((item) => gatherVideo(ctx, item)));
+    const withJobs = ctx.params['facefusion_jobs'] === true;
+    const plan = buildPlan(videos, computeTotals(videos), { facefusion_jobs: withJobs });
+
+    await writeFile(path.join(ctx.outDir, PLAN_FILE), `${JSON.stringify(plan, null, 1)}\n`);
+    await copyThumbnails(ctx, videos);
+    await writeFile(path.join(ctx.outDir, REPORT_PAGE), renderReport(plan, videos, withJobs ? { facefusionScript: FACEFUSION_SCRIPT } : {}));
+    if (withJobs) {
+      const clips = plan.clips.flatMap((clip) => (clip.file ? [{ id: clip.id, file: clip.file }] : []));
+      await mkdir(path.join(ctx.outDir, path.dirname(FACEFUSION_SCRIPT)), { recursive: true });
+      await writeFile(path.join(ctx.outDir, FACEFUSION_SCRIPT), facefusionScript(clips));
+    }
+    ctx.log(`${plan.totals.clips} clips from ${videos.length} videos`);
+  },
+});

@@ -1,0 +1,36 @@
+/** Human-readable numbers for the report page. */
+
+/** `m:ss.s`, or `h:mm:ss` from an hour on. */
+export function formatClock(seconds: number): string {
+  const whole = Math.floor(seconds);
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (h > 0) return `${h}:${pad(m)}:${pad(whole % 60)}`;
+  return `${m}:${(seconds - m * 60).toFixed(1).padStart(4, '0')}`;
+}
+
+export function formatHours(hours: number): string {
+  return `${hours.toFixed(hours < 10 ? 3 : 1)} h`;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+export function formatPercent(ratio: number | null): string {
+  return ratio === null ? 'n/a' : `${(ratio * 100).toFixed(1)} %`;
+}
+
+/** Score values as the score rule wrote them: numbers rounded, anything else as JSON. */
+export function formatScore(value: unknown): string {
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(2);
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}

@@ -1,0 +1,75 @@
+/**
+ * What the report rule gathers from upstream artifacts for each video, and the plan.json it
+ * writes. The renderer modules beside this one are pure functions of these types.
+ */
+import type { ClipEntry, ClipsFile } from '../cut/clips-file.ts';
+import type { RejectedTrack, Segment } from '../cut/segments.ts';
+
+export interface SceneSpan {
+  index: number;
+  start: number;
+  end: number;
+}
+
+export interface TrackSpan {
+  id: number;
+  scene: number;
+  start: number;
+  end: number;
+}
+
+export interface VideoReport {
+  /** Item id: the source's path under the input root. */
+  source: string;
+  /** Where its clips are published, relative to the output folder. */
+  clipFolder: string;
+  durationSec: number;
+  scenes: SceneSpan[];
+  tracks: TrackSpan[];
+  segments: Segment[];
+  rejected: RejectedTrack[];
+  clips: ClipsFile;
+  /** Frames the detector analysed; null when detect did not report it. */
+  sampledFrames: number | null;
+}
+
+export interface PlanClip extends Omit<ClipEntry, 'file' | 'bytes'> {
+  /** The clip relative to the output folder; null when it was skipped. */
+  file: string | null;
+  /** The source relative to the input root. */
+  source: string;
+  sourceHash: string;
+  duration: number;
+  bytes: number;
+}
+
+export interface Totals {
+  videos: number;
+  inputHours: number;
+  /** null when some video's detector did not say. */
+  sampledFrames: number | null;
+  tracks: number;
+  acceptedTracks: number;
+  segments: number;
+  /** Tracks fused into another track's segment: a segment of n tracks counts n - 1. */
+  crossTrackMerges: number;
+  /** Planned (requested) segment time. */
+  acceptedHours: number;
+  /** Time actually written to clips (keyframe snapping shortens stream copies). */
+  cutHours: number;
+  /** acceptedHours / inputHours; null for no input. */
+  acceptanceRate: number | null;
+  clips: number;
+  skipped: number;
+  /** Clips re-encoded because a stream copy could not make them. */
+  reencodeFallbacks: number;
+  outputBytes: number;
+}
+
+export interface PlanFile {
+  version: 1;
+  /** The params the clips were made with: the score rule's and the cut rule's. */
+  params: Record<string, unknown>;
+  totals: Totals;
+  clips: PlanClip[];
+}

@@ -1,0 +1,210 @@
+/**
+ * cut, thumbnails and report through the engine (the real vbuild executable) on real corpus
+ * videos, with the face rules replaced by hand-written plans: clips published per video, a
+ * re-plan removing the clip it dropped, plan.json, the FaceFusion script, and the report page
+ * rendered in headless Chromium.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, Rig } from '../helpers/rig.ts';
+import { HOSTILE_NAME, corpus } from '../media/media-fixtures.ts';
+import { MULTISHOT_SEGMENTS, segment } from '../cut/fixtures.ts';
+import { CHROMIUM, hasChromium, launchChromium } from './chromium.ts';
+import { SCORE_PARAMS, type VideoFixture } from '../cut/fixture-pipeline.ts';
+import type { PlanFile } from '../../src/report/model.ts';
+
+/** Input ids: two videos with the same stem in different folders, one of them a hostile name. */
+const HOSTILE_ID = `${HOSTILE_NAME}/multishot.mp4`;
+const OTHER_ID = 'other/multishot.mp4';
+const HOSTILE_FOLDER = `${HOSTILE_NAME}/multishot`;
+const OTHER_FOLDER = 'other/multishot';
+
+/** Shot 6's segment is left out to keep re-encoding short; the re-plan drops shot 7's. */
+const [SHOT1, SHOT4, , SHOT7, SHOT8] = MULTISHOT_SEGMENTS;
+const OTHER_SEGMENT = segment('other frontal', 0, 4, 0, [0]);
+
+function planFixture(hostileSegments = [SHOT1!, SHOT4!, SHOT7!, SHOT8!]): Record<string, VideoFixture> {
+  return {
+    [HOSTILE_ID]: {
+      segments: hostileSegments,
+      tracks: [
+        { id: 0, scene: 0, start: 0.5, end: 3.9 },
+        { id: 1, scene: 3, start: 11, end: 13 },
+        { id: 2, scene: 3, start: 12.5, end: 14.9 },
+        { id: 4, scene: 6, start: 23, end: 27 },
+        { id: 5, scene: 7, start: 27, end: 31 },
+        { id: 6, scene: 2, start: 8, end: 10.5 },
+      ],
+      rejected: [{ track: 6, scene: 2, start: 8, end: 10.5, reason: 'median face 61 px < min_face 80' }],
+      sampledFrames: 62,
+    },
+    [OTHER_ID]: { segments: [OTHER_SEGMENT], tracks: [{ id: 0, scene: 0, start: 0, end: 9.4 }], sampledFrames: 19 },
+  };
+}
+
+const clipFiles = (rig: Rig, folder: string) => readdirSync(path.join(rig.dir, 'out', folder)).sort();
+const readPlan = (rig: Rig) => JSON.parse(rig.read('out/plan.json')) as PlanFile;
+
+describe('cut and report through the engine', () => {
+  const rig = new Rig();
+  const planFile = path.join(rig.dir, 'plan-fixture.json');
+  const writePlan = (fixture: Record<string, VideoFixture>) => rig.write('plan-fixture.json', JSON.stringify(fixture));
+  let firstRun: Awaited<ReturnType<Rig['run']>>;
+
+  beforeAll(async () => {
+    mkdirSync(path.join(rig.dir, 'videos', HOSTILE_NAME), { recursive: true });
+    mkdirSync(path.join(rig.dir, 'videos', 'other'), { recursive: true });
+    copyFileSync(corpus('multishot_8shots_1280x720_25fps.mp4'), path.join(rig.dir, 'videos', HOSTILE_ID));
+    copyFileSync(corpus('woman_frontal_static_720p.mp4'), path.join(rig.dir, 'videos', OTHER_ID));
+    const fixture = path.join(REPO_ROOT, 'test/cut/fixture-pipeline.ts');
+    rig.write(
+      'pipeline.config.ts',
+      `import { fixturePipeline } from ${JSON.stringify(fixture)};\nexport default fixturePipeline(${JSON.stringify(planFile)});\n`,
+    );
+    writePlan(planFixture());
+    firstRun = await rig.run(['all', '--facefusion-jobs']);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('publishes each video\'s clips to <dir>/<stem>/: same stems in different folders stay apart', () => {
+    expect(firstRun.code, firstRun.stderr + firstRun.stdout).toBe(0);
+    expect(clipFiles(rig, HOSTILE_FOLDER)).toEqual(['clips.json', ...[SHOT1!, SHOT4!, SHOT7!, SHOT8!].map((s) => `${s.id}.mp4`)].sort());
+    expect(clipFiles(rig, OTHER_FOLDER)).toEqual(['clips.json', `${OTHER_SEGMENT.id}.mp4`].sort());
+  });
+
+  it('plan.json lists every clip with its file, source, hash, actual and requested times, scene, tracks, scores and params', () => {
+    const plan = readPlan(rig);
+    // By source path, then time: the hostile folder name sorts before "other".
+    expect(plan.clips.map((clip) => clip.id)).toEqual([SHOT1!, SHOT4!, SHOT7!, SHOT8!, OTHER_SEGMENT].map((s) => s.id));
+    const shot4 = plan.clips.find((clip) => clip.id === SHOT4!.id)!;
+    expect(shot4).toMatchObject({
+      file: `${HOSTILE_FOLDER}/${SHOT4!.id}.mp4`,
+      source: HOSTILE_ID,
+      requestedStart: 11,
+      requestedEnd: 14.9,
+      scene: 3,
+      tracks: [1, 2],
+      scores: SHOT4!.scores,
+      mode: 'copy',
+    });
+    expect(shot4.sourceHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(shot4.start).toBeCloseTo(11, 3);
+    expect(shot4.end).toBeLessThanOrEqual(14.9 + 0.001);
+    expect(shot4.duration).toBeCloseTo(shot4.end - shot4.start, 6);
+    for (const clip of plan.clips) expect(existsSync(path.join(rig.dir, 'out', clip.file!)), clip.file!).toBe(true);
+    expect(plan.clips.find((clip) => clip.id === SHOT1!.id)).toMatchObject({ mode: 'reencode', fallback: expect.stringMatching(/no keyframe/) });
+    expect(plan.params).toMatchObject({ ...SCORE_PARAMS, accurate: false, crf: 18, sidecar: false, facefusion_jobs: true });
+    expect(plan.totals).toMatchObject({ videos: 2, sampledFrames: 81, tracks: 7, acceptedTracks: 6, segments: 5, crossTrackMerges: 1, clips: 5, skipped: 0, reencodeFallbacks: 1 });
+    expect(plan.totals.inputHours * 3600).toBeCloseTo(31 + 9.426, 2);
+    expect(plan.totals.outputBytes).toBe(plan.clips.reduce((sum, clip) => sum + statSync(path.join(rig.dir, 'out', clip.file!)).size, 0));
+  });
+
+  it('writes the report page and a thumbnail per clip', () => {
+    const page = rig.read('out/report/index.html');
+    expect(page).toContain(`<h3>${HOSTILE_NAME.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')}/multishot.mp4 <small>`);
+    expect(page).not.toContain(HOSTILE_NAME); // only ever escaped
+    const thumbs = readdirSync(path.join(rig.dir, 'out/report/thumbs')).sort();
+    expect(thumbs).toEqual(readPlan(rig).clips.map((clip) => `${clip.id}.jpg`).sort());
+  });
+
+  it('the FaceFusion script makes one job per clip, with every path passed as one argument', async () => {
+    const log = path.join(rig.dir, 'facefusion-calls.jsonl');
+    const fake = rig.write('fake-facefusion.mjs', `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(log)}, JSON.stringify(process.argv.slice(2)) + '\\n');\n`);
+    const face = rig.write('face.jpg', 'not really a face');
+    const script = path.join(rig.dir, 'out/facefusion/jobs.sh');
+    const env = { ...process.env, PYTHON: process.execPath, FACEFUSION: fake, SOURCE_FACE: face };
+    await promisify(execFile)('bash', [script, '--execution-providers', 'cpu'], { cwd: rig.dir, env });
+
+    const calls = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as string[]);
+    const jobsPath = path.join(rig.dir, 'out/facefusion/.jobs');
+    const clips = readPlan(rig).clips;
+    expect(calls).toHaveLength(clips.length * 4 + 1);
+    const adds = calls.filter((call) => call[0] === 'job-add-step');
+    expect(adds.map((call) => call[1])).toEqual(clips.map((clip) => `vbuild-${clip.id}`));
+    for (const [i, clip] of clips.entries()) {
+      const result = path.join(rig.dir, 'out/facefusion/swapped', clip.file!);
+      expect(adds[i]).toEqual([
+        'job-add-step', `vbuild-${clip.id}`,
+        '--source-paths', face,
+        '--target-path', path.join(rig.dir, 'out', clip.file!),
+        '--output-path', result,
+        '--processors', 'face_swapper',
+        '--jobs-path', jobsPath,
+      ]);
+      expect(existsSync(path.dirname(result))).toBe(true);
+    }
+    expect(calls.at(-1)).toEqual(['job-run-all', '--execution-providers', 'cpu', '--jobs-path', jobsPath]);
+    expect(existsSync(path.join(rig.dir, 'pwned')) || existsSync(path.join(rig.dir, 'out', 'pwned'))).toBe(false);
+
+    const unset = await promisify(execFile)('bash', [script], { cwd: rig.dir, env: { ...env, SOURCE_FACE: '' } }).catch((error: { code: number; stderr: string }) => error);
+    expect(unset).toMatchObject({ code: 2, stderr: expect.stringMatching(/SOURCE_FACE/) });
+  });
+
+  const inChromium = hasChromium ? it : it.skip;
+  inChromium(
+    hasChromium
+      ? 'the report renders in headless Chromium: a card per clip, thumbnails and clip links that resolve, filters, no console errors'
+      : `report in headless Chromium: SKIPPED, ${CHROMIUM} is missing (apt-get install -y chromium)`,
+    async () => {
+      const plan = readPlan(rig);
+      const { context, close } = await launchChromium();
+      try {
+        const page = await context.newPage();
+        const problems: string[] = [];
+        page.on('console', (message) => {
+          if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+        });
+        page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+        page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
+        // Tall enough that every lazy thumbnail is in view and loads.
+        await page.setViewportSize({ width: 1280, height: 3000 });
+        await page.goto(pathToFileURL(path.join(rig.dir, 'out/report/index.html')).href, { waitUntil: 'load' });
+        await page.waitForFunction(() => Array.from(document.images).every((image) => image.complete));
+
+        expect(await page.locator('.card').count()).toBe(plan.clips.length);
+        expect(await page.locator('.video').count()).toBe(2);
+        const undecoded = await page.$$eval('.card img', (images: HTMLImageElement[]) => images.filter((image) => image.naturalWidth === 0).map((image) => image.src));
+        expect(undecoded).toEqual([]);
+        const links = await page.$$eval('.card a.thumb', (anchors: HTMLAnchorElement[]) => anchors.map((anchor) => anchor.href));
+        expect(links.map((href) => fileURLToPath(href))).toEqual(plan.clips.map((clip) => path.join(rig.dir, 'out', clip.file!)));
+        await page.screenshot({ path: path.join(os.tmpdir(), 'vbuild-report.png'), fullPage: true });
+
+        const visibleCards = () => page.locator('.card:visible').count();
+        await page.selectOption('#filter-video', { label: OTHER_ID });
+        expect(await visibleCards()).toBe(1);
+        expect(await page.locator('.video:visible').count()).toBe(1);
+        await page.selectOption('#filter-video', '');
+        await page.fill('#filter-min', '2');
+        expect(await visibleCards()).toBe(plan.clips.filter((clip) => clip.duration >= 2).length);
+        await page.fill('#filter-min', '');
+        await page.fill('#filter-max', '2');
+        expect(await visibleCards()).toBe(plan.clips.filter((clip) => clip.duration <= 2).length);
+        expect(await page.textContent('#shown')).toMatch(new RegExp(`of ${plan.clips.length} clips`));
+        expect(problems).toEqual([]);
+      } finally {
+        await close();
+      }
+    },
+  );
+
+  // Last: it re-plans the batch the other tests read.
+  it('a re-plan removes the clip it no longer plans and keeps the others', async () => {
+    const kept = [SHOT1!, SHOT4!, SHOT8!];
+    writePlan(planFixture(kept));
+    const before = statSync(path.join(rig.dir, 'out', HOSTILE_FOLDER, `${SHOT4!.id}.mp4`)).ino;
+    const result = await rig.run(['all']);
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    expect(clipFiles(rig, HOSTILE_FOLDER)).toEqual(['clips.json', ...kept.map((s) => `${s.id}.mp4`)].sort());
+    // Clips of the same segments are the same files: nothing re-written.
+    expect(statSync(path.join(rig.dir, 'out', HOSTILE_FOLDER, `${SHOT4!.id}.mp4`)).ino).toBe(before);
+    expect(readPlan(rig).clips.map((clip) => clip.id)).not.toContain(SHOT7!.id);
+    expect(existsSync(path.join(rig.dir, 'out/report/thumbs', `${SHOT7!.id}.jpg`))).toBe(false);
+    // --facefusion-jobs was not given this time: its script is gone with it.
+    expect(existsSync(path.join(rig.dir, 'out/facefusion/jobs.sh'))).toBe(false);
+  });
+});

@@ -6,10 +6,12 @@ import { defineConfig } from './src/index.ts';
 import { scan } from './rules/scan.ts';
 import { sceneScores, scenes } from './rules/scenes.ts';
 import { detect } from './rules/detect.ts';
+import { track } from './rules/track.ts';
+import { score } from './rules/score.ts';
 
 export default defineConfig({
   input: { dir: 'videos', include: ['**/*.{mp4,m4v,mkv,mov,webm,avi,MP4,M4V,MKV,MOV,WEBM,AVI}'] },
   output: 'out',
   cache: 'cache',
-  rules: [scan, sceneScores, scenes, detect],
+  rules: [scan, sceneScores, scenes, detect, track, score],
 });

@@ -11,9 +11,10 @@ import { embedderFiles, openFaceEmbedder } from '../src/score/identity-models.ts
 import type { IdentityFilter } from '../src/score/identity-match.ts';
 import { scoreVideo } from '../src/score/segments.ts';
 import type { ScoreParams, SegmentsFile } from '../src/score/types.ts';
-import { DETECTIONS_FILE, parseDetections } from '../src/track/detections.ts';
+import { parseDetections } from '../src/track/detections.ts';
 import { depFile, numberParam, readJson } from '../src/track/rule-inputs.ts';
 import type { TracksFile } from '../src/track/types.ts';
+import { DETECTIONS_FILE } from './detect.ts';
 import { SCENES_FILE, type ScenesFile } from './scenes.ts';
 import { TRACKS_FILE } from './track.ts';
 
@@ -65,7 +66,14 @@ export const score = defineRule({
       default: 0.6,
       doc: "least cosine similarity of a track's mean embedding to the identity reference",
     },
-    models: { type: 'string', default: '', doc: 'insightface model folder (e.g. buffalo_l); empty: the embedded pack' },
+    // Shared with detect (declared alike): identity references are embedded by the same pack.
+    models: {
+      type: 'string',
+      default: '',
+      doc: "folder of insightface models (e.g. buffalo_l: det_10g.onnx, 1k3d68.onnx, w600k_r50.onnx); '' = the embedded pack",
+      // The pack's files join the key through extraInputs when --identity is used.
+      inKey: false,
+    },
   },
   // The references' content and the models that embed them decide which tracks are kept.
   async extraInputs(params) {

@@ -5,10 +5,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineRule } from '../src/engine/rule.ts';
-import { DETECTIONS_FILE, parseDetections, sampleStep } from '../src/track/detections.ts';
+import { parseDetections, sampleStep } from '../src/track/detections.ts';
 import { depFile, numberParam, readJson } from '../src/track/rule-inputs.ts';
 import { buildTracks } from '../src/track/track.ts';
 import type { TrackParams, TracksFile } from '../src/track/types.ts';
+import { DETECTIONS_FILE } from './detect.ts';
 import { SCENES_FILE, type ScenesFile } from './scenes.ts';
 
 export const TRACKS_FILE = 'tracks.json';

@@ -1,9 +1,8 @@
 /** Reads detect's `detections.jsonl` (docs/artifacts.md) into typed samples. */
 
+import { decodeFloat16Base64 } from '../detect/float16.ts';
+import { isErrorLine, parseDetections as parseLines, type FaceRecord } from '../detect/records.ts';
 import type { Box, Point } from '../vision/types.ts';
-import { decodeFloat16Base64 } from './float16.ts';
-
-export const DETECTIONS_FILE = 'detections.jsonl';
 
 export interface DetectedFace {
   box: Box;
@@ -27,51 +26,15 @@ export interface Sample {
   faces: DetectedFace[] | null;
 }
 
-interface FaceLine {
-  box: Box;
-  score: number;
-  kps?: Point[] | null;
-  yaw?: number | null;
-  pitch?: number | null;
-  roll?: number | null;
-  pose?: string | null;
-  emb?: string | null;
+function toFace({ emb, ...record }: FaceRecord): DetectedFace {
+  return { ...record, embedding: emb ? decodeFloat16Base64(emb) : null };
 }
 
-interface SampleLine {
-  t: number;
-  i: number;
-  faces?: FaceLine[];
-  error?: string;
-}
-
-function toFace(line: FaceLine): DetectedFace {
-  return {
-    box: line.box,
-    score: line.score,
-    kps: line.kps ?? null,
-    yaw: line.yaw ?? null,
-    pitch: line.pitch ?? null,
-    roll: line.roll ?? null,
-    pose: line.pose ?? null,
-    embedding: line.emb ? decodeFloat16Base64(line.emb) : null,
-  };
-}
-
-/** Samples in time order (the journal appends in order; sorting keeps a hand-edited file usable). */
+/** Samples in time order, embeddings decoded (the journal appends in order; sorting keeps a hand-edited file usable). */
 export function parseDetections(text: string): Sample[] {
-  const samples = text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line, n): Sample => {
-      const record = JSON.parse(line) as SampleLine;
-      if (typeof record.t !== 'number' || typeof record.i !== 'number') {
-        throw new Error(`detections line ${n + 1}: needs numeric t and i`);
-      }
-      const faces = record.error !== undefined || !record.faces ? null : record.faces.map(toFace);
-      return { t: record.t, i: record.i, faces };
-    });
-  return samples.sort((a, b) => a.t - b.t);
+  return parseLines(text)
+    .map((line): Sample => ({ t: line.t, i: line.i, faces: isErrorLine(line) ? null : line.faces.map(toFace) }))
+    .sort((a, b) => a.t - b.t);
 }
 
 /**

@@ -12,10 +12,10 @@ import { decodeFrames } from '../../src/media/decode.ts';
 import { createEmbeddedAnalyzer } from '../../src/models/embedded/analyzer.ts';
 import { embeddedPack } from '../../src/models/embedded/pack.ts';
 import type { SegmentsFile } from '../../src/score/types.ts';
-import { DETECTIONS_FILE } from '../../src/track/detections.ts';
-import { encodeFloat16Base64 } from '../../src/track/float16.ts';
+import { faceRecord, type AnalyzerPoseSource } from '../../src/detect/records.ts';
 import type { TracksFile } from '../../src/track/types.ts';
 import { createAnalyzer, loadPack, type Face, type RgbFrame } from '../../src/vision/index.ts';
+import { DETECTIONS_FILE } from '../../rules/detect.ts';
 import { sceneScores, scenes, SCENES_FILE, SCORES_FILE } from '../../rules/scenes.ts';
 import { score, SEGMENTS_FILE } from '../../rules/score.ts';
 import { track, TRACKS_FILE } from '../../rules/track.ts';
@@ -25,7 +25,7 @@ import { corpusVideo, folderOfScrfd } from '../vision/fixtures.ts';
 export { corpusVideo };
 
 /** A face of either analyzer (the embedded one names its own pose source). */
-type AnyFace = Omit<Face, 'poseSource'> & { poseSource?: string };
+type AnyFace = Omit<Face, 'poseSource'> & { poseSource?: AnalyzerPoseSource };
 
 interface Detector {
   detect(frames: readonly RgbFrame[]): Promise<AnyFace[][]>;
@@ -50,28 +50,13 @@ function detector(pack: Pack): Promise<Detector> {
   return found;
 }
 
-const round2 = (v: number) => Math.round(v * 100) / 100;
-
-function faceLine(face: AnyFace) {
-  return {
-    box: face.box.map(round2),
-    score: round2(face.detScore),
-    kps: face.kps?.map(([x, y]) => [round2(x), round2(y)]) ?? null,
-    yaw: face.yaw ?? null,
-    pitch: face.pitch ?? null,
-    roll: face.roll ?? null,
-    pose: face.poseSource ?? null,
-    emb: face.embedding ? encodeFloat16Base64(face.embedding) : null,
-  };
-}
-
 /** detections.jsonl of `video` sampled at `fps` with a real detector (SCRFD-500M or the embedded pack). */
 export async function detectionsOf(video: string, pack: Pack, fps = 2, duration?: number): Promise<string> {
   const analyzer = await detector(pack);
   const lines: string[] = [];
   for await (const frame of decodeFrames(corpusVideo(video), { fps, duration, pixFmt: 'rgb24' })) {
     const [faces = []] = await analyzer.detect([{ width: frame.width, height: frame.height, data: frame.data }]);
-    lines.push(JSON.stringify({ t: frame.time, i: frame.index, w: frame.width, h: frame.height, faces: faces.map(faceLine) }));
+    lines.push(JSON.stringify({ t: frame.time, i: frame.index, w: frame.width, h: frame.height, faces: faces.map(faceRecord) }));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFloat16Base64, encodeFloat16Base64, halfToFloat, floatToHalf } from '../../src/track/float16.ts';
+import { encodeFloat16Base64 } from '../../src/detect/float16.ts';
 import { parseDetections, sampleStep } from '../../src/track/detections.ts';
 import { faceSize, iou } from '../../src/track/geometry.ts';
 import { buildTracks } from '../../src/track/track.ts';
@@ -16,24 +16,6 @@ describe('geometry', () => {
     expect(iou([0, 0, 10, 10], [5, 0, 15, 10])).toBeCloseTo(1 / 3);
     expect(iou([0, 0, 10, 10], [20, 20, 30, 30])).toBe(0);
     expect(faceSize([0, 0, 60, 90])).toBe(60);
-  });
-});
-
-describe('float16 embeddings', () => {
-  it('round-trips through base64 within half precision', () => {
-    const values = [0, 1, -1, 0.1234, -0.0625, 65504, 1e-5, 3.14159];
-    const back = decodeFloat16Base64(encodeFloat16Base64(values));
-    // Half precision keeps 11 significant bits: relative error at most 2^-11 (and 2^-25 near zero).
-    values.forEach((v, k) => expect(Math.abs(back[k]! - v)).toBeLessThanOrEqual(Math.abs(v) * 2 ** -11 + 2 ** -25));
-  });
-
-  it('decodes known bit patterns', () => {
-    expect(halfToFloat(0x3c00)).toBe(1);
-    expect(halfToFloat(0xc000)).toBe(-2);
-    expect(halfToFloat(0x7bff)).toBe(65504);
-    expect(halfToFloat(0x0001)).toBe(2 ** -24);
-    expect(halfToFloat(0x7c00)).toBe(Infinity);
-    expect(floatToHalf(1e6)).toBe(0x7c00);
   });
 });
 

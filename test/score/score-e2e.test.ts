@@ -1,0 +1,64 @@
+/**
+ * score through the real `vbuild` executable and the repository's pipeline.config.ts: a scoring
+ * threshold re-runs score (and what depends on it), never detect, scenes or track; going back to
+ * the earlier value is restored from the run cache.
+ */
+import path from 'node:path';
+import { symlinkSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SegmentsFile } from '../../src/score/types.ts';
+import { REPO_ROOT, Rig } from '../helpers/rig.ts';
+import { corpusVideo, scrfdPack } from '../detect/fixtures.ts';
+
+const VIDEO = 'woman_interview_threequarter_720p.mp4';
+const UPSTREAM = ['detect', 'scene_scores', 'scenes', 'track'];
+
+const rigs: Rig[] = [];
+afterEach(() => rigs.splice(0).forEach((rig) => rig.cleanup()));
+
+function project(): Rig {
+  const rig = new Rig();
+  rigs.push(rig);
+  rig.write('pipeline.config.ts', `export { default } from ${JSON.stringify(path.join(REPO_ROOT, 'pipeline.config.ts'))};\n`);
+  rig.write('videos/.keep', '');
+  symlinkSync(corpusVideo(VIDEO), path.join(rig.dir, 'videos', VIDEO));
+  return rig;
+}
+
+interface DryRunBuild {
+  rule: string;
+  stale: boolean;
+  reasons: string[];
+}
+
+describe('score in vbuild', () => {
+  it('--max-yaw re-runs score only, and going back is restored from the run cache', async () => {
+    const rig = project();
+    const common = ['--models', scrfdPack(), '--device', 'cpu', '--threads', '1'];
+    const run = async (args: readonly string[]) => {
+      const result = await rig.run([...args, ...common]);
+      expect(result.code, result.stderr).toBe(0);
+      return result;
+    };
+    const dryRun = async (args: readonly string[]) => (JSON.parse((await run(['-n', '--json', ...args])).stdout) as { builds: DryRunBuild[] }).builds;
+    const segments = async () => JSON.parse((await run(['cat', 'score', VIDEO, 'segments.json'])).stdout) as SegmentsFile;
+
+    await run(['score']);
+    const lenient = await segments();
+
+    const strict = await dryRun(['score', '--max-yaw', '25']);
+    expect(strict.filter((b) => b.stale)).toEqual([expect.objectContaining({ rule: 'score', reasons: ['param max_yaw: 75 -> 25'] })]);
+    // Over the whole pipeline, whatever follows score may be stale; nothing it reads is.
+    const everything = await dryRun(['all', '--max-yaw', '25']);
+    for (const build of everything.filter((b) => UPSTREAM.includes(b.rule))) expect(build.stale, build.rule).toBe(false);
+
+    await run(['score', '--max-yaw', '25']);
+    expect((await segments()).segments[0]!.start).toBeGreaterThan(lenient.segments[0]!.start);
+
+    const back = await dryRun(['score']);
+    expect(back.filter((b) => b.stale)).toEqual([expect.objectContaining({ rule: 'score', reasons: ['param max_yaw: 25 -> 75'] })]);
+    const restored = await run(['score']);
+    expect(restored.stderr).toMatch(/0 ran, 1 restored from cache/);
+    expect(await segments()).toEqual(lenient);
+  });
+});

@@ -12,8 +12,7 @@ import { CLIPS_FILE, clipEntry, type ClipsFile, type CutParams, type Sidecar } f
 import { cutSegments } from '../src/cut/cut-segments.ts';
 import { parseSegments } from '../src/cut/segments.ts';
 import { PROBE_FILE, type ProbeFile } from './scan.ts';
-
-export const SEGMENTS_FILE = 'segments.json';
+import { SEGMENTS_FILE } from './score.ts';
 
 function dependencyFile(ctx: BuildContext, rule: string, name: string): string {
   const file = ctx.deps[rule]?.files[name];

@@ -13,17 +13,16 @@ import { CLIPS_FILE, parseClipsFile } from '../src/cut/clips-file.ts';
 import { parseSegments } from '../src/cut/segments.ts';
 import { thumbnailPath } from '../src/report/cards.ts';
 import { FACEFUSION_SCRIPT, facefusionScript } from '../src/report/facefusion.ts';
-import type { SceneSpan, TrackSpan, VideoReport } from '../src/report/model.ts';
+import type { VideoReport } from '../src/report/model.ts';
 import { renderReport } from '../src/report/page.ts';
 import { buildPlan } from '../src/report/plan.ts';
 import { computeTotals } from '../src/report/totals.ts';
-import { SEGMENTS_FILE } from './cut.ts';
+import type { TracksFile } from '../src/track/types.ts';
+import { DETECT_SUMMARY_FILE, type DetectSummary } from './detect.ts';
 import { PROBE_FILE, type ProbeFile } from './scan.ts';
-import { SCENES_FILE } from './scenes.ts';
-
-/** Other rules' outputs, as docs/artifacts.md names them. */
-const TRACKS_FILE = 'tracks.json';
-const DETECT_SUMMARY_FILE = 'summary.json';
+import { SCENES_FILE, type ScenesFile } from './scenes.ts';
+import { SEGMENTS_FILE } from './score.ts';
+import { TRACKS_FILE } from './track.ts';
 
 export const PLAN_FILE = 'plan.json';
 export const REPORT_PAGE = 'report/index.html';
@@ -62,12 +61,12 @@ async function gatherVideo(ctx: BuildContext, item: Item): Promise<VideoReport> 
   const artifact = (rule: string) => ctx.batch[rule]?.[item.id];
   const what = (rule: string) => `${rule} of ${item.id}`;
   const probe = await readJson<ProbeFile>(fileOf(artifact('scan'), PROBE_FILE, what('scan')));
-  const { scenes } = await readJson<{ scenes: SceneSpan[] }>(fileOf(artifact('scenes'), SCENES_FILE, what('scenes')));
-  const { tracks } = await readJson<{ tracks: TrackSpan[] }>(fileOf(artifact('track'), TRACKS_FILE, what('track')));
+  const { scenes } = await readJson<ScenesFile>(fileOf(artifact('scenes'), SCENES_FILE, what('scenes')));
+  const { tracks } = await readJson<TracksFile>(fileOf(artifact('track'), TRACKS_FILE, what('track')));
   const plan = parseSegments(await readFile(fileOf(artifact('score'), SEGMENTS_FILE, what('score')), 'utf8'));
   const clips = parseClipsFile(await readFile(fileOf(artifact('cut'), CLIPS_FILE, what('cut')), 'utf8'));
   const summary = artifact('detect')?.files[DETECT_SUMMARY_FILE];
-  const sampledFrames = summary ? (await readJson<{ sampledFrames?: number }>(summary)).sampledFrames ?? null : null;
+  const sampledFrames = summary ? (await readJson<DetectSummary>(summary)).sampledFrames : null;
   return {
     source: item.id,
     clipFolder: clipFolder(item.id),

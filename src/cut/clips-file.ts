@@ -4,7 +4,7 @@
  * is its content hash, which plan.json maps back to a path.
  */
 import type { CutMode, CutSegment } from './cut-segments.ts';
-import type { Segment } from './segments.ts';
+import type { Segment, SegmentScores } from '../score/types.ts';
 
 export const CLIPS_FILE = 'clips.json';
 
@@ -26,7 +26,7 @@ export interface ClipEntry {
   end: number;
   scene: number;
   tracks: number[];
-  scores: Record<string, unknown>;
+  scores: SegmentScores;
   mode?: CutMode;
   fallback?: string;
   skipped?: string;
@@ -38,7 +38,7 @@ export interface ClipsFile {
   sourceHash: string;
   cutParams: CutParams;
   /** The score rule's params, as segments.json gives them. */
-  scoreParams: Record<string, unknown>;
+  scoreParams: Record<string, number | string>;
   clips: ClipEntry[];
 }
 
@@ -47,7 +47,7 @@ export interface Sidecar extends ClipEntry {
   sourceHash: string;
   source: Record<string, unknown>;
   cutParams: CutParams;
-  scoreParams: Record<string, unknown>;
+  scoreParams: Record<string, number | string>;
 }
 
 export function clipEntry(segment: Segment, cut: CutSegment, fileName: string, bytes: number): ClipEntry {

@@ -1,6 +1,7 @@
 /** A card per written clip (thumbnail linking to the clip) and the list of clips that could not be cut. */
 import { escapeHtml, relativeUrl } from './escape.ts';
-import { formatClock, formatScore } from './format.ts';
+import type { SegmentScores } from '../score/types.ts';
+import { formatClock } from './format.ts';
 import type { PlanClip } from './model.ts';
 
 /** Where the report page sits relative to the output folder: clip paths get this prefix. */
@@ -8,10 +9,13 @@ const PAGE_TO_OUTPUT = '../';
 
 export const thumbnailPath = (clipId: string) => `thumbs/${clipId}.jpg`;
 
-function scoreLine(scores: Record<string, unknown>): string {
-  return Object.entries(scores)
-    .map(([name, value]) => `${escapeHtml(name)} ${escapeHtml(formatScore(value))}`)
-    .join(' · ');
+/** The scores a user picks clips by: face size, how many samples pass, head turn, detector and identity confidence. */
+export function scoreLine(scores: SegmentScores): string {
+  const parts = [`face ${Math.round(scores.medianFace)} px`, `pass ${Math.round(scores.passRatio * 100)} %`];
+  if (scores.maxAbsYaw !== null) parts.push(`|yaw| ≤ ${Math.round(scores.maxAbsYaw)}°`);
+  parts.push(`det ${scores.meanDetScore.toFixed(2)}`);
+  if (scores.identity !== undefined) parts.push(`identity ${scores.identity.toFixed(2)}`);
+  return parts.join(' · ');
 }
 
 export function renderCard(clip: PlanClip & { file: string }, videoIndex: number): string {

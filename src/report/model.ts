@@ -3,20 +3,12 @@
  * writes. The renderer modules beside this one are pure functions of these types.
  */
 import type { ClipEntry, ClipsFile } from '../cut/clips-file.ts';
-import type { RejectedTrack, Segment } from '../cut/segments.ts';
+import type { Rejection, Segment } from '../score/types.ts';
+import type { Scene } from '../media/scene-cuts.ts';
+import type { Track } from '../track/types.ts';
 
-export interface SceneSpan {
-  index: number;
-  start: number;
-  end: number;
-}
-
-export interface TrackSpan {
-  id: number;
-  scene: number;
-  start: number;
-  end: number;
-}
+export type SceneSpan = Pick<Scene, 'index' | 'start' | 'end'>;
+export type TrackSpan = Pick<Track, 'id' | 'scene' | 'start' | 'end'>;
 
 export interface VideoReport {
   /** Item id: the source's path under the input root. */
@@ -27,7 +19,7 @@ export interface VideoReport {
   scenes: SceneSpan[];
   tracks: TrackSpan[];
   segments: Segment[];
-  rejected: RejectedTrack[];
+  rejected: Rejection[];
   clips: ClipsFile;
   /** Frames the detector analysed; null when detect did not report it. */
   sampledFrames: number | null;
@@ -68,7 +60,7 @@ export interface Totals {
 
 export interface PlanFile {
   version: 1;
-  /** The params the clips were made with: the score rule's and the cut rule's. */
+  /** The params the clips were made with: the score rule's, the cut rule's and the report's. */
   params: Record<string, unknown>;
   totals: Totals;
   clips: PlanClip[];

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineConfig, defineRule } from '../../src/index.ts';
 import type { BuildContext } from '../../src/engine/rule.ts';
-import type { RejectedTrack, Segment } from '../../src/cut/segments.ts';
+import type { Rejection, Segment } from '../../src/score/types.ts';
 import type { TrackSpan } from '../../src/report/model.ts';
 import { cut } from '../../rules/cut.ts';
 import { report, thumbnails } from '../../rules/report.ts';
@@ -16,7 +16,7 @@ import { sceneScores, scenes } from '../../rules/scenes.ts';
 
 export interface VideoFixture {
   segments: Segment[];
-  rejected?: RejectedTrack[];
+  rejected?: Rejection[];
   tracks?: TrackSpan[];
   sampledFrames?: number;
 }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Artifact } from '../../src/engine/rule.ts';
 import { probe } from '../../src/media/probe.ts';
-import type { Segment } from '../../src/cut/segments.ts';
+import type { Segment, SegmentScores } from '../../src/score/types.ts';
 
 /** A fixed UUID (v5 layout) per label, standing in for the score rule's ids. */
 export function testUuid(label: string): string {
@@ -14,8 +14,19 @@ export function testUuid(label: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+export const SCORES: SegmentScores = {
+  frames: 10,
+  passing: 9,
+  passRatio: 0.9,
+  medianFace: 240,
+  meanDetScore: 0.87,
+  meanAbsYaw: 8.2,
+  maxAbsYaw: 21.4,
+  meanAbsPitch: 5.1,
+};
+
 export function segment(label: string, start: number, end: number, scene: number, tracks: number[]): Segment {
-  return { id: testUuid(label), start, end, scene, tracks, scores: { median_face: 240, pass_ratio: 0.9 } };
+  return { id: testUuid(label), start, end, scene, tracks, scores: SCORES };
 }
 
 /** multishot_8shots_1280x720_25fps.mp4: hard cuts at exactly these times; its keyframes are 0 and the cuts. */

@@ -1,0 +1,97 @@
+/** The report's pure parts: escaping, URLs, shell quoting, lanes, totals, and a page with a hostile name. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import type { ClipEntry } from '../../src/cut/clips-file.ts';
+import { escapeHtml, relativeUrl } from '../../src/report/escape.ts';
+import { facefusionScript, shellQuote } from '../../src/report/facefusion.ts';
+import type { VideoReport } from '../../src/report/model.ts';
+import { renderReport } from '../../src/report/page.ts';
+import { buildPlan } from '../../src/report/plan.ts';
+import { assignLanes } from '../../src/report/timeline.ts';
+import { computeTotals } from '../../src/report/totals.ts';
+import { HOSTILE_NAME } from '../media/media-fixtures.ts';
+import { SCORES, segment } from '../cut/fixtures.ts';
+
+const INJECTION = '<img src=x onerror=alert(1)>';
+
+function clip(label: string, start: number, end: number, tracks: number[], extra: Partial<ClipEntry> = {}): ClipEntry {
+  const { id } = segment(label, start, end, 0, tracks);
+  return { id, file: `${id}.mp4`, requestedStart: start, requestedEnd: end, start, end, scene: 0, tracks, scores: SCORES, mode: 'copy', bytes: 1000, ...extra };
+}
+
+function video(source: string, clips: ClipEntry[], overrides: Partial<VideoReport> = {}): VideoReport {
+  return {
+    source,
+    clipFolder: source.replace(/\.[^.]+$/, ''),
+    durationSec: 60,
+    scenes: [{ index: 0, start: 0, end: 60 }],
+    tracks: [
+      { id: 0, scene: 0, start: 0, end: 20 },
+      { id: 1, scene: 0, start: 10, end: 30 },
+      { id: 2, scene: 0, start: 40, end: 50 },
+    ],
+    segments: clips.map((c) => ({ ...segment(c.id, c.requestedStart, c.requestedEnd, 0, c.tracks), id: c.id })),
+    rejected: [{ track: 2, scene: 0, start: 40, end: 50, reason: 'median face 61 px < min_face 80' }],
+    clips: { sourceHash: '0123456789abcdef', cutParams: { accurate: false, crf: 18, sidecar: false }, scoreParams: { max_yaw: 75 }, clips },
+    sampledFrames: 120,
+    ...overrides,
+  };
+}
+
+describe('report rendering', () => {
+  it('escapes text for HTML and encodes each path segment of a link', () => {
+    expect(escapeHtml(`a<b>&"c"'d'`)).toBe('a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39;');
+    expect(relativeUrl('../a b/#1?%/c.mp4')).toBe('../a%20b/%231%3F%25/c.mp4');
+  });
+
+  it('quotes shell words so that bash reads them back unchanged', async () => {
+    const words = [HOSTILE_NAME, "it's", '$HOME `id` \\ "x"', ''];
+    const { stdout } = await promisify(execFile)('bash', ['-c', `printf '%s\\0' ${words.map(shellQuote).join(' ')}`]);
+    expect(stdout.split('\0').slice(0, -1)).toEqual(words);
+  });
+
+  it('the FaceFusion script is valid bash with one job line per clip', async () => {
+    const script = facefusionScript([{ id: 'abc', file: `${HOSTILE_NAME}/x/abc.webm` }]);
+    await promisify(execFile)('bash', ['-n', '-c', script]);
+    expect(script).toContain(`job 'vbuild-abc' ${shellQuote(`${HOSTILE_NAME}/x/abc.webm`)} ${shellQuote(`${HOSTILE_NAME}/x/abc.mp4`)}`);
+  });
+
+  it('puts overlapping tracks in separate lanes and reuses a lane once it is free', () => {
+    expect(assignLanes([{ id: 0, scene: 0, start: 0, end: 20 }, { id: 1, scene: 0, start: 10, end: 30 }, { id: 2, scene: 0, start: 20, end: 25 }])).toEqual([0, 1, 0]);
+  });
+
+  it('totals count accepted tracks, merges, hours, rate, skipped and fallbacks', () => {
+    const totals = computeTotals([
+      video('a.mp4', [clip('a1', 0, 9, [0, 1]), clip('a2', 30, 36, [1], { fallback: 'no keyframe inside the clip', mode: 'reencode', start: 30.5 })]),
+      video('b.mp4', [clip('b1', 0, 3, [0], { file: '', skipped: 'no frame inside the clip', mode: undefined, end: 0, bytes: 0 })], { sampledFrames: 30 }),
+    ]);
+    expect(totals).toMatchObject({
+      videos: 2,
+      sampledFrames: 150,
+      tracks: 6,
+      acceptedTracks: 3,
+      segments: 3,
+      crossTrackMerges: 1,
+      clips: 2,
+      skipped: 1,
+      reencodeFallbacks: 1,
+      outputBytes: 2000,
+    });
+    expect(totals.inputHours * 3600).toBeCloseTo(120, 6);
+    expect(totals.acceptedHours * 3600).toBeCloseTo(18, 6);
+    expect(totals.cutHours * 3600).toBeCloseTo(14.5, 6);
+    expect(totals.acceptanceRate).toBeCloseTo(0.15, 6);
+    expect(computeTotals([video('a.mp4', [], { sampledFrames: null })]).sampledFrames).toBeNull();
+  });
+
+  it('renders every name escaped: a source named like markup stays text', () => {
+    const videos = [video(`${INJECTION}/${HOSTILE_NAME}.mp4`, [clip('x1', 1, 5, [0])])];
+    const page = renderReport(buildPlan(videos, computeTotals(videos), {}), videos);
+    expect(page).not.toContain(INJECTION);
+    expect(page).not.toContain(HOSTILE_NAME);
+    expect(page).toContain(escapeHtml(`${INJECTION}/${HOSTILE_NAME}.mp4`));
+    expect(page).toContain(`href="../${escapeHtml(relativeUrl(`${INJECTION}/${HOSTILE_NAME}/`))}`);
+    expect(page.match(/<article class="card"/g)).toHaveLength(1);
+  });
+});

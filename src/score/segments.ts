@@ -57,7 +57,8 @@ class Reasons {
   reasonFor(track: number): string {
     const list = this.byTrack.get(track) ?? [];
     const longest = list.reduce<{ duration: number; reason: string } | null>((a, b) => (a && a.duration >= b.duration ? a : b), null);
-    return longest?.reason ?? 'no segment';
+    // Only a track seen solely at the sample where a long segment was split has no note.
+    return longest?.reason ?? 'left out where a long segment was split';
   }
 }
 

@@ -8,11 +8,12 @@
  * det_thresh. Device, threads and batch change how detect runs, not what it finds.
  */
 import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { defineRule, type BuildContext, type Journal, type ParamValue, type ResourceClaim } from '../src/engine/rule.ts';
 import { decodeFrames, type Frame } from '../src/media/decode.ts';
 import type { AnalysisSettings, FrameOutcome } from '../src/detect/analysis-protocol.ts';
-import type { DetectionLine } from '../src/detect/records.ts';
+import { isErrorLine, type DetectionLine } from '../src/detect/records.ts';
 import { expectedSamples, resumePoint, sampleIndex, type ResumePoint } from '../src/detect/sampling.ts';
 import type { Device } from '../src/vision/session.ts';
 
@@ -51,8 +52,14 @@ function device(params: Record<string, ParamValue>): Device {
   return found;
 }
 
-function threads(params: Record<string, ParamValue>): number {
-  return numberParam(params, 'threads', (n) => Number.isInteger(n) && n >= 0, 'an integer >= 0');
+/**
+ * Intra-op threads of one inference. `0` leaves one core to ffmpeg, which decodes the next frames
+ * meanwhile: on two cores, two inference threads would wait for the core the decoder holds
+ * (docs/analysis/vision.md measured 0.5-0.6x of one thread on a busy two-core machine).
+ */
+export function inferenceThreads(params: Record<string, ParamValue>): number {
+  const threads = numberParam(params, 'threads', (n) => Number.isInteger(n) && n >= 0, 'an integer >= 0');
+  return threads > 0 ? threads : Math.max(1, os.availableParallelism() - 1);
 }
 
 function models(params: Record<string, ParamValue>): string {
@@ -62,12 +69,12 @@ function models(params: Record<string, ParamValue>): string {
 }
 
 /**
- * On a GPU the worker needs one core to feed it; on the CPU it holds the cores its inference uses
- * (two when onnxruntime chooses), so other videos' scenes and cuts run beside it on the rest.
- * `auto` may end up on either: it holds the GPU and the CPU share.
+ * On a GPU, one core feeds it; on the CPU, detect holds its inference threads and the decoder's
+ * core, so other videos' scenes and cuts run beside it on the rest. `auto` may end up on either
+ * (that is only known once onnxruntime is loaded): it holds the GPU and the CPU share.
  */
 function resources(params: Record<string, ParamValue>): ResourceClaim {
-  const cores = threads(params) || 2;
+  const cores = inferenceThreads(params) + 1;
   const chosen = device(params);
   if (chosen === 'cpu') return { cpu: cores };
   if (chosen === 'auto') return { gpu: 1, cpu: cores };
@@ -112,11 +119,10 @@ interface Tally {
   errors: number;
 }
 
-function tally(lines: readonly DetectionLine[]): Tally {
-  return lines.reduce(
-    (sum, line) => ('error' in line ? { ...sum, lines: sum.lines + 1, errors: sum.errors + 1 } : { ...sum, lines: sum.lines + 1, faces: sum.faces + line.faces.length }),
-    { lines: 0, faces: 0, errors: 0 },
-  );
+function count(tally: Tally, line: DetectionLine): void {
+  tally.lines++;
+  if (isErrorLine(line)) tally.errors++;
+  else tally.faces += line.faces.length;
 }
 
 interface SampledFrame {
@@ -130,13 +136,21 @@ function lineOf(frame: SampledFrame, outcome: FrameOutcome): DetectionLine {
   return 'error' in outcome ? { t: frame.t, i: frame.i, error: outcome.error } : { ...frame, faces: outcome.faces };
 }
 
-async function analyseVideo(ctx: BuildContext, file: string, journal: Journal<DetectionLine>, settings: AnalysisSettings, fps: number): Promise<Tally> {
+/** Analyses the frames the journal lacks; returns the counts over the whole journal and the provider used. */
+async function analyseVideo(
+  ctx: BuildContext,
+  file: string,
+  journal: Journal<DetectionLine>,
+  settings: AnalysisSettings,
+  fps: number,
+): Promise<{ done: Tally; provider: string }> {
   const [{ startAnalysisThread }, { videoDuration }] = await Promise.all([
     import('../src/detect/analysis-thread.ts'),
     import('../src/detect/video-duration.ts'),
   ]);
   const [thread, duration] = await Promise.all([startAnalysisThread(settings), videoDuration(file, ctx.signal)]);
-  const done = tally(journal.existing);
+  const done: Tally = { lines: 0, faces: 0, errors: 0 };
+  journal.existing.forEach((line) => count(done, line));
   try {
     const { info } = thread;
     for (const message of [...info.notices, ...info.notes].filter((m) => !toldNotices.has(m))) {
@@ -154,9 +168,7 @@ async function analyseVideo(ctx: BuildContext, file: string, journal: Journal<De
       for (const [k, frame] of frames.entries()) {
         const line = lineOf(frame, results[k]!);
         await journal.append(line);
-        done.lines++;
-        if ('error' in line) done.errors++;
-        else done.faces += line.faces.length;
+        count(done, line);
       }
       ctx.progress(done.lines, Math.max(total, done.lines), 'frames');
     };
@@ -173,7 +185,7 @@ async function analyseVideo(ctx: BuildContext, file: string, journal: Journal<De
       if (inFlight.length === BATCHES_IN_FLIGHT) await journalOldest();
     }
     while (inFlight.length > 0) await journalOldest();
-    return done;
+    return { done, provider: info.provider };
   } finally {
     await thread.close();
   }
@@ -202,7 +214,7 @@ export const detect = defineRule({
       doc: 'least detector confidence (0-1) of a recorded face; the score rule filters further with --min-det-score',
     },
     device: { type: 'string', default: 'auto', choices: DEVICES, inKey: false, doc: 'where the models run (auto: the best available, else cpu)' },
-    threads: { type: 'integer', default: 0, inKey: false, doc: 'CPU threads per inference (0: onnxruntime chooses)' },
+    threads: { type: 'integer', default: 0, inKey: false, doc: 'CPU threads per inference (0: all cores but one, which decodes)' },
     batch: { type: 'integer', default: 8, inKey: false, doc: 'frames per batch handed to the models' },
   },
   resources,
@@ -218,7 +230,7 @@ export const detect = defineRule({
     const settings: AnalysisSettings = {
       pack,
       device: device(ctx.params),
-      threads: threads(ctx.params),
+      threads: inferenceThreads(ctx.params),
       detSize: numberParam(ctx.params, 'det_size', (n) => Number.isInteger(n) && n >= 32 && n % 32 === 0, 'a multiple of 32'),
       scoreThreshold: numberParam(ctx.params, 'det_thresh', (n) => n >= 0 && n <= 1, 'between 0 and 1'),
       batchSize: numberParam(ctx.params, 'batch', (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1'),
@@ -226,7 +238,7 @@ export const detect = defineRule({
     const began = Date.now();
     const journal = await ctx.journal<DetectionLine>(DETECTIONS_FILE);
     const resumedFrom = journal.existing.length;
-    const done = await analyseVideo(ctx, ctx.item.path, journal, settings, fps);
+    const { done, provider } = await analyseVideo(ctx, ctx.item.path, journal, settings, fps);
     if (done.lines === 0) throw new Error(`no video frames decoded from ${ctx.item.path}`);
     const summary: DetectSummary = { sampledFrames: done.lines, faces: done.faces, frameErrors: done.errors, pack: packLabel(pack), sampleFps: fps };
     await writeFile(path.join(ctx.outDir, DETECT_SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
@@ -235,7 +247,7 @@ export const detect = defineRule({
     ctx.log(
       `${done.lines} frames, ${done.faces} faces, ${done.errors} frame errors` +
         (resumedFrom > 0 ? ` (resumed after ${resumedFrom})` : '') +
-        `; ${analysed} analysed at ${rate.toFixed(1)} frames/s`,
+        `; ${analysed} analysed at ${rate.toFixed(1)} frames/s on ${provider}`,
     );
   },
 });

@@ -52,6 +52,14 @@ async function dryRun(rig: Rig, args: readonly string[]): Promise<DryRunBuild[]>
 
 const staleRules = (builds: readonly DryRunBuild[]) => builds.filter((b) => b.stale).map((b) => b.rule).sort();
 
+/** Rules stale for a reason of their own, not only because a rule they read is. */
+const staleOnTheirOwn = (builds: readonly DryRunBuild[]) =>
+  builds.filter((b) => b.reasons.some((r) => !r.startsWith('dependency stale:'))).map((b) => b.rule).sort();
+
+/** Rules that do not read detect's output, directly or not. */
+const BESIDE_DETECT = ['scan', 'scene_scores', 'scenes'];
+const fresh = (builds: readonly DryRunBuild[], rules: readonly string[]) => builds.filter((b) => rules.includes(b.rule) && !b.stale).map((b) => b.rule).sort();
+
 describe('detect in vbuild', () => {
   it('resumes a run killed with SIGKILL to a journal byte-identical to an uninterrupted one', async () => {
     const pack = scrfdPack();
@@ -94,17 +102,21 @@ describe('detect in vbuild', () => {
 
     // A detector file of other content re-runs detect (and what reads it), nothing else.
     const switched = await dryRun(rig, ['all', '--models', editedScrfdPack(), '--sample-fps', '0.5']);
-    expect(staleRules(switched)).toEqual(['detect']);
-    expect(switched.find((b) => b.rule === 'detect')!.reasons).toEqual([
-      `input removed: ${path.join(pack, 'det_500m.onnx')}`,
-      expect.stringMatching(/^input added: .*det_500m\.onnx$/),
-    ]);
+    expect(staleOnTheirOwn(switched)).toEqual(['detect']);
+    expect(fresh(switched, BESIDE_DETECT)).toEqual([...BESIDE_DETECT].sort());
+    const switchedReasons = switched.find((b) => b.rule === 'detect')!.reasons;
+    expect(switchedReasons).toHaveLength(2);
+    expect(switchedReasons).toContain(`input removed: ${path.join(pack, 'det_500m.onnx')}`);
+    expect(switchedReasons).toContainEqual(expect.stringMatching(/^input added: .*det_500m\.onnx$/));
 
     const resampled = await dryRun(rig, ['all', '--models', pack, '--sample-fps', '1']);
-    expect(staleRules(resampled)).toEqual(['detect']);
+    expect(staleOnTheirOwn(resampled)).toEqual(['detect']);
+    expect(fresh(resampled, BESIDE_DETECT)).toEqual([...BESIDE_DETECT].sort());
     expect(resampled.find((b) => b.rule === 'detect')!.reasons).toEqual(['param sample_fps: 0.5 -> 1']);
 
     // Shot detection's params never touch detect.
-    expect(staleRules(await dryRun(rig, ['all', '--models', pack, '--sample-fps', '0.5', '--adaptive-threshold', '2.5']))).toEqual(['scenes']);
+    const rescened = await dryRun(rig, ['all', '--models', pack, '--sample-fps', '0.5', '--adaptive-threshold', '2.5']);
+    expect(staleOnTheirOwn(rescened)).toEqual(['scenes']);
+    expect(fresh(rescened, ['detect'])).toEqual(['detect']);
   });
 });

@@ -20,7 +20,7 @@ export const SCENES_FILE = 'scenes.json';
 export interface ScenesFile {
   /** pts of the first frame of each new shot. */
   cuts: number[];
-  /** Frame indices (decode order from 0) of the same frames. */
+  /** Indices of the same frames (0 = the first frame, in presentation order). */
   cutFrames: number[];
   /** Cover the video from its first frame's pts to the end of its last frame. */
   scenes: Scene[];
@@ -34,7 +34,7 @@ function requireItemPath(ctx: BuildContext): string {
   return ctx.item.path;
 }
 
-function positiveInteger(params: Record<string, ParamValue>, name: string, min: number): number {
+function integerParam(params: Record<string, ParamValue>, name: string, min: number): number {
   const value = params[name];
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new Error(`param ${name} must be an integer >= ${min}, got ${String(value)}`);
@@ -87,7 +87,7 @@ export const sceneScores = defineRule({
   },
   async run(ctx) {
     const file = requireItemPath(ctx);
-    const width = positiveInteger(ctx.params, 'scene_width', 16);
+    const width = integerParam(ctx.params, 'scene_width', 16);
     const out = createWriteStream(path.join(ctx.outDir, SCORES_FILE));
     const closed = once(out, 'close');
     try {
@@ -139,9 +139,9 @@ export const scenes = defineRule({
   async run(ctx) {
     const params: CutParams = {
       adaptiveThreshold: nonNegativeNumber(ctx.params, 'adaptive_threshold'),
-      windowWidth: positiveInteger(ctx.params, 'window_width', 1),
+      windowWidth: integerParam(ctx.params, 'window_width', 1),
       minContentVal: nonNegativeNumber(ctx.params, 'min_content_val'),
-      minSceneLen: positiveInteger(ctx.params, 'min_scene_len', 1),
+      minSceneLen: integerParam(ctx.params, 'min_scene_len', 1),
     };
     const scoresPath = ctx.deps['scene_scores']?.files[SCORES_FILE];
     if (!scoresPath) throw new Error(`scenes needs ${SCORES_FILE} from scene_scores`);

@@ -1,0 +1,143 @@
+/**
+ * Seconds per clip through the cut rule (one ffmpeg process per video, clips.json included)
+ * against one plain `ffmpeg -ss -t -c copy` process per clip, on the same segments.
+ *
+ *   npx tsx bench/cut-rule.ts
+ *
+ * Segments run from one keyframe to just before the next, so every clip stream-copies in both
+ * methods and the rule never falls back to re-encoding. The per-clip baseline is the classic
+ * loop with no probing and no boundary safety: the cost floor of cutting clip by clip.
+ * Results: docs/analysis/cut-report.md.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cut } from '../rules/cut.ts';
+import type { Artifact } from '../src/engine/rule.ts';
+import type { Segment } from '../src/score/types.ts';
+import { FFMPEG_BASE_ARGS, formatSeconds, locate, runTool } from '../src/media/ffmpeg.ts';
+import { probe } from '../src/media/probe.ts';
+import { ruleContext } from '../test/helpers/rule-context.ts';
+import { SCORES, testUuid } from '../test/cut/fixtures.ts';
+
+const MAX_CLIPS = 20;
+const ROUNDS = 3;
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CORPUS = path.resolve(REPO, '../shared/corpus/videos');
+
+interface Source {
+  name: string;
+  file: string;
+  segments: Segment[];
+  /** The rule's inputs (scan's probe.json, score's segments.json), written before timing: scan is its own rule. */
+  deps: Record<string, Artifact>;
+}
+
+async function keyframeSegments(file: string): Promise<Segment[]> {
+  const { keyframes, durationSec } = await probe(file);
+  const bounds = [...keyframes, durationSec];
+  return bounds.slice(0, Math.min(MAX_CLIPS, bounds.length - 1)).map((start, i) => ({
+    id: testUuid(`${file} ${i}`),
+    start,
+    end: bounds[i + 1]! - 0.05,
+    scene: i,
+    tracks: [0],
+    scores: SCORES,
+  }));
+}
+
+async function generateMp4(dir: string): Promise<string> {
+  const file = path.join(dir, 'synthetic_720p30_gop2s.mp4');
+  const seconds = 2 * MAX_CLIPS + 2;
+  await runTool('ffmpeg', [
+    ...FFMPEG_BASE_ARGS, '-v', 'error', '-y',
+    '-f', 'lavfi', '-i', `testsrc2=s=1280x720:r=30:d=${seconds}`,
+    '-f', 'lavfi', '-i', `sine=f=440:r=48000:d=${seconds}`,
+    '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-keyint_min', '60', '-sc_threshold', '0',
+    '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', file,
+  ], file);
+  return file;
+}
+
+async function source(name: string, file: string, scratch: string): Promise<Source> {
+  const segments = await keyframeSegments(file);
+  const inputs = await mkdtemp(path.join(scratch, 'inputs-'));
+  const { file: _, ...facts } = await probe(file);
+  await writeFile(path.join(inputs, 'probe.json'), JSON.stringify(facts));
+  await writeFile(path.join(inputs, 'segments.json'), JSON.stringify({ segments, rejected: [], params: {} }));
+  const deps = {
+    scan: { files: { 'probe.json': path.join(inputs, 'probe.json') }, hashes: {} },
+    score: { files: { 'segments.json': path.join(inputs, 'segments.json') }, hashes: {} },
+  };
+  return { name, file, segments, deps };
+}
+
+async function throughRule(source: Source): Promise<void> {
+  const ctx = ruleContext(cut, source.file, { itemHash: '0000000000000000', deps: source.deps });
+  try {
+    await cut.run(ctx);
+  } finally {
+    await rm(path.dirname(ctx.outDir), { recursive: true, force: true });
+  }
+}
+
+async function ffmpegPerClip(source: Source, scratch: string): Promise<void> {
+  for (const segment of source.segments) {
+    const target = path.join(scratch, `${segment.id}${path.extname(source.file)}`);
+    await runTool('ffmpeg', [
+      ...FFMPEG_BASE_ARGS, '-v', 'error', '-y', '-ss', formatSeconds(segment.start), '-i', source.file,
+      '-t', formatSeconds(segment.end - segment.start), '-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', target,
+    ], source.file);
+  }
+}
+
+const METHODS = [
+  ['ffmpeg per clip (baseline)', ffmpegPerClip],
+  ['cut rule, one process per video', throughRule],
+] as const;
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'vbuild-bench-cut-rule-'));
+  try {
+    const webm = path.join(CORPUS, 'tears_of_steel_battle_cuts_800x332.webm');
+    const multishot = path.join(CORPUS, 'multishot_8shots_1280x720_25fps.mp4');
+    const mp4 = await generateMp4(scratch);
+    const sources = [
+      await source('tears_of_steel 800x332 VP8 WebM', webm, scratch),
+      await source('multishot 1280x720 H.264 (its 8 shots)', multishot, scratch),
+      await source('synthetic 1280x720 H.264, GOP 2 s', mp4, scratch),
+    ];
+    const cpus = os.cpus();
+    console.log(`machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, load ${os.loadavg()[0]!.toFixed(1)}; node ${process.version}`);
+    console.log(`ffmpeg: ${locate('ffmpeg').path}; median of ${ROUNDS} rounds\n`);
+    console.log('| source | clips | method | s per clip | total s | vs baseline |');
+    console.log('|---|---:|---|---:|---:|---:|');
+    for (const source of sources) {
+      let baseline = 0;
+      for (const [method, run] of METHODS) {
+        const times: number[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          const out = path.join(scratch, `out-${round}-${Math.random().toString(36).slice(2)}`);
+          await mkdir(out);
+          const began = performance.now();
+          await run(source, out);
+          times.push((performance.now() - began) / 1000);
+          await rm(out, { recursive: true });
+        }
+        const total = median(times);
+        baseline ||= total;
+        const clips = source.segments.length;
+        console.log(`| ${source.name} | ${clips} | ${method} | ${(total / clips).toFixed(4)} | ${total.toFixed(3)} | ${(baseline / total).toFixed(1)}x faster |`);
+      }
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -2,9 +2,9 @@
  * Shot detection on the real corpus, through the two rules as the engine would run them:
  * real ffmpeg decode, ground truth from /work/shared/corpus/ground_truth.json.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Artifact, ParamValue } from '../../src/engine/rule.ts';
 import { matchCuts, typicalFrameInterval } from '../../src/media/scene-cuts.ts';
 import { SCENES_FILE, SCORES_FILE, parseScores, sceneScores, scenes, type ScenesFile } from '../../rules/scenes.ts';
@@ -22,13 +22,22 @@ interface TruthEntry {
 const truth = (JSON.parse(readFileSync(path.join(CORPUS, 'ground_truth.json'), 'utf8')) as { files: Record<string, TruthEntry> }).files;
 
 const videoPath = (video: string) => path.join(CORPUS, 'videos', video);
+
+/** ruleContext gives each build a temp folder of its own (outDir's parent): removed at the end. */
+const buildFolders: string[] = [];
+function context(...args: Parameters<typeof ruleContext>): ReturnType<typeof ruleContext> {
+  const ctx = ruleContext(...args);
+  buildFolders.push(path.dirname(ctx.outDir));
+  return ctx;
+}
+afterAll(() => buildFolders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
 const scoresArtifact = (scoresPath: string): Record<string, Artifact> => ({
   scene_scores: { files: { [SCORES_FILE]: scoresPath }, hashes: {} },
 });
 
 /** Runs `scenes` on stored scores, with some params changed from their defaults. */
 async function detect(scoresPath: string, video: string, changed: Record<string, ParamValue> = {}): Promise<ScenesFile> {
-  const ctx = ruleContext(scenes, videoPath(video), { deps: scoresArtifact(scoresPath) });
+  const ctx = context(scenes, videoPath(video), { deps: scoresArtifact(scoresPath) });
   ctx.params = { ...ctx.params, ...changed };
   await scenes.run(ctx);
   return JSON.parse(readFileSync(path.join(ctx.outDir, SCENES_FILE), 'utf8')) as ScenesFile;
@@ -50,7 +59,7 @@ function detection(video: string): Detection {
 
 beforeAll(async () => {
   for (const video of Object.keys(truth)) {
-    const ctx = ruleContext(sceneScores, videoPath(video));
+    const ctx = context(sceneScores, videoPath(video));
     await sceneScores.run(ctx);
     const scoresPath = path.join(ctx.outDir, SCORES_FILE);
     const times = parseScores(readFileSync(scoresPath, 'utf8')).map((frame) => frame.time);

@@ -29,8 +29,8 @@ export function formatPercent(ratio: number | null): string {
   return ratio === null ? 'n/a' : `${(ratio * 100).toFixed(1)} %`;
 }
 
-/** Score values as the score rule wrote them: numbers rounded, anything else as JSON. */
-export function formatScore(value: unknown): string {
+/** A param value for the page: fractions rounded, strings as they are, anything else as JSON. */
+export function formatParam(value: unknown): string {
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(2);
   return typeof value === 'string' ? value : JSON.stringify(value);
 }

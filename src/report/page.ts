@@ -2,7 +2,7 @@
 import { STYLE, SCRIPT } from './assets.ts';
 import { renderCard, renderSkipped } from './cards.ts';
 import { escapeHtml, relativeUrl } from './escape.ts';
-import { formatBytes, formatHours, formatPercent, formatScore } from './format.ts';
+import { formatBytes, formatHours, formatPercent, formatParam } from './format.ts';
 import type { PlanClip, PlanFile, Totals, VideoReport } from './model.ts';
 import { renderTimeline } from './timeline.ts';
 
@@ -33,7 +33,7 @@ function renderTotals(totals: Totals): string {
 
 function renderParams(params: Record<string, unknown>): string {
   const rows = Object.entries(params)
-    .map(([name, value]) => `<tr><td>${escapeHtml(name)}</td><td>${escapeHtml(formatScore(value))}</td></tr>`)
+    .map(([name, value]) => `<tr><td>${escapeHtml(name)}</td><td>${escapeHtml(formatParam(value))}</td></tr>`)
     .join('');
   return `<details><summary>params</summary><table>${rows}</table></details>`;
 }

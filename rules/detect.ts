@@ -148,7 +148,9 @@ async function analyseVideo(
     import('../src/detect/analysis-thread.ts'),
     import('../src/detect/video-duration.ts'),
   ]);
-  const [thread, duration] = await Promise.all([startAnalysisThread(settings), videoDuration(file, ctx.signal)]);
+  // The duration only sets the progress total: without it, progress has none.
+  const duration = videoDuration(file, ctx.signal).catch(() => null);
+  const thread = await startAnalysisThread(settings);
   const done: Tally = { lines: 0, faces: 0, errors: 0 };
   journal.existing.forEach((line) => count(done, line));
   try {
@@ -157,7 +159,8 @@ async function analyseVideo(
       toldNotices.add(message);
       ctx.log(message);
     }
-    const total = duration === null ? 0 : Math.max(expectedSamples(duration, fps), done.lines);
+    const seconds = await duration;
+    const total = seconds === null ? 0 : Math.max(expectedSamples(seconds, fps), done.lines);
     const resume = resumePoint(journal.existing);
     let firstTime = resume?.firstTime ?? null;
     let previous = resume?.lastIndex ?? null;

@@ -50,6 +50,8 @@ export const cut = defineRule({
     sidecar: { type: 'boolean', default: false, doc: "write <uuid>.json beside each clip with the clip's full provenance" },
   },
   publish: (item) => clipFolder(item!.id),
+  // clips.json is for the report; published, two sources with one stem (talk.mp4, talk.mkv) would fight over it.
+  publishes: (name) => name !== CLIPS_FILE,
   async run(ctx) {
     if (!ctx.item || !ctx.itemHash) throw new Error(`${ctx.rule} is a per-video rule but ran without an item`);
     const params = cutParams(ctx.params);

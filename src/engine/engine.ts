@@ -213,7 +213,12 @@ export class Engine {
     state.runs.set(decision.key, { rule: node.rule.name, item, outputs });
     let published = decision.trace?.published ?? {};
     if (node.rule.publish) {
-      const files = Object.fromEntries(Object.entries(outputs).map(([name, hash]) => [name, state.store.path(hash)]));
+      const shown = node.rule.publishes ?? (() => true);
+      const files = Object.fromEntries(
+        Object.entries(outputs)
+          .filter(([name]) => shown(name))
+          .map(([name, hash]) => [name, state.store.path(hash)]),
+      );
       published = await publishFiles(outputDir, node.rule.publish(node.item), files, published);
     }
     state.traces.set(CacheState.traceKey(node.rule.name, item), {

@@ -102,6 +102,8 @@ export interface Rule {
    * every build or restore and removes files it published earlier that are no longer outputs.
    */
   publish?: (item: Item | null) => string;
+  /** Which outputs `publish` shows (default: all); the rest stay in the cache for dependents. */
+  publishes?: (outputName: string) => boolean;
   run(ctx: BuildContext): Promise<void>;
 }
 

@@ -73,8 +73,8 @@ describe('cut and report through the engine', () => {
 
   it('publishes each video\'s clips to <dir>/<stem>/: same stems in different folders stay apart', () => {
     expect(firstRun.code, firstRun.stderr + firstRun.stdout).toBe(0);
-    expect(clipFiles(rig, HOSTILE_FOLDER)).toEqual(['clips.json', ...[SHOT1!, SHOT4!, SHOT7!, SHOT8!].map((s) => `${s.id}.mp4`)].sort());
-    expect(clipFiles(rig, OTHER_FOLDER)).toEqual(['clips.json', `${OTHER_SEGMENT.id}.mp4`].sort());
+    expect(clipFiles(rig, HOSTILE_FOLDER)).toEqual([SHOT1!, SHOT4!, SHOT7!, SHOT8!].map((s) => `${s.id}.mp4`).sort());
+    expect(clipFiles(rig, OTHER_FOLDER)).toEqual([`${OTHER_SEGMENT.id}.mp4`]);
   });
 
   it('plan.json lists every clip with its file, source, hash, actual and requested times, scene, tracks, scores and params', () => {
@@ -199,7 +199,7 @@ describe('cut and report through the engine', () => {
     const before = statSync(path.join(rig.dir, 'out', HOSTILE_FOLDER, `${SHOT4!.id}.mp4`)).ino;
     const result = await rig.run(['all']);
     expect(result.code, result.stderr + result.stdout).toBe(0);
-    expect(clipFiles(rig, HOSTILE_FOLDER)).toEqual(['clips.json', ...kept.map((s) => `${s.id}.mp4`)].sort());
+    expect(clipFiles(rig, HOSTILE_FOLDER)).toEqual(kept.map((s) => `${s.id}.mp4`).sort());
     // Clips of the same segments are the same files: nothing re-written.
     expect(statSync(path.join(rig.dir, 'out', HOSTILE_FOLDER, `${SHOT4!.id}.mp4`)).ino).toBe(before);
     expect(readPlan(rig).clips.map((clip) => clip.id)).not.toContain(SHOT7!.id);

@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startAnalysisThread } from '../../src/detect/analysis-thread.ts';
 import { resolvePack } from '../../src/detect/model-pack.ts';
 import { decodeFrames } from '../../src/media/decode.ts';
 import type { RgbFrame } from '../../src/vision/types.ts';
-import { corpusVideo, scrfdPack } from './fixtures.ts';
+import { corpusVideo, removePacks, scrfdPack } from './fixtures.ts';
 
 async function frameAt(video: string, time: number): Promise<RgbFrame> {
   for await (const frame of decodeFrames(corpusVideo(video), { start: time, pixFmt: 'rgb24' })) return frame;
@@ -11,6 +11,8 @@ async function frameAt(video: string, time: number): Promise<RgbFrame> {
 }
 
 describe('analysis worker thread', () => {
+  afterAll(removePacks);
+
   it('records a frame that fails on its own and keeps the faces of its batch-mates', async () => {
     const thread = await startAnalysisThread({
       pack: await resolvePack(scrfdPack()),

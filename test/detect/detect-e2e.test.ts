@@ -4,9 +4,9 @@
  */
 import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, Rig, done, until } from '../helpers/rig.ts';
-import { corpusVideo, editedScrfdPack, scrfdPack } from './fixtures.ts';
+import { corpusVideo, editedScrfdPack, removePacks, scrfdPack } from './fixtures.ts';
 
 const VIDEO = 'hamilton_whitehouse_cuts_640x360.mp4';
 const ITEM = 'hamilton_whitehouse_cuts_640x360';
@@ -61,6 +61,8 @@ const BESIDE_DETECT = ['scan', 'scene_scores', 'scenes'];
 const fresh = (builds: readonly DryRunBuild[], rules: readonly string[]) => builds.filter((b) => rules.includes(b.rule) && !b.stale).map((b) => b.rule).sort();
 
 describe('detect in vbuild', () => {
+  afterAll(removePacks);
+
   it('resumes a run killed with SIGKILL to a journal byte-identical to an uninterrupted one', async () => {
     const pack = scrfdPack();
     // Dense sampling, small batches: long enough to be killed mid-run, short on two cores.

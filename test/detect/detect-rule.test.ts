@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DETECTIONS_FILE, DETECT_SUMMARY_FILE, detect, type DetectSummary } from '../../rules/detect.ts';
 import { isErrorLine, parseDetections, type FrameLine } from '../../src/detect/records.ts';
 import type { BuildContext, Journal } from '../../src/engine/rule.ts';
 import { ruleContext } from '../helpers/rule-context.ts';
-import { corpusVideo, editedScrfdPack, scrfdPack } from './fixtures.ts';
+import { corpusVideo, editedScrfdPack, removePacks, scrfdPack } from './fixtures.ts';
 
 /** Runs detect on one corpus video with an SCRFD pack, as the engine would; returns its lines, summary and log. */
 async function runDetect(video: string, params: Record<string, string | number> = {}) {
@@ -42,6 +42,8 @@ function frames(lines: ReturnType<typeof parseDetections>): FrameLine[] {
 }
 
 describe('detect rule on the corpus (SCRFD-500M)', () => {
+  afterAll(removePacks);
+
   it('writes one line per sample of the face clip, on the pts timeline, a face in each', async () => {
     const { lines, summary, logs, progress } = await runDetect('woman_frontal_static_720p.mp4');
     const sampled = frames(lines);

@@ -1,6 +1,6 @@
 /** Shared data of the detect tests: corpus videos and model packs holding the shared SCRFD-500M. */
 
-import { copyFileSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/rig.ts';
@@ -11,9 +11,22 @@ export function corpusVideo(name: string): string {
   return path.resolve(REPO_ROOT, '../shared/corpus/videos', name);
 }
 
+const packFolders: string[] = [];
+
+function packFolder(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vbuild-pack-'));
+  packFolders.push(dir);
+  return dir;
+}
+
+/** Deletes the pack folders this test file made (for afterAll). */
+export function removePacks(): void {
+  for (const dir of packFolders.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /** A pack folder holding the shared SCRFD-500M (a link) under an insightface detector name. */
 export function scrfdPack(name = 'det_500m.onnx'): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'vbuild-pack-'));
+  const dir = packFolder();
   symlinkSync(SCRFD_MODEL, path.join(dir, name));
   return dir;
 }
@@ -24,7 +37,7 @@ export function scrfdPack(name = 'det_500m.onnx'): string {
  * content, as a re-exported or patched model would be.
  */
 export function editedScrfdPack(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'vbuild-pack-'));
+  const dir = packFolder();
   const file = path.join(dir, 'det_500m.onnx');
   copyFileSync(SCRFD_MODEL, file);
   const text = Buffer.from('re-exported for a vbuild test');

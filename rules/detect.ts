@@ -221,15 +221,15 @@ export const detect = defineRule({
     batch: { type: 'integer', default: 8, inKey: false, doc: 'frames per batch handed to the models' },
   },
   resources,
-  async extraInputs(params) {
+  async extraInputs(params, { cacheDir }) {
     const { resolvePack, modelFiles } = await import('../src/detect/model-pack.ts');
-    return modelFiles(await resolvePack(models(params)));
+    return modelFiles(await resolvePack(models(params), cacheDir));
   },
   async run(ctx) {
     if (!ctx.item) throw new Error(`${ctx.rule} is a per-video rule but ran without an item`);
     const fps = numberParam(ctx.params, 'sample_fps', (n) => n > 0, 'a number > 0');
     const { resolvePack, packLabel } = await import('../src/detect/model-pack.ts');
-    const pack = await resolvePack(models(ctx.params));
+    const pack = await resolvePack(models(ctx.params), ctx.cacheDir);
     const settings: AnalysisSettings = {
       pack,
       device: device(ctx.params),

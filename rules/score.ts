@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineRule, type ParamValue } from '../src/engine/rule.ts';
 import { identityFiles, referenceEmbedding } from '../src/score/identity.ts';
-import { embedderFiles, openFaceEmbedder } from '../src/score/identity-models.ts';
+import { modelFiles, resolvePack } from '../src/detect/model-pack.ts';
 import type { IdentityFilter } from '../src/score/identity-match.ts';
 import { scoreVideo } from '../src/score/segments.ts';
 import type { ScoreParams, SegmentsFile } from '../src/score/types.ts';
@@ -76,10 +76,10 @@ export const score = defineRule({
     },
   },
   // The references' content and the models that embed them decide which tracks are kept.
-  async extraInputs(params) {
+  async extraInputs(params, { cacheDir }) {
     const identity = stringParam(params, 'identity');
     if (identity === '') return [];
-    return [...(await identityFiles(identity)), ...(await embedderFiles(stringParam(params, 'models')))];
+    return [...(await identityFiles(identity)), ...modelFiles(await resolvePack(stringParam(params, 'models'), cacheDir))];
   },
   async run(ctx) {
     if (ctx.itemHash === null) throw new Error(`${ctx.rule} is a per-video rule but ran without an item`);
@@ -90,7 +90,9 @@ export const score = defineRule({
     const identitySpec = stringParam(ctx.params, 'identity');
     let identity: IdentityFilter | null = null;
     if (identitySpec !== '') {
-      const embedder = await openFaceEmbedder(stringParam(ctx.params, 'models'));
+      // Imported here: loading onnxruntime costs every command, and only --identity needs it.
+      const { openFaceEmbedder } = await import('../src/score/identity-models.ts');
+      const embedder = await openFaceEmbedder(stringParam(ctx.params, 'models'), ctx.cacheDir);
       identity = {
         reference: await referenceEmbedding(await identityFiles(identitySpec), embedder, (m) => ctx.log(m)),
         threshold: numberParam(ctx.params, 'identity_threshold', -1, 1),

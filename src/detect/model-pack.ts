@@ -12,10 +12,13 @@ export type PackRef = { kind: 'insightface'; pack: ModelPack } | { kind: 'embedd
 
 /**
  * `models` is a folder of insightface models, or '' for the embedded pack, converted once into
- * the default model cache (cache/models of the working directory).
+ * `<cacheDir>/models` (the build's cache folder; the working directory's ./cache by default).
  */
-export async function resolvePack(models: string): Promise<PackRef> {
-  if (models === '') return { kind: 'embedded', pack: await embeddedPack(defaultModelCache()) };
+export async function resolvePack(models: string, cacheDir?: string): Promise<PackRef> {
+  if (models === '') {
+    const modelCache = cacheDir === undefined ? defaultModelCache() : path.join(cacheDir, 'models');
+    return { kind: 'embedded', pack: await embeddedPack(modelCache) };
+  }
   return { kind: 'insightface', pack: await loadPack(models) };
 }
 

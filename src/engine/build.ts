@@ -42,6 +42,7 @@ export async function runBuild(request: BuildRequest): Promise<Outputs> {
       deps: request.deps.deps,
       batch: request.deps.batch,
       outDir: staging,
+      cacheDir: state.root,
       signal,
       async journal<T>(name: string) {
         checkOutputName(name);

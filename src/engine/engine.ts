@@ -259,10 +259,12 @@ export class Engine {
     });
     const params = this.#ruleParams(rule);
     const keyed = Object.fromEntries(Object.entries(params).filter(([name]) => rule.params?.[name]?.inKey !== false));
-    for (const file of (await rule.extraInputs?.(params)) ?? []) {
+    for (const file of (await rule.extraInputs?.(params, { cacheDir: this.#opts.state.root })) ?? []) {
       const hash = await this.#opts.state.statCache.hash(path.resolve(file));
       if (hash === undefined) throw new Error(`rule ${rule.name}: input file ${file} is missing`);
-      inputs[file] = hash;
+      let label = `extra ${path.basename(file)}`;
+      for (let n = 2; label in inputs; n++) label = `extra ${path.basename(file)} #${n}`;
+      inputs[label] = hash;
     }
     return { rule: rule.name, version: rule.version, params: keyed, inputs };
   }

@@ -68,6 +68,8 @@ export interface BuildContext {
    */
   deps: Record<string, Artifact>;
   batch: Record<string, Record<string, Artifact>>;
+  /** The cache folder, for data derived by content and shared across builds (e.g. converted models). */
+  cacheDir: string;
   /** Empty staging directory: every regular file written here becomes an output. */
   outDir: string;
   /** Opens (or resumes) an append-only journal that becomes the output file `name`. */
@@ -92,8 +94,11 @@ export interface Rule {
   version: number | string;
   /** Whether the rule reads the item's own file (its content hash joins the key). Default true for per-video rules. */
   readsItem?: boolean;
-  /** Extra files whose content joins the key (e.g. a model pack), given the params. */
-  extraInputs?: (params: Record<string, ParamValue>) => string[] | Promise<string[]>;
+  /**
+   * Extra files whose content joins the key (a model pack, reference images), given the params.
+   * Only their content and base names count: a moved folder rebuilds nothing.
+   */
+  extraInputs?: (params: Record<string, ParamValue>, env: { cacheDir: string }) => string[] | Promise<string[]>;
   /** Pools a build holds while it runs (default one cpu); a function when it depends on params (e.g. the device). */
   resources?: ResourceClaim | ((params: Record<string, ParamValue>) => ResourceClaim);
   /**

@@ -1,7 +1,7 @@
 /** Face analysis on onnxruntime-node: model packs, detection, pose, identity embeddings. */
 
 export { createAnalyzer, type Analyzer, type AnalyzerOptions } from './analyzer.ts';
-export { cosineSimilarity } from './embed.ts';
+export { cosineSimilarity } from './vector.ts';
 export { loadPack, packFiles, type ModelPack } from './pack.ts';
 export { DEVICES, type Device, type Provider } from './devices.ts';
 export type { DeviceNotice } from './session.ts';

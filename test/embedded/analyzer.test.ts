@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeFrames } from '../../src/media/decode.ts';
 import { createEmbeddedAnalyzer, type EmbeddedAnalyzer, type EmbeddedFace } from '../../src/models/embedded/analyzer.ts';
-import { cosineSimilarity } from '../../src/vision/embed.ts';
+import { cosineSimilarity } from '../../src/vision/vector.ts';
 import type { RgbFrame } from '../../src/vision/types.ts';
 import { corpusVideo, frameAt, freshPack } from './fixtures.ts';
 

@@ -20,6 +20,8 @@ export function ruleContext(rule: Rule, file: string | null, overrides: Partial<
     deps: {},
     batch: {},
     outDir: mkdtempSync(path.join(root, 'out-')),
+    // Shared across tests, as a real cache is across builds: the embedded pack converts once.
+    cacheDir: path.join(process.cwd(), 'cache'),
     journal: (name) => openJournal(path.join(root, 'work', name)),
     signal: new AbortController().signal,
     progress: () => undefined,

@@ -5,7 +5,7 @@
  */
 
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
-import { l2Normalise } from '../../vision/embed.ts';
+import { l2Normalise } from '../../vision/vector.ts';
 import { letterboxToChw, toNchw, warpAffine, type Normalisation } from '../../vision/image.ts';
 import { nonMaxSuppression } from '../../vision/nms.ts';
 import { openSession, type DeviceNotice, type Provider, type SessionOptions } from '../../vision/session.ts';

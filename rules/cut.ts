@@ -12,7 +12,7 @@ import { CLIPS_FILE, clipEntry, type ClipsFile, type CutParams, type Sidecar } f
 import { cutSegments } from '../src/cut/cut-segments.ts';
 import { parseSegments } from '../src/cut/segments.ts';
 import { PROBE_FILE, type ProbeFile } from './scan.ts';
-import { SEGMENTS_FILE } from './score.ts';
+import { CLIP_PLAN_FILE } from './score.ts';
 
 function dependencyFile(ctx: BuildContext, rule: string, name: string): string {
   const file = ctx.deps[rule]?.files[name];
@@ -34,7 +34,8 @@ export const cut = defineRule({
   name: 'cut',
   per: 'video',
   deps: ['scan', 'score'],
-  version: 1,
+  reads: { score: [CLIP_PLAN_FILE] },
+  version: 2,
   resources: { cpu: 1, io: 1 },
   params: {
     accurate: {
@@ -56,7 +57,7 @@ export const cut = defineRule({
     if (!ctx.item || !ctx.itemHash) throw new Error(`${ctx.rule} is a per-video rule but ran without an item`);
     const params = cutParams(ctx.params);
     const probe = await readJson<ProbeFile>(dependencyFile(ctx, 'scan', PROBE_FILE));
-    const plan = parseSegments(await readFile(dependencyFile(ctx, 'score', SEGMENTS_FILE), 'utf8'));
+    const plan = parseSegments(await readFile(dependencyFile(ctx, 'score', CLIP_PLAN_FILE), 'utf8'));
     const requests = plan.segments.map(({ id, start, end }) => ({ id, start, end }));
     const cuts = await cutSegments(ctx.item.path, requests, ctx.outDir, {
       accurate: params.accurate,
@@ -72,7 +73,7 @@ export const cut = defineRule({
         return clipEntry(segment, result, result.file ? path.basename(result.file) : '', bytes);
       }),
     );
-    const record: ClipsFile = { sourceHash: ctx.itemHash, cutParams: params, scoreParams: plan.params, clips };
+    const record: ClipsFile = { sourceHash: ctx.itemHash, cutParams: params, clips };
     await writeFile(path.join(ctx.outDir, CLIPS_FILE), `${JSON.stringify(record, null, 1)}\n`);
 
     if (params.sidecar) {
@@ -82,7 +83,7 @@ export const cut = defineRule({
         clips
           .filter((clip) => clip.file)
           .map((clip) => {
-            const sidecar: Sidecar = { ...clip, sourceHash: ctx.itemHash!, source, cutParams: params, scoreParams: plan.params };
+            const sidecar: Sidecar = { ...clip, sourceHash: ctx.itemHash!, source, cutParams: params };
             return writeFile(path.join(ctx.outDir, `${clip.id}.json`), `${JSON.stringify(sidecar, null, 1)}\n`);
           }),
       );

@@ -76,6 +76,7 @@ async function gatherVideo(ctx: BuildContext, item: Item): Promise<VideoReport> 
     segments: plan.segments,
     rejected: plan.rejected,
     clips,
+    scoreParams: plan.params,
     sampledFrames,
   };
 }
@@ -95,7 +96,7 @@ export const report = defineRule({
   name: 'report',
   per: 'batch',
   deps: ['scan', 'scenes', 'detect', 'track', 'score', 'cut', 'thumbnails'],
-  version: 1,
+  version: 2,
   params: {
     facefusion_jobs: {
       type: 'boolean',

@@ -19,6 +19,11 @@ import { SCENES_FILE, type ScenesFile } from './scenes.ts';
 import { TRACKS_FILE } from './track.ts';
 
 export const SEGMENTS_FILE = 'segments.json';
+/**
+ * Just the accepted segments: what cut reads. Kept apart from segments.json (which also holds
+ * rejection reasons and params) so a param change that plans the same clips re-cuts nothing.
+ */
+export const CLIP_PLAN_FILE = 'clip-plan.json';
 
 function stringParam(params: Record<string, ParamValue>, name: string): string {
   const value = params[name];
@@ -45,7 +50,7 @@ export const score = defineRule({
   per: 'video',
   deps: ['track', 'detect', 'scenes'],
   readsItem: false,
-  version: 1,
+  version: 2,
   params: {
     max_yaw: { type: 'number', default: 75, doc: 'largest |yaw| in degrees of a passing face' },
     max_pitch: { type: 'number', default: 45, doc: 'largest |pitch| in degrees of a passing face' },
@@ -101,5 +106,6 @@ export const score = defineRule({
     const result = scoreVideo({ samples, tracks, scenes, step: sampleStep, itemHash: ctx.itemHash, identity }, params);
     const written: SegmentsFile = { ...result, params: { ...ctx.params } as Record<string, number | string> };
     await writeFile(path.join(ctx.outDir, SEGMENTS_FILE), `${JSON.stringify(written, null, 1)}\n`);
+    await writeFile(path.join(ctx.outDir, CLIP_PLAN_FILE), `${JSON.stringify({ segments: result.segments }, null, 1)}\n`);
   },
 });

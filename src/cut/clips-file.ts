@@ -37,8 +37,6 @@ export interface ClipsFile {
   /** Content hash of the source video (what the clip UUIDs were derived from). */
   sourceHash: string;
   cutParams: CutParams;
-  /** The score rule's params, as segments.json gives them. */
-  scoreParams: Record<string, number | string>;
   clips: ClipEntry[];
 }
 
@@ -47,7 +45,6 @@ export interface Sidecar extends ClipEntry {
   sourceHash: string;
   source: Record<string, unknown>;
   cutParams: CutParams;
-  scoreParams: Record<string, number | string>;
 }
 
 export function clipEntry(segment: Segment, cut: CutSegment, fileName: string, bytes: number): ClipEntry {

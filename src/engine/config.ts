@@ -26,6 +26,9 @@ export function validateConfig(config: Config): Rule[] {
     for (const dep of rule.deps ?? []) {
       if (!byName.has(dep)) throw new ConfigError(`rule "${rule.name}" depends on unknown rule "${dep}"`);
     }
+    for (const dep of Object.keys(rule.reads ?? {})) {
+      if (!rule.deps?.includes(dep)) throw new ConfigError(`rule "${rule.name}" reads outputs of "${dep}", which is not one of its deps`);
+    }
   }
   collectParams(config.rules);
   checkParamOverrides(config);

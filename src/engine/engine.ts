@@ -255,7 +255,9 @@ export class Engine {
     }
     node.deps.forEach((dep, i) => {
       const prefix = dep.item && !item ? `${dep.rule.name}@${dep.item.id}` : dep.rule.name;
-      for (const [name, hash] of Object.entries(depOutputs[i]!.outputs)) inputs[`${prefix}/${name}`] = hash;
+      for (const [name, hash] of Object.entries(readOutputs(rule, dep.rule.name, depOutputs[i]!.outputs))) {
+        inputs[`${prefix}/${name}`] = hash;
+      }
     });
     const params = this.#ruleParams(rule);
     const keyed = Object.fromEntries(Object.entries(params).filter(([name]) => rule.params?.[name]?.inKey !== false));
@@ -313,12 +315,19 @@ export class Engine {
     const deps: Record<string, Artifact> = {};
     const batch: Record<string, Record<string, Artifact>> = {};
     node.deps.forEach((dep, i) => {
-      const artifact = toArtifact(depOutputs[i]!.outputs);
+      const artifact = toArtifact(readOutputs(node.rule, dep.rule.name, depOutputs[i]!.outputs));
       if (dep.item && !node.item) (batch[dep.rule.name] ??= {})[dep.item.id] = artifact;
       else deps[dep.rule.name] = artifact;
     });
     return { deps, batch };
   }
+}
+
+/** The outputs of dependency `dep` that `rule` reads: those its `reads` names, else all. */
+function readOutputs(rule: Rule, dep: string, outputs: Outputs): Outputs {
+  const names = rule.reads?.[dep];
+  if (!names) return outputs;
+  return Object.fromEntries(Object.entries(outputs).filter(([name]) => names.includes(name)));
 }
 
 export function describe(error: unknown): string {

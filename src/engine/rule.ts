@@ -88,6 +88,11 @@ export interface Rule {
   per: Per;
   /** Names of the rules whose outputs this rule reads. */
   deps?: readonly string[];
+  /**
+   * For a dependency, the only outputs this rule reads. The others stay out of its key and out of
+   * ctx.deps, so they can change (a report-only field, say) without rebuilding this rule.
+   */
+  reads?: Readonly<Record<string, readonly string[]>>;
   /** Params this rule's output depends on; each becomes a CLI flag. */
   params?: ParamSpecs;
   /** Bump when the rule's code changes what it writes. */

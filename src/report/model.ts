@@ -21,6 +21,8 @@ export interface VideoReport {
   segments: Segment[];
   rejected: Rejection[];
   clips: ClipsFile;
+  /** The params score ran with (segments.json). */
+  scoreParams: Record<string, number | string>;
   /** Frames the detector analysed; null when detect did not report it. */
   sampledFrames: number | null;
 }

@@ -26,8 +26,8 @@ export function planClips(videos: readonly VideoReport[]): PlanClip[] {
  * the first video's stand for all; `report` adds its own.
  */
 export function runParams(videos: readonly VideoReport[], reportParams: Record<string, unknown>): Record<string, unknown> {
-  const first = videos[0]?.clips;
-  return { ...(first?.scoreParams ?? {}), ...(first?.cutParams ?? {}), ...reportParams };
+  const first = videos[0];
+  return { ...(first?.scoreParams ?? {}), ...(first?.clips.cutParams ?? {}), ...reportParams };
 }
 
 export function buildPlan(videos: readonly VideoReport[], totals: Totals, reportParams: Record<string, unknown>): PlanFile {

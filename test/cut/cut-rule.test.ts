@@ -90,7 +90,6 @@ describe('cut rule', () => {
     const sidecar = JSON.parse(await readFile(path.join(outDir, `${clip!.id}.json`), 'utf8')) as Sidecar;
     expect(sidecar).toMatchObject({ id: clip!.id, sourceHash: 'f00dfeedf00dfeed', start: clip!.start, end: clip!.end, scene: 0, tracks: [0] });
     expect(sidecar.cutParams).toEqual({ accurate: false, crf: 18, sidecar: true });
-    expect(sidecar.scoreParams).toEqual({ max_yaw: 75, min_face: 80 });
     expect(sidecar.source).toMatchObject({ width: 1280, height: 720, videoCodec: 'h264' });
   });
 

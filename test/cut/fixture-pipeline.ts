@@ -8,6 +8,7 @@ import path from 'node:path';
 import { defineConfig, defineRule } from '../../src/index.ts';
 import type { BuildContext } from '../../src/engine/rule.ts';
 import type { Rejection, Segment } from '../../src/score/types.ts';
+import { CLIP_PLAN_FILE, SEGMENTS_FILE } from '../../rules/score.ts';
 import type { TrackSpan } from '../../src/report/model.ts';
 import { cut } from '../../rules/cut.ts';
 import { report, thumbnails } from '../../rules/report.ts';
@@ -26,14 +27,16 @@ export const SCORE_PARAMS = { max_yaw: 75, min_face: 80 };
 export function fixturePipeline(planFile: string) {
   const fixtureOf = (ctx: BuildContext): VideoFixture =>
     (JSON.parse(readFileSync(planFile, 'utf8')) as Record<string, VideoFixture>)[ctx.item!.id] ?? { segments: [] };
-  const fixtureRule = (name: string, output: string, content: (fixture: VideoFixture) => unknown) =>
+  const fixtureRule = (name: string, outputs: Record<string, (fixture: VideoFixture) => unknown>) =>
     defineRule({
       name,
       per: 'video',
       version: 1,
       extraInputs: () => [planFile],
       async run(ctx) {
-        writeFileSync(path.join(ctx.outDir, output), JSON.stringify(content(fixtureOf(ctx))));
+        for (const [output, content] of Object.entries(outputs)) {
+          writeFileSync(path.join(ctx.outDir, output), JSON.stringify(content(fixtureOf(ctx))));
+        }
       },
     });
 
@@ -45,9 +48,12 @@ export function fixturePipeline(planFile: string) {
       scan,
       sceneScores,
       scenes,
-      fixtureRule('detect', 'summary.json', (f) => ({ sampledFrames: f.sampledFrames ?? 0, faces: 0, frameErrors: 0 })),
-      fixtureRule('track', 'tracks.json', (f) => ({ tracks: f.tracks ?? [] })),
-      fixtureRule('score', 'segments.json', (f) => ({ segments: f.segments, rejected: f.rejected ?? [], params: SCORE_PARAMS })),
+      fixtureRule('detect', { 'summary.json': (f) => ({ sampledFrames: f.sampledFrames ?? 0, faces: 0, frameErrors: 0 }) }),
+      fixtureRule('track', { 'tracks.json': (f) => ({ tracks: f.tracks ?? [] }) }),
+      fixtureRule('score', {
+        [SEGMENTS_FILE]: (f) => ({ segments: f.segments, rejected: f.rejected ?? [], params: SCORE_PARAMS }),
+        [CLIP_PLAN_FILE]: (f) => ({ segments: f.segments }),
+      }),
       cut,
       thumbnails,
       report,

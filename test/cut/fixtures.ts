@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Artifact } from '../../src/engine/rule.ts';
 import { probe } from '../../src/media/probe.ts';
 import type { Segment, SegmentScores } from '../../src/score/types.ts';
+import { CLIP_PLAN_FILE } from '../../rules/score.ts';
 
 /** A fixed UUID (v5 layout) per label, standing in for the score rule's ids. */
 export function testUuid(label: string): string {
@@ -41,19 +42,19 @@ export const MULTISHOT_SEGMENTS: Segment[] = [
   segment('multishot shot 8', 27, 31, 7, [5]),
 ];
 
-export const segmentsJson = (segments: Segment[]) =>
-  `${JSON.stringify({ segments, rejected: [], params: { max_yaw: 75, min_face: 80 } }, null, 1)}\n`;
+const clipPlanJson = (segments: Segment[]) =>
+  `${JSON.stringify({ segments }, null, 1)}\n`;
 
-/** The upstream artifacts cut reads (scan's probe.json and score's segments.json), written to a temp folder. */
+/** The upstream artifacts cut reads (scan's probe.json and score's clip-plan.json), written to a temp folder. */
 export async function cutInputs(video: string, segments: Segment[]): Promise<Record<string, Artifact>> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-cut-inputs-'));
   const { file: _, ...facts } = await probe(video);
   const probeFile = path.join(dir, 'probe.json');
-  const segmentsFile = path.join(dir, 'segments.json');
+  const segmentsFile = path.join(dir, CLIP_PLAN_FILE);
   await writeFile(probeFile, JSON.stringify(facts));
-  await writeFile(segmentsFile, segmentsJson(segments));
+  await writeFile(segmentsFile, clipPlanJson(segments));
   return {
     scan: { files: { 'probe.json': probeFile }, hashes: {} },
-    score: { files: { 'segments.json': segmentsFile }, hashes: {} },
+    score: { files: { [CLIP_PLAN_FILE]: segmentsFile }, hashes: {} },
   };
 }

@@ -33,7 +33,8 @@ function video(source: string, clips: ClipEntry[], overrides: Partial<VideoRepor
     ],
     segments: clips.map((c) => ({ ...segment(c.id, c.requestedStart, c.requestedEnd, 0, c.tracks), id: c.id })),
     rejected: [{ track: 2, scene: 0, start: 40, end: 50, reason: 'median face 61 px < min_face 80' }],
-    clips: { sourceHash: '0123456789abcdef', cutParams: { accurate: false, crf: 18, sidecar: false }, scoreParams: { max_yaw: 75 }, clips },
+    clips: { sourceHash: '0123456789abcdef', cutParams: { accurate: false, crf: 18, sidecar: false }, clips },
+    scoreParams: { max_yaw: 75 },
     sampledFrames: 120,
     ...overrides,
   };

@@ -156,3 +156,29 @@ describe('content keys', () => {
     expect(result.stderr).toContain('[upper] renamed b.mp4: restored from the run cache (never built)');
   });
 });
+
+describe('reads: a rule keyed on some outputs of a dependency', () => {
+  it('does not rebuild when only an output it does not read changes', async () => {
+    rig = new ToyRig({ 'a.mp4': 'alpha' });
+    const log = JSON.stringify(path.join(rig.dir, 'runs.log'));
+    rig.configure(`, extraRules: [
+      { name: 'two', per: 'video', version: 1, params: { note: { type: 'string', default: 'x', doc: 'note' } },
+        async run(ctx) {
+          const { writeFileSync } = await import('node:fs');
+          writeFileSync(ctx.outDir + '/plan.txt', 'same plan');
+          writeFileSync(ctx.outDir + '/notes.txt', String(ctx.params.note));
+        } },
+      { name: 'reader', per: 'video', version: 1, deps: ['two'], reads: { two: ['plan.txt'] }, readsItem: false,
+        async run(ctx) {
+          const { appendFileSync, copyFileSync } = await import('node:fs');
+          appendFileSync(${log}, 'reader ' + Object.keys(ctx.deps.two.files).join(',') + '\\n');
+          copyFileSync(ctx.deps.two.files['plan.txt'], ctx.outDir + '/copy.txt');
+        } },
+    ]`);
+    await rig.run(['reader']);
+    expect(rig.takeRuns()).toEqual(['reader plan.txt']);
+    const changed = await rig.run(['reader', '--note', 'y']);
+    expect(changed.stderr).toContain('[two] a.mp4: running (param note: x -> y)');
+    expect(rig.takeRuns()).toEqual([]);
+  });
+});

@@ -155,7 +155,9 @@ async function analyseVideo(
   journal.existing.forEach((line) => count(done, line));
   try {
     const { info } = thread;
-    for (const message of [...info.notices, ...info.notes].filter((m) => !toldNotices.has(m))) {
+    for (const message of [...info.notices, ...info.notes]) {
+      // Each model of a pack may say the same thing: once is enough.
+      if (toldNotices.has(message)) continue;
       toldNotices.add(message);
       ctx.log(message);
     }

@@ -9,10 +9,11 @@
  * loop with no probing and no boundary safety: the cost floor of cutting clip by clip.
  * Results: docs/analysis/cut-report.md.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { medianSeconds } from './lib/rounds.ts';
 import { cut } from '../rules/cut.ts';
 import type { Artifact } from '../src/engine/rule.ts';
 import type { Segment } from '../src/score/types.ts';
@@ -97,9 +98,6 @@ const METHODS = [
   ['cut rule, one process per video', throughRule],
 ] as const;
 
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-}
 
 async function main(): Promise<void> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'vbuild-bench-cut-rule-'));
@@ -120,16 +118,7 @@ async function main(): Promise<void> {
     for (const source of sources) {
       let baseline = 0;
       for (const [method, run] of METHODS) {
-        const times: number[] = [];
-        for (let round = 0; round < ROUNDS; round++) {
-          const out = path.join(scratch, `out-${round}-${Math.random().toString(36).slice(2)}`);
-          await mkdir(out);
-          const began = performance.now();
-          await run(source, out);
-          times.push((performance.now() - began) / 1000);
-          await rm(out, { recursive: true });
-        }
-        const total = median(times);
+        const total = await medianSeconds(ROUNDS, scratch, (out) => run(source, out));
         baseline ||= total;
         const clips = source.segments.length;
         console.log(`| ${source.name} | ${clips} | ${method} | ${(total / clips).toFixed(4)} | ${total.toFixed(3)} | ${(baseline / total).toFixed(1)}x faster |`);

@@ -10,10 +10,11 @@
  *   not boundary-safe: it is only the cost floor of the per-clip approach);
  * - "cutClips per clip": the safe cutter called once per clip (its ffprobe calls included).
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { medianSeconds } from './lib/rounds.ts';
 import { cutClips, type ClipRequest } from '../src/media/cut.ts';
 import { FFMPEG_BASE_ARGS, formatSeconds, locate, runTool } from '../src/media/ffmpeg.ts';
 import { probe } from '../src/media/probe.ts';
@@ -76,10 +77,6 @@ const METHODS = [
   ['cutClips, one process per video', cutClipsOnce],
 ] as const;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 async function main(): Promise<void> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'vbuild-bench-cut-'));
@@ -97,16 +94,7 @@ async function main(): Promise<void> {
     for (const source of sources) {
       let baseline = 0;
       for (const [method, run] of METHODS) {
-        const times: number[] = [];
-        for (let round = 0; round < ROUNDS; round++) {
-          const out = path.join(scratch, `out-${round}-${Math.random().toString(36).slice(2)}`);
-          await mkdir(out);
-          const began = performance.now();
-          await run(source, out);
-          times.push((performance.now() - began) / 1000);
-          await rm(out, { recursive: true });
-        }
-        const total = median(times);
+        const total = await medianSeconds(ROUNDS, scratch, (out) => run(source, out));
         baseline ||= total;
         const ratio = total / baseline;
         console.log(

@@ -3,7 +3,7 @@
  * sidecar. Like every artifact it names no source file (a renamed video reuses it): the source
  * is its content hash, which plan.json maps back to a path.
  */
-import type { CutMode, CutSegment } from './cut-segments.ts';
+import type { CutSegment } from './cut-segments.ts';
 import type { Segment, SegmentScores } from '../score/types.ts';
 
 export const CLIPS_FILE = 'clips.json';
@@ -14,22 +14,13 @@ export interface CutParams {
   sidecar: boolean;
 }
 
-export interface ClipEntry {
-  id: string;
+/** One clip as cut (times on the source's timeline), with the segment it came from. */
+export interface ClipEntry extends CutSegment {
   /** File name inside the video's clip folder; '' when skipped. */
   file: string;
-  requestedStart: number;
-  requestedEnd: number;
-  /** pts of the first frame written, on the source's timeline. */
-  start: number;
-  /** End of the last frame written, on the source's timeline. */
-  end: number;
   scene: number;
   tracks: number[];
   scores: SegmentScores;
-  mode?: CutMode;
-  fallback?: string;
-  skipped?: string;
   bytes: number;
 }
 

@@ -2,19 +2,9 @@
 
 import { decodeFloat16Base64 } from '../detect/float16.ts';
 import { isErrorLine, parseDetections as parseLines, type FaceRecord } from '../detect/records.ts';
-import type { Box, Point } from '../vision/types.ts';
 
-export interface DetectedFace {
-  box: Box;
-  /** Detection confidence 0..1. */
-  score: number;
-  kps: Point[] | null;
-  /** Degrees, or null when the pack gave no pose. */
-  yaw: number | null;
-  pitch: number | null;
-  roll: number | null;
-  /** How the pose was obtained (`1k3d68`, `mesh`, `kps5`), or null. */
-  pose: string | null;
+/** A face of detections.jsonl with its embedding decoded. */
+export interface DetectedFace extends Omit<FaceRecord, 'emb'> {
   /** L2-normalised identity embedding, or null when the pack has no recognition model. */
   embedding: Float32Array | null;
 }

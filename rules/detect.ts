@@ -144,13 +144,14 @@ async function analyseVideo(
   settings: AnalysisSettings,
   fps: number,
 ): Promise<{ done: Tally; provider: string }> {
-  const [{ startAnalysisThread }, { videoDuration }] = await Promise.all([
-    import('../src/detect/analysis-thread.ts'),
+  const [{ borrowAnalysisThread, returnAnalysisThread }, { videoDuration }] = await Promise.all([
+    import('../src/detect/thread-pool.ts'),
     import('../src/detect/video-duration.ts'),
   ]);
   // The duration only sets the progress total: without it, progress has none.
   const duration = videoDuration(file, ctx.signal).catch(() => null);
-  const thread = await startAnalysisThread(settings);
+  const thread = await borrowAnalysisThread(settings);
+  let finished = false;
   const done: Tally = { lines: 0, faces: 0, errors: 0 };
   journal.existing.forEach((line) => count(done, line));
   try {
@@ -190,9 +191,11 @@ async function analyseVideo(
       if (inFlight.length === BATCHES_IN_FLIGHT) await journalOldest();
     }
     while (inFlight.length > 0) await journalOldest();
+    finished = true;
     return { done, provider: info.provider };
   } finally {
-    await thread.close();
+    // A thread left with batches in flight (an error, an abort) would hold up the next video.
+    await (finished ? returnAnalysisThread(settings, thread) : thread.close());
   }
 }
 

@@ -8,6 +8,10 @@ export interface AnalysisThread {
   readonly info: AnalyzerInfo;
   /** Analyses frames off the main thread. Their pixel buffers are moved to the worker: do not read them afterwards. */
   analyse(frames: readonly RgbFrame[]): Promise<FrameOutcome[]>;
+  /** Whether the worker failed or exited: such a thread must not be used again. */
+  readonly broken: boolean;
+  /** Whether an idle thread may keep the process alive. */
+  keepAlive(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -66,6 +70,13 @@ export function startAnalysisThread(settings: AnalysisSettings): Promise<Analysi
               pending.set(id, { resolve, reject });
               worker.postMessage({ id, frames: moved.map((m) => m.frame) }, moved.map((m) => m.buffer));
             });
+          },
+          get broken() {
+            return failure !== undefined;
+          },
+          keepAlive(on) {
+            if (on) worker.ref();
+            else worker.unref();
           },
           async close() {
             await worker.terminate();

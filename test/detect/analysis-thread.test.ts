@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startAnalysisThread } from '../../src/detect/analysis-thread.ts';
 import { resolvePack } from '../../src/detect/model-pack.ts';
+import { borrowAnalysisThread, returnAnalysisThread } from '../../src/detect/thread-pool.ts';
 import { decodeFrames } from '../../src/media/decode.ts';
 import type { RgbFrame } from '../../src/vision/types.ts';
 import { corpusVideo, removePacks, scrfdPack } from './fixtures.ts';
@@ -45,5 +46,23 @@ describe('analysis worker thread', () => {
     await expect(startAnalysisThread({ pack: broken, device: 'cpu', threads: 1, detSize: 640, scoreThreshold: 0.3, batchSize: 1 })).rejects.toThrow(
       /det_10g\.onnx/,
     );
+  });
+
+  it('keeps a healthy thread for the next video with the same settings, and closes a broken one', async () => {
+    const settings = { pack: await resolvePack(scrfdPack()), device: 'cpu', threads: 1, detSize: 640, scoreThreshold: 0.3, batchSize: 2 } as const;
+    const first = await borrowAnalysisThread(settings);
+    await returnAnalysisThread(settings, first);
+    const second = await borrowAnalysisThread(settings);
+    expect(second).toBe(first);
+    const other = await borrowAnalysisThread({ ...settings, batchSize: 3 });
+    expect(other).not.toBe(first);
+    await other.close();
+    // A thread whose worker is gone is not handed out again.
+    await second.close();
+    expect(second.broken).toBe(true);
+    await returnAnalysisThread(settings, second);
+    const third = await borrowAnalysisThread(settings);
+    expect(third).not.toBe(second);
+    await third.close();
   });
 });

@@ -182,3 +182,21 @@ describe('reads: a rule keyed on some outputs of a dependency', () => {
     expect(rig.takeRuns()).toEqual([]);
   });
 });
+
+describe('filters and batch rules', () => {
+  it('with --only, `all` builds the selected inputs and leaves the batch rule over the whole folder alone', async () => {
+    rig = new ToyRig();
+    await rig.run(['all']);
+    rig.takeRuns();
+    rig.write('videos/a.mp4', 'alpha, changed');
+    const result = await rig.run(['all', '--only', 'a*']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('so total (over all inputs) is left as it is');
+    expect(rig.takeRuns()).toEqual(['length a.mp4', 'steps a.mp4 from 0', 'upper a.mp4']);
+    expect(rig.read('out/total.txt')).toBe('17');
+    // Named, the batch rule is built over the selection.
+    await rig.run(['total', '--only', 'a*']);
+    expect(rig.takeRuns()).toEqual(['total -']);
+    expect(rig.read('out/total.txt')).toBe(String('ALPHA, CHANGED!'.length));
+  });
+});

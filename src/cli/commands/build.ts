@@ -6,6 +6,7 @@ import { CacheState } from '../../engine/state.ts';
 import type { CommandContext } from '../context.ts';
 import { plainReporter, ttyReporter } from '../reporters/console.ts';
 import { statusFileReporter } from '../reporters/status-file.ts';
+import type { Target } from '../../engine/graph.ts';
 import { parseTargets } from '../targets.ts';
 
 async function selectItems(ctx: CommandContext): Promise<ItemSelection> {
@@ -25,6 +26,24 @@ async function selectItems(ctx: CommandContext): Promise<ItemSelection> {
   return selection;
 }
 
+/**
+ * The targets to build. With --only/--skip/--from, `all` leaves out batch rules: a report over a
+ * subset would replace the report of the whole folder. Naming a batch rule still builds it.
+ */
+function resolveTargets(ctx: CommandContext, targetWords: readonly string[]): Target[] {
+  const targets = parseTargets(targetWords);
+  const { only, skip, from } = ctx.options;
+  const filtered = only.length + skip.length > 0 || from !== undefined;
+  const batchRules = ctx.rules.filter((rule) => rule.per === 'batch');
+  if (!filtered || batchRules.length === 0 || !targets.some((t) => t.kind === 'all')) return targets;
+  ctx.stderr.write(
+    `vbuild: a filter selects part of the inputs, so ${batchRules.map((r) => r.name).join(', ')} (over all inputs) ` +
+      `is left as it is; name it to build it over the selection\n`,
+  );
+  const perVideo = ctx.rules.filter((rule) => rule.per === 'video').map((rule): Target => ({ kind: 'rule', rule: rule.name }));
+  return targets.flatMap((target) => (target.kind === 'all' ? perVideo : [target]));
+}
+
 export async function dryRunCommand(ctx: CommandContext, targetWords: readonly string[]): Promise<number> {
   const { items } = await selectItems(ctx);
   // With the cache free, the dry run keeps the content hashes it computed (the stat cache) so the
@@ -37,7 +56,7 @@ export async function dryRunCommand(ctx: CommandContext, targetWords: readonly s
   const state = CacheState.open(ctx.cacheDir, { readOnly: lock === undefined });
   let builds;
   try {
-    builds = await new Engine({ ...engineOptions(ctx, state), items }).dryRun(parseTargets(targetWords));
+    builds = await new Engine({ ...engineOptions(ctx, state), items }).dryRun(resolveTargets(ctx, targetWords));
   } finally {
     state.close();
     await lock?.release();
@@ -56,7 +75,7 @@ export async function dryRunCommand(ctx: CommandContext, targetWords: readonly s
 }
 
 export async function buildCommand(ctx: CommandContext, targetWords: readonly string[]): Promise<number> {
-  const targets = parseTargets(targetWords);
+  const targets = resolveTargets(ctx, targetWords);
   const { items } = await selectItems(ctx);
   const lock = await acquireLock(CacheState.lockFileOf(ctx.cacheDir), {
     wait: ctx.options.wait,

@@ -1,0 +1,88 @@
+/**
+ * Odd and hostile input videos for the reliability suite, made with the real ffmpeg from a short
+ * corpus face clip or lavfi, and a Rig set up with the default pipeline.
+ */
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { corpus, ffmpeg, X264_FAST } from '../media/media-fixtures.ts';
+import { REPO_ROOT, Rig } from '../helpers/rig.ts';
+
+/** The first seconds of a frontal face video: long enough for a clip (min_dur 1 s), short enough to stay fast. */
+const FACE_SOURCE = corpus('woman_frontal_static_720p.mp4');
+const FACE_SECONDS = '3.5';
+
+/** A Rig whose config is the repository's default pipeline (embedded models), with an empty videos/ folder. */
+export function defaultPipelineRig(): Rig {
+  const rig = new Rig();
+  rig.write('pipeline.config.ts', `export { default } from ${JSON.stringify(path.join(REPO_ROOT, 'pipeline.config.ts'))};\n`);
+  rig.write('videos/.keep', '');
+  return rig;
+}
+
+/** H.264 + AAC face clip, moov at the end (ffmpeg's default for MP4). */
+export function faceClip(out: string, startSec = 0): Promise<string> {
+  return ffmpeg(out, ['-ss', String(startSec), '-t', FACE_SECONDS, '-i', FACE_SOURCE, ...X264_FAST, '-c:a', 'aac']);
+}
+
+/**
+ * The same pictures under different bytes (a title tag, stream copy): a separate input with its
+ * own content hash, so every copy really goes through ffmpeg under its own name.
+ */
+export function retitled(source: string, out: string, title: string): Promise<string> {
+  return ffmpeg(out, ['-i', source, '-c', 'copy', '-metadata', `title=${title}`]);
+}
+
+export function withMoovAtFront(source: string, out: string): Promise<string> {
+  return ffmpeg(out, ['-i', source, '-c', 'copy', '-movflags', '+faststart']);
+}
+
+/** Phone-style rotation: the pictures stay landscape, a display matrix says "turn by 90°". */
+export function rotated(source: string, out: string): Promise<string> {
+  return ffmpeg(out, ['-i', source, '-c', 'copy', '-metadata:s:v', 'rotate=90']);
+}
+
+/** Variable frame rate: every frame of the first 1.5 s, then every third (30 fps, then 10 fps). */
+export function variableFrameRate(source: string, out: string): Promise<string> {
+  return ffmpeg(out, ['-i', source, '-vf', String.raw`select='lt(t\,1.5)+not(mod(n\,3))'`, '-fps_mode', 'vfr', '-an', ...X264_FAST]);
+}
+
+export function hevc10Bit(source: string, out: string): Promise<string> {
+  return ffmpeg(out, ['-i', source, '-c:v', 'libx265', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p10le', '-c:a', 'copy']);
+}
+
+export function halfSecond(source: string, out: string): Promise<string> {
+  return ffmpeg(out, ['-t', '0.5', '-i', source, ...X264_FAST, '-c:a', 'aac']);
+}
+
+export function audioOnly(out: string): Promise<string> {
+  return ffmpeg(out, ['-f', 'lavfi', '-i', 'sine=f=440:d=3', '-c:a', 'aac']);
+}
+
+/** A moving test pattern: a valid video with nothing face-like in it. */
+export function noFaces(out: string): Promise<string> {
+  return ffmpeg(out, ['-f', 'lavfi', '-i', 'testsrc2=s=640x360:r=25:d=3', ...X264_FAST]);
+}
+
+/** The first half of `source`'s bytes, as an interrupted download leaves it. */
+export function truncatedHalf(source: string, out: string): string {
+  const bytes = readFileSync(source);
+  writeFileSync(out, bytes.subarray(0, Math.floor(statSync(source).size / 2)));
+  return out;
+}
+
+/** Bytes that look like nothing: a fixed pseudo-random sequence, so a failure reproduces. */
+export function randomBytes(out: string, size = 200_000): string {
+  const bytes = Buffer.alloc(size);
+  let state = 0x9e3779b9;
+  for (let i = 0; i < size; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    bytes[i] = state >>> 24;
+  }
+  writeFileSync(out, bytes);
+  return out;
+}
+
+export function copy(source: string, out: string): string {
+  copyFileSync(source, out);
+  return out;
+}

@@ -49,7 +49,8 @@ export const score = defineRule({
   name: 'score',
   per: 'video',
   deps: ['track', 'detect', 'scenes'],
-  readsItem: false,
+  // Reads no frame, but segment ids derive from the item's content hash (ctx.itemHash): the item
+  // must be in the key, or two videos with the same detections would share one cached plan.
   version: 2,
   params: {
     max_yaw: { type: 'number', default: 75, doc: 'largest |yaw| in degrees of a passing face' },

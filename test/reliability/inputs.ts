@@ -2,7 +2,7 @@
  * Odd and hostile input videos for the reliability suite, made with the real ffmpeg from a short
  * corpus face clip or lavfi, and a Rig set up with the default pipeline.
  */
-import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { corpus, ffmpeg, X264_FAST } from '../media/media-fixtures.ts';
 import { REPO_ROOT, Rig } from '../helpers/rig.ts';
@@ -66,23 +66,18 @@ export function noFaces(out: string): Promise<string> {
 /** The first half of `source`'s bytes, as an interrupted download leaves it. */
 export function truncatedHalf(source: string, out: string): string {
   const bytes = readFileSync(source);
-  writeFileSync(out, bytes.subarray(0, Math.floor(statSync(source).size / 2)));
+  writeFileSync(out, bytes.subarray(0, Math.floor(bytes.length / 2)));
   return out;
 }
 
 /** Bytes that look like nothing: a fixed pseudo-random sequence, so a failure reproduces. */
-export function randomBytes(out: string, size = 200_000): string {
-  const bytes = Buffer.alloc(size);
+export function randomBytes(out: string): string {
+  const bytes = Buffer.alloc(200_000);
   let state = 0x9e3779b9;
-  for (let i = 0; i < size; i++) {
+  for (let i = 0; i < bytes.length; i++) {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
     bytes[i] = state >>> 24;
   }
   writeFileSync(out, bytes);
-  return out;
-}
-
-export function copy(source: string, out: string): string {
-  copyFileSync(source, out);
   return out;
 }

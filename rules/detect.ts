@@ -201,6 +201,10 @@ async function analyseVideo(
 
 export const detect = defineRule({
   name: 'detect',
+  // After scan, reading none of its outputs: a file scan cannot read fails once, on scan's line,
+  // and this rule is skipped instead of failing again with ffmpeg's words.
+  deps: ['scan'],
+  reads: { scan: [] },
   per: 'video',
   version: 1,
   params: {

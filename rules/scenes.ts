@@ -73,6 +73,10 @@ export function parseScores(text: string): FrameScore[] {
 
 export const sceneScores = defineRule({
   name: 'scene_scores',
+  // After scan, reading none of its outputs: a file scan cannot read fails once, on scan's line,
+  // and this rule is skipped instead of failing again with ffmpeg's words.
+  deps: ['scan'],
+  reads: { scan: [] },
   per: 'video',
   version: 1,
   resources: { cpu: 1 },

@@ -6,7 +6,7 @@ import type { EngineEvent, EventListener, RunSummary } from './events.ts';
 import { type Executor, inProcessExecutor } from './executor.ts';
 import { buildKey, type Fingerprint, ITEM_INPUT, staleReasons } from './fingerprint.ts';
 import { type BuildNode, buildGraph, type Target } from './graph.ts';
-import { brokenPublished, publishFiles } from './publish.ts';
+import { brokenPublished, publishFiles, unpublish } from './publish.ts';
 import type { Artifact, Config, Item, ParamValue, Rule } from './rule.ts';
 import type { Capacities } from './scheduler.ts';
 import { ResourcePools } from './scheduler.ts';
@@ -148,14 +148,17 @@ export class Engine {
     return summary;
   }
 
-  async #evaluate(node: BuildNode, evaluate: (node: BuildNode) => Promise<Outcome>): Promise<Outcome> {
-    const depOutcomes = await Promise.all(node.deps.map(evaluate));
+  async #evaluate(whole: BuildNode, evaluate: (node: BuildNode) => Promise<Outcome>): Promise<Outcome> {
+    const { node, depOutcomes, items, left } = withoutFailedItems(whole, await Promise.all(whole.deps.map(evaluate)), this.#opts.items);
     const id = { rule: node.rule.name, item: node.item?.id ?? null };
     const failedIndex = depOutcomes.findIndex((o) => o.status === 'failed' || o.status === 'skipped');
     if (failedIndex >= 0) {
       const failedDep = node.deps[failedIndex]!.id;
       this.#emit({ type: 'build-skipped', ...id, failedDep });
       return { status: 'skipped', failedDep };
+    }
+    if (left.length > 0) {
+      this.#emit({ type: 'build-log', ...id, message: `over ${items.length} of ${this.#opts.items.length} inputs; left out after a failure: ${left.join(', ')}` });
     }
     let decision: Decision;
     try {
@@ -189,7 +192,7 @@ export class Engine {
           itemHash: node.item ? ((await this.#itemHash(node.item)) ?? null) : null,
           params: this.#ruleParams(node.rule),
           deps: this.#artifacts(node, depOutcomes as { outputs: Outputs }[]),
-          items: this.#opts.items,
+          items,
           state: this.#opts.state,
           executor: this.#opts.executor ?? inProcessExecutor,
           signal: this.#opts.signal ?? new AbortController().signal,
@@ -204,6 +207,26 @@ export class Engine {
         return { status: 'failed', failedDep: node.id };
       }
     });
+  }
+
+  /**
+   * Unpublishes and forgets the builds of inputs that are no longer among the items (removed or
+   * renamed videos), so their clips leave the output folder. Their run-cache entries stay: a video
+   * that comes back is restored, not rebuilt. Only meaningful after a run over every input.
+   */
+  async forgetGoneItems(): Promise<string[]> {
+    const { state, outputDir } = this.#opts;
+    const present = new Set(this.#opts.items.map((item) => item.id));
+    const rules = new Set(this.#opts.rules.filter((rule) => rule.per === 'video').map((rule) => rule.name));
+    const gone = new Set<string>();
+    for (const [key, trace] of [...state.traces.entries()]) {
+      const { rule, item } = CacheState.parseTraceKey(key);
+      if (item === null || !rules.has(rule) || present.has(item)) continue;
+      await unpublish(outputDir, trace.published);
+      state.traces.delete(key);
+      gone.add(item);
+    }
+    return [...gone].sort();
   }
 
   /** Stores the run-cache entry and the trace (last: a trace only ever names outputs in place), then publishes. */
@@ -321,6 +344,24 @@ export class Engine {
     });
     return { deps, batch };
   }
+}
+
+/**
+ * A batch build goes on over the inputs whose own builds succeeded: one broken video must not
+ * cost the report of all the others. (A failed batch dependency still skips it.)
+ */
+function withoutFailedItems(node: BuildNode, depOutcomes: Outcome[], items: readonly Item[]) {
+  const failed = (o: Outcome) => o.status === 'failed' || o.status === 'skipped';
+  if (node.item !== null) return { node, depOutcomes, items, left: [] as string[] };
+  const broken = new Set(node.deps.filter((dep, i) => dep.item !== null && failed(depOutcomes[i]!)).map((dep) => dep.item!.id));
+  if (broken.size === 0) return { node, depOutcomes, items, left: [] as string[] };
+  const keep = node.deps.map((dep) => dep.item === null || !broken.has(dep.item.id));
+  return {
+    node: { ...node, deps: node.deps.filter((_, i) => keep[i]) },
+    depOutcomes: depOutcomes.filter((_, i) => keep[i]),
+    items: items.filter((item) => !broken.has(item.id)),
+    left: [...broken].sort(),
+  };
 }
 
 /** The outputs of dependency `dep` that `rule` reads: those its `reads` names, else all. */

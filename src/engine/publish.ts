@@ -1,4 +1,4 @@
-import { copyFile, link, mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, mkdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Published path (relative to the output root) -> the stored file it shows. */
@@ -42,6 +42,17 @@ export async function publishFiles(
     if (!(old in published)) await unlink(path.join(root, old)).catch(() => undefined);
   }
   return published;
+}
+
+/** Removes published files, and the folders that held only them. */
+export async function unpublish(root: string, published: Readonly<Published>): Promise<void> {
+  for (const rel of Object.keys(published)) {
+    await unlink(path.join(root, rel)).catch(() => undefined);
+    for (let dir = path.dirname(rel); dir !== '.' && dir !== ''; dir = path.dirname(dir)) {
+      // rmdir refuses a folder that still holds anything: exactly the ones to keep.
+      if (!(await rmdir(path.join(root, dir)).then(() => true, () => false))) break;
+    }
+  }
 }
 
 /** Published files that are gone or replaced by something else, relative to `root`. */

@@ -85,6 +85,11 @@ export class CacheState {
     return `${rule}\u0000${item ?? ''}`;
   }
 
+  static parseTraceKey(key: string): { rule: string; item: string | null } {
+    const [rule, item] = key.split('\u0000') as [string, string];
+    return { rule, item: item === '' ? null : item };
+  }
+
   close(): void {
     for (const table of [this.traces, this.runs, this.#statTable]) {
       table.compactIfBloated();

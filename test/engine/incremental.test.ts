@@ -94,7 +94,7 @@ describe('incremental builds (real vbuild processes on a toy pipeline)', () => {
     expect(rig.takeRuns()).toEqual(['upper a.mp4', 'upper b.mp4', 'upper c.mp4']);
   });
 
-  it('keeps going past a failing item, skips its dependents, and exits non-zero', async () => {
+  it('keeps going past a failing item, skips its dependents, builds the batch over the rest, and exits non-zero', async () => {
     rig = new ToyRig({ 'a.mp4': 'alpha', 'bad.mp4': 'FAIL here', 'c.mp4': 'gamma' });
     const result = await rig.run(['all']);
     expect(result.code).toBe(1);
@@ -103,7 +103,11 @@ describe('incremental builds (real vbuild processes on a toy pipeline)', () => {
     expect(runs).toContain('length a.mp4');
     expect(runs).toContain('length c.mp4');
     expect(runs).not.toContain('length bad.mp4');
-    expect(result.stderr).toMatch(/1 failed, 3 skipped after a failure/);
+    expect(result.stderr).toMatch(/1 failed, 2 skipped after a failure/);
+    // The batch rule goes on over the inputs that built, and says which it left out.
+    expect(runs).toContain('total -');
+    expect(result.stderr).toContain('[total] (batch): over 2 of 3 inputs; left out after a failure: bad.mp4');
+    expect(rig.read('out/total.txt')).toBe(String('ALPHA!'.length + 'GAMMA!'.length));
 
     // Fixed input: only its chain and the batch run.
     rig.write('videos/bad.mp4', 'fine now');

@@ -98,10 +98,7 @@ describe('a folder that changes between runs', () => {
     expect(new Set(plan().map((each) => each.source))).toEqual(new Set(['monday.mp4', 'thursday.mp4', 'wednesday renamed.mp4']));
   });
 
-  // Known bug (reported, issue 8): the engine never unpublishes the outputs of an item that left
-  // the inputs, so out/tuesday/ (removed) and out/wednesday/ (renamed away) keep their clips
-  // although plan.json no longer lists them.
-  it.fails('removed and renamed-away videos leave out/', () => {
+  it('removed and renamed-away videos leave out/', () => {
     expect(existsSync(path.join(rig.dir, 'out/tuesday'))).toBe(false);
     expect(existsSync(path.join(rig.dir, 'out/wednesday'))).toBe(false);
   });

@@ -18,12 +18,16 @@ async function selectItems(ctx: CommandContext): Promise<ItemSelection> {
   for (const { flag, pattern } of selection.unmatched) {
     stderr.write(`vbuild: warning: ${flag} ${JSON.stringify(pattern)} matched none of the ${selection.discovered} inputs\n`);
   }
-  const filtered = options.only.length + options.skip.length > 0 || options.from !== undefined;
+  const filtered = isFiltered(ctx);
   stderr.write(
     `vbuild: ${selection.items.length} ${filtered ? `of ${selection.discovered} ` : ''}inputs in ${inputDir}` +
       ` (${config.input.include.join(', ')})\n`,
   );
   return selection;
+}
+
+function isFiltered({ options }: CommandContext): boolean {
+  return options.only.length + options.skip.length > 0 || options.from !== undefined;
 }
 
 /**
@@ -32,8 +36,7 @@ async function selectItems(ctx: CommandContext): Promise<ItemSelection> {
  */
 function resolveTargets(ctx: CommandContext, targetWords: readonly string[]): Target[] {
   const targets = parseTargets(targetWords);
-  const { only, skip, from } = ctx.options;
-  const filtered = only.length + skip.length > 0 || from !== undefined;
+  const filtered = isFiltered(ctx);
   const batchRules = ctx.rules.filter((rule) => rule.per === 'batch');
   if (!filtered || batchRules.length === 0 || !targets.some((t) => t.kind === 'all')) return targets;
   ctx.stderr.write(
@@ -105,6 +108,11 @@ export async function buildCommand(ctx: CommandContext, targetWords: readonly st
       },
     });
     const summary = await engine.build(targets);
+    // Only a run over the whole folder knows which inputs are gone.
+    if (!isFiltered(ctx) && !abort.signal.aborted) {
+      const gone = await engine.forgetGoneItems();
+      if (gone.length > 0) ctx.stderr.write(`vbuild: removed the outputs of ${gone.length} inputs no longer in ${ctx.inputDir}: ${gone.join(', ')}\n`);
+    }
     return summary.failed > 0 || abort.signal.aborted ? 1 : 0;
   } finally {
     tty?.stop();

@@ -3,7 +3,10 @@ import { describeBuild, formatDuration, ProgressModel, summaryLine } from './pro
 
 type Write = (text: string) => void;
 
-/** Plain lines for logs and pipes: what started, finished, failed, and why. */
+/**
+ * Plain lines for logs and pipes: what started, finished, failed, and why. Builds skipped after a
+ * failure are only counted in the summary: the failure's own line already names the input.
+ */
 export function plainReporter(write: Write): (event: EngineEvent) => void {
   const lastProgress = new Map<string, number>();
   return (event) => {
@@ -19,9 +22,6 @@ export function plainReporter(write: Write): (event: EngineEvent) => void {
         break;
       case 'build-failed':
         write(`[${event.rule}] ${event.item ?? '(batch)'}: FAILED: ${event.error}\n`);
-        break;
-      case 'build-skipped':
-        write(`[${event.rule}] ${event.item ?? '(batch)'}: skipped, ${event.failedDep} failed\n`);
         break;
       case 'build-log':
         write(`[${event.rule}] ${event.item ?? '(batch)'}: ${event.message}\n`);

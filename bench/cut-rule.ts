@@ -13,11 +13,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ffmpegPerClip, generateGopVideo } from './lib/clips.ts';
 import { medianSeconds } from './lib/rounds.ts';
 import { cut } from '../rules/cut.ts';
+import { CLIP_PLAN_FILE } from '../rules/score.ts';
 import type { Artifact } from '../src/engine/rule.ts';
 import type { Segment } from '../src/score/types.ts';
-import { FFMPEG_BASE_ARGS, formatSeconds, locate, runTool } from '../src/media/ffmpeg.ts';
+import { locate } from '../src/media/ffmpeg.ts';
 import { probe } from '../src/media/probe.ts';
 import { ruleContext } from '../test/helpers/rule-context.ts';
 import { SCORES, testUuid } from '../test/cut/fixtures.ts';
@@ -48,28 +50,15 @@ async function keyframeSegments(file: string): Promise<Segment[]> {
   }));
 }
 
-async function generateMp4(dir: string): Promise<string> {
-  const file = path.join(dir, 'synthetic_720p30_gop2s.mp4');
-  const seconds = 2 * MAX_CLIPS + 2;
-  await runTool('ffmpeg', [
-    ...FFMPEG_BASE_ARGS, '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=s=1280x720:r=30:d=${seconds}`,
-    '-f', 'lavfi', '-i', `sine=f=440:r=48000:d=${seconds}`,
-    '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-keyint_min', '60', '-sc_threshold', '0',
-    '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', file,
-  ], file);
-  return file;
-}
-
 async function source(name: string, file: string, scratch: string): Promise<Source> {
   const segments = await keyframeSegments(file);
   const inputs = await mkdtemp(path.join(scratch, 'inputs-'));
   const { file: _, ...facts } = await probe(file);
   await writeFile(path.join(inputs, 'probe.json'), JSON.stringify(facts));
-  await writeFile(path.join(inputs, 'segments.json'), JSON.stringify({ segments, rejected: [], params: {} }));
+  await writeFile(path.join(inputs, CLIP_PLAN_FILE), JSON.stringify({ segments }));
   const deps = {
     scan: { files: { 'probe.json': path.join(inputs, 'probe.json') }, hashes: {} },
-    score: { files: { 'segments.json': path.join(inputs, 'segments.json') }, hashes: {} },
+    score: { files: { [CLIP_PLAN_FILE]: path.join(inputs, CLIP_PLAN_FILE) }, hashes: {} },
   };
   return { name, file, segments, deps };
 }
@@ -83,18 +72,8 @@ async function throughRule(source: Source): Promise<void> {
   }
 }
 
-async function ffmpegPerClip(source: Source, scratch: string): Promise<void> {
-  for (const segment of source.segments) {
-    const target = path.join(scratch, `${segment.id}${path.extname(source.file)}`);
-    await runTool('ffmpeg', [
-      ...FFMPEG_BASE_ARGS, '-v', 'error', '-y', '-ss', formatSeconds(segment.start), '-i', source.file,
-      '-t', formatSeconds(segment.end - segment.start), '-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', target,
-    ], source.file);
-  }
-}
-
 const METHODS = [
-  ['ffmpeg per clip (baseline)', ffmpegPerClip],
+  ['ffmpeg per clip (baseline)', (source: Source, out: string) => ffmpegPerClip(source.file, source.segments, out)],
   ['cut rule, one process per video', throughRule],
 ] as const;
 
@@ -104,7 +83,7 @@ async function main(): Promise<void> {
   try {
     const webm = path.join(CORPUS, 'tears_of_steel_battle_cuts_800x332.webm');
     const multishot = path.join(CORPUS, 'multishot_8shots_1280x720_25fps.mp4');
-    const mp4 = await generateMp4(scratch);
+    const mp4 = await generateGopVideo(scratch, MAX_CLIPS);
     const sources = [
       await source('tears_of_steel 800x332 VP8 WebM', webm, scratch),
       await source('multishot 1280x720 H.264 (its 8 shots)', multishot, scratch),

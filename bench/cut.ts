@@ -14,9 +14,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ffmpegPerClip, generateGopVideo } from './lib/clips.ts';
 import { medianSeconds } from './lib/rounds.ts';
 import { cutClips, type ClipRequest } from '../src/media/cut.ts';
-import { FFMPEG_BASE_ARGS, formatSeconds, locate, runTool } from '../src/media/ffmpeg.ts';
+import { locate } from '../src/media/ffmpeg.ts';
 import { probe } from '../src/media/probe.ts';
 
 const CLIPS = 20;
@@ -38,29 +39,6 @@ async function clipsBetweenKeyframes(file: string): Promise<ClipRequest[]> {
   return Array.from({ length: CLIPS }, (_, i) => ({ id: `clip${i}`, start: bounds[i]!, end: bounds[i + 1]! - 0.05 }));
 }
 
-async function generateMp4(dir: string): Promise<string> {
-  const file = path.join(dir, 'synthetic_720p30_gop2s.mp4');
-  const seconds = 2 * CLIPS + 2;
-  await runTool('ffmpeg', [
-    ...FFMPEG_BASE_ARGS, '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=s=1280x720:r=30:d=${seconds}`,
-    '-f', 'lavfi', '-i', `sine=f=440:r=48000:d=${seconds}`,
-    '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-keyint_min', '60', '-sc_threshold', '0',
-    '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', file,
-  ], file);
-  return file;
-}
-
-async function ffmpegPerClip(source: Source, out: string): Promise<void> {
-  for (const clip of source.clips) {
-    const target = path.join(out, `${clip.id}${path.extname(source.file)}`);
-    await runTool('ffmpeg', [
-      ...FFMPEG_BASE_ARGS, '-v', 'error', '-y', '-ss', formatSeconds(clip.start), '-i', source.file,
-      '-t', formatSeconds(clip.end - clip.start), '-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', target,
-    ], source.file);
-  }
-}
-
 async function cutClipsPerClip(source: Source, out: string): Promise<void> {
   for (const clip of source.clips) await cutClips(source.file, [clip], out, {});
 }
@@ -72,7 +50,7 @@ async function cutClipsOnce(source: Source, out: string): Promise<void> {
 }
 
 const METHODS = [
-  ['ffmpeg per clip (baseline)', ffmpegPerClip],
+  ['ffmpeg per clip (baseline)', (source: Source, out: string) => ffmpegPerClip(source.file, source.clips, out)],
   ['cutClips per clip', cutClipsPerClip],
   ['cutClips, one process per video', cutClipsOnce],
 ] as const;
@@ -81,7 +59,7 @@ const METHODS = [
 async function main(): Promise<void> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'vbuild-bench-cut-'));
   try {
-    const mp4 = await generateMp4(scratch);
+    const mp4 = await generateGopVideo(scratch, CLIPS);
     const sources: Source[] = [
       { name: 'tears_of_steel 800x332 VP8 WebM', file: WEBM, clips: await clipsBetweenKeyframes(WEBM) },
       { name: 'synthetic 1280x720 H.264 MP4', file: mp4, clips: await clipsBetweenKeyframes(mp4) },

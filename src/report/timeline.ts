@@ -62,7 +62,7 @@ export function renderTimeline(video: VideoReport, index: number): string {
   const clips = video.clips.clips.filter((clip) => !clip.skipped).length;
   return [
     `<section class="video" data-video="${index}">`,
-    `<h3>${escapeHtml(video.source)} <small>${formatClock(video.durationSec)} · ${video.scenes.length} scenes · ${video.tracks.length} tracks · ${clips} clips</small></h3>`,
+    `<h3>${escapeHtml(video.source)} <small>${formatClock(video.durationSec)} · ${count(video.scenes.length, 'scene')} · ${count(video.tracks.length, 'track')} · ${count(clips, 'clip')}</small></h3>`,
     '<div class="timeline">',
     `<div class="lane-label">scenes</div><div class="row scenes">${scenes}</div>`,
     `<div class="lane-label">tracks</div><div class="row tracks" style="height:${laneCount * LANE_PX}px">${tracks}</div>`,
@@ -71,4 +71,8 @@ export function renderTimeline(video: VideoReport, index: number): string {
     '</div>',
     '</section>',
   ].join('\n');
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -198,6 +198,7 @@ export class Engine {
           signal: this.#opts.signal ?? new AbortController().signal,
           emit: (event: EngineEvent) => this.#emit(event),
         });
+        if (node.item && node.rule.readsItem !== false) await this.#checkItemUnchanged(node.item);
         await this.#record(node, decision, outputs);
         const unchanged = decision.trace !== undefined && isDeepStrictEqual(decision.trace.outputs, outputs);
         this.#emit({ type: 'build-done', ...id, ms: Date.now() - began, unchanged });
@@ -266,6 +267,13 @@ export class Engine {
       this.#itemHashes.set(item.id, hash);
     }
     return hash;
+  }
+
+  /** A build that read its input while the file was replaced must not be recorded under the old content's key. */
+  async #checkItemUnchanged(item: Item): Promise<void> {
+    if ((await this.#opts.state.statCache.hash(item.path)) !== (await this.#itemHash(item))) {
+      throw new Error(`input ${item.path} changed while it was being built; run again`);
+    }
   }
 
   async #fingerprint(node: BuildNode, depOutputs: { outputs: Outputs }[]): Promise<Fingerprint> {

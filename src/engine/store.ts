@@ -32,7 +32,8 @@ export class LocalStore implements ArtifactStore {
   async put(file: string): Promise<string> {
     const hash = await hashFile(file);
     const target = this.path(hash);
-    if (await this.has(hash)) {
+    // An object already stored is kept only if it still holds its content: a damaged one is replaced.
+    if ((await this.has(hash)) && (await hashFile(target)) === hash) {
       await unlink(file);
       return hash;
     }

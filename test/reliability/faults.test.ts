@@ -1,0 +1,284 @@
+/**
+ * Issue 8, part 2: faults on the real pipeline with the default (embedded) pack, through the real
+ * `vbuild` executable: SIGKILL at seeded-random points inside the rules, a full disk under the
+ * cache, an input replaced while it is being decoded, a tampered stored object.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BuildStatus } from '../../src/engine/engine.ts';
+import { hashFile } from '../../src/engine/hash.ts';
+import { REPO_ROOT, type Result, type Rig, done, until } from '../helpers/rig.ts';
+import { defaultPipelineRig, faceClip, retitled } from './inputs.ts';
+
+const BIN = path.join(REPO_ROOT, 'bin/vbuild.js');
+const ARGS = ['all', '--device', 'cpu'];
+
+/** mulberry32: a small seeded PRNG, so every kill point reproduces. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+let rig: Rig;
+let reference: string;
+
+const video = (file: string) => path.join(rig.dir, 'videos', file);
+
+async function run(args: readonly string[] = ARGS): Promise<Result> {
+  return rig.run(args);
+}
+
+async function staleBuilds(extra: readonly string[] = []): Promise<BuildStatus[]> {
+  const result = await run(['--dry-run', '--json', '--device', 'cpu', ...extra]);
+  expect(result.code, result.stderr).toBe(0);
+  return (JSON.parse(result.stdout) as { builds: BuildStatus[] }).builds.filter((each) => each.stale);
+}
+
+/** Frames ffprobe decodes from a clip (0 for a truncated or unreadable file). */
+function decodedFrames(file: string): number {
+  try {
+    const out = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+    return Number.parseInt(out.trim(), 10) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+function clipFiles(): string[] {
+  const out = path.join(rig.dir, 'out');
+  return readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.mp4')).map((name) => path.join(out, name));
+}
+
+/** A run of vbuild in its own process group, so a kill takes its ffmpeg children with it. */
+function startGroup(args: readonly string[], cwd: string) {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...process.env, FORCE_COLOR: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const finished = done(child);
+  return { child, stderr: () => stderr, finished };
+}
+
+/** `rule@item` of builds whose `running` line came without a `done`/`FAILED` line. */
+function runningIn(stderr: string): string[] {
+  const open = new Set<string>();
+  for (const line of stderr.split('\n')) {
+    const match = /^\[(\w+)\] (.+?): (running|done in|FAILED)/.exec(line);
+    if (!match) continue;
+    const id = `${match[1]}@${match[2]}`;
+    if (match[3] === 'running') open.add(id);
+    else open.delete(id);
+  }
+  return [...open];
+}
+
+beforeAll(async () => {
+  rig = defaultPipelineRig();
+  const face = await faceClip(path.join(rig.dir, 'face.mp4'));
+  await retitled(face, video('a.mp4'), 'a');
+  await faceClip(video('b.mp4'), 4);
+  const clean = await run();
+  expect(clean.code, clean.stderr).toBe(0);
+  reference = rig.read('out/plan.json');
+}, 180_000);
+
+afterAll(() => rig?.cleanup());
+
+describe('SIGKILL at seeded-random points inside the rules', () => {
+  const KILL_RULES = ['scan', 'scene_scores', 'detect', 'cut', 'thumbnails'];
+  const kills: { target: string; running: string[] }[] = [];
+
+  it('every rerun after kills ends with plan.json byte-identical to a clean run, nothing stale, nothing truncated', async () => {
+    const random = mulberry32(0x8badf00d);
+    const models = path.join(rig.dir, 'cache/models');
+    let rounds = 0;
+    while (kills.length < 10) {
+      // A round: a fresh cache (the converted models copied in) and output, 1-3 killed runs, then a completing run.
+      rounds++;
+      const cache = path.join(rig.dir, `kill-cache-${rounds}`);
+      mkdirSync(cache);
+      cpSync(models, path.join(cache, 'models'), { recursive: true });
+      rmSync(path.join(rig.dir, 'out'), { recursive: true, force: true });
+      const args = [...ARGS, '--cache', cache];
+      const killsThisRound = 1 + Math.floor(random() * 3);
+      for (let k = 0; k < killsThisRound; k++) {
+        const target = KILL_RULES[Math.floor(random() * KILL_RULES.length)]!;
+        const delayMs = Math.floor(random() * 400);
+        const run = startGroup(args, rig.dir);
+        let exited = false;
+        void run.finished.then(() => (exited = true));
+        await until(() => exited || run.stderr().split('\n').some((line) => line.startsWith(`[${target}] `) && line.includes(': running')), 60_000);
+        if (exited) continue; // the target rule had nothing left to run: this run completed
+        const at = Date.now() + delayMs;
+        await until(() => exited || Date.now() >= at, 60_000);
+        if (exited) continue;
+        const running = runningIn(run.stderr());
+        process.kill(-run.child.pid!, 'SIGKILL');
+        const result = await run.finished;
+        expect(result.code).toBe(null);
+        kills.push({ target, running });
+      }
+      const completing = await rig.run(args);
+      expect(completing.code, completing.stderr).toBe(0);
+      expect(rig.read('out/plan.json')).toBe(reference);
+      expect(await staleBuilds(['--cache', cache])).toEqual([]);
+      const tmp = path.join(cache, 'tmp');
+      expect(existsSync(tmp) ? readdirSync(tmp) : []).toEqual([]);
+      for (const clip of clipFiles()) expect(decodedFrames(clip), clip).toBeGreaterThan(0);
+    }
+    const rulesHit = new Set(kills.flatMap((kill) => kill.running.map((id) => id.split('@')[0]!)));
+    console.log(`faults: ${kills.length} kills in ${rounds} rounds; running when killed: ${kills.map((kill) => `[${kill.running.join(' ')}]`).join(' ')}; rules hit: ${[...rulesHit].sort().join(', ')}`);
+    expect(rulesHit.size, JSON.stringify(kills)).toBeGreaterThanOrEqual(3);
+  }, 150_000);
+});
+
+describe('a full disk under the cache', () => {
+  const mount = path.join('/tmp', `vbuild-faults-tmpfs-${process.pid}`);
+  let mounted = false;
+  let mountError = '';
+
+  beforeAll(() => {
+    // Big enough for the converted models and the first builds, too small for the clips.
+    const modelsKb = Number.parseInt(execFileSync('du', ['-sk', path.join(rig.dir, 'cache/models')], { encoding: 'utf8' }), 10);
+    mkdirSync(mount, { recursive: true });
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${modelsKb + 700}k`, 'tmpfs', mount], { stdio: 'pipe' });
+      mounted = true;
+      cpSync(path.join(rig.dir, 'cache/models'), path.join(mount, 'models'), { recursive: true });
+    } catch (error) {
+      mountError = String(error);
+    }
+  });
+
+  afterAll(() => {
+    if (mounted) execFileSync('umount', [mount]);
+    rmSync(mount, { recursive: true, force: true });
+  });
+
+  it('fails with a clear ENOSPC line, records nothing half-written, and completes once there is room', async (context) => {
+    if (!mounted) {
+      context.skip(`cannot mount a tmpfs here (needs root): ${mountError}`);
+      return;
+    }
+    rmSync(path.join(rig.dir, 'out'), { recursive: true, force: true });
+    const full = await run([...ARGS, '--cache', mount]);
+    expect(full.code, full.stderr).not.toBe(0);
+    expect(full.stderr).toMatch(/FAILED: .*\n(.*\n)*.*No space left on device|ENOSPC/);
+    execFileSync('mount', ['-o', 'remount,size=64m', mount]);
+    const rerun = await run([...ARGS, '--cache', mount]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rig.read('out/plan.json')).toBe(reference);
+    expect(await staleBuilds(['--cache', mount])).toEqual([]);
+    // Every recorded object holds the content its name says.
+    const traces = readFileSync(path.join(mount, 'traces.jsonl'), 'utf8').split('\n').filter(Boolean);
+    for (const line of traces) {
+      const { v } = JSON.parse(line) as { v: { outputs: Record<string, string> } | null };
+      for (const hash of Object.values(v?.outputs ?? {})) {
+        const file = path.join(mount, 'objects', hash.slice(0, 2), hash);
+        if (existsSync(file)) expect(await hashFile(file), file).toBe(hash);
+      }
+    }
+    const gc = await run(['gc', '--cache', mount]);
+    expect(gc.code, gc.stderr).toBe(0);
+    expect(await staleBuilds(['--cache', mount])).toEqual([]);
+    console.log(`faults: full disk: ${full.stderr.split('\n').filter((line) => /FAILED|No space/.test(line)).slice(0, 3).join(' | ')}; gc: ${gc.stdout.trim()}`);
+  }, 60_000);
+});
+
+describe('an input replaced while detect decodes it', () => {
+  it('the next dry run says its chain is stale (input changed); nothing built from the old bytes is served for the new', async () => {
+    // A cache of its own, so the other cases' state does not matter.
+    const cache = path.join(rig.dir, 'modified-cache');
+    mkdirSync(cache);
+    cpSync(path.join(rig.dir, 'cache/models'), path.join(cache, 'models'), { recursive: true });
+    rmSync(path.join(rig.dir, 'out'), { recursive: true, force: true });
+    const original = readFileSync(video('a.mp4'));
+    const run1 = startGroup([...ARGS, '--cache', cache], rig.dir);
+    let exited = false;
+    void run1.finished.then(() => (exited = true));
+    await until(() => exited || run1.stderr().includes('[detect] a.mp4: running'), 60_000);
+    expect(exited, run1.stderr()).toBe(false);
+    copyFileSync(video('b.mp4'), video('a.mp4'));
+    const first = await run1.finished;
+    // detect (and whatever else read the file) fails rather than record new bytes under the old hash.
+    expect(first.code, first.stderr).toBe(1);
+    expect(first.stderr).toMatch(/\[detect\] a\.mp4: FAILED: input .*a\.mp4 changed while it was being built/);
+    const stale = await staleBuilds(['--cache', cache]);
+    expect(stale.find((each) => each.rule === 'scan' && each.item === 'a.mp4')?.reasons).toEqual(['input changed: a.mp4']);
+    expect(stale.filter((each) => each.item === 'a.mp4').map((each) => each.rule)).toEqual(expect.arrayContaining(['scan', 'detect', 'cut']));
+    const rerun = await run([...ARGS, '--cache', cache]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(await staleBuilds(['--cache', cache])).toEqual([]);
+    // The old bytes back: what is served must be what a clean run over them gives.
+    writeFileSync(video('a.mp4'), original);
+    const back = await run([...ARGS, '--cache', cache]);
+    expect(back.code, back.stderr).toBe(0);
+    expect(rig.read('out/plan.json')).toBe(reference);
+    for (const clip of clipFiles()) expect(decodedFrames(clip), clip).toBeGreaterThan(0);
+  }, 90_000);
+});
+
+describe('a tampered stored object', () => {
+  /** The stored object of `rule`'s `output` for `item`, from the last trace line naming it. */
+  function objectOf(cache: string, rule: string, item: string, output: string): string {
+    let hash: string | undefined;
+    for (const line of readFileSync(path.join(cache, 'traces.jsonl'), 'utf8').split('\n').filter(Boolean)) {
+      const { k, v } = JSON.parse(line) as { k: string; v: { outputs: Record<string, string> } | null };
+      if (k === `${rule}\u0000${item}`) hash = v?.outputs[output];
+    }
+    return path.join(cache, 'objects', hash!.slice(0, 2), hash!);
+  }
+
+  async function tamper(changeSize: boolean, keepMtime: boolean): Promise<{ file: string; stale: BuildStatus[] }> {
+    const cache = path.join(rig.dir, 'cache');
+    rmSync(path.join(rig.dir, 'out'), { recursive: true, force: true });
+    const clean = await run();
+    expect(clean.code, clean.stderr).toBe(0);
+    const file = objectOf(cache, 'scenes', 'a.mp4', 'scenes.json');
+    const before = statSync(file, { bigint: true });
+    chmodSync(file, 0o644);
+    const bytes = readFileSync(file);
+    // Flip a digit to another digit: still JSON, same size, other content.
+    const at = bytes.findIndex((byte) => byte >= 0x30 && byte <= 0x39);
+    bytes[at] = bytes[at] === 0x39 ? 0x38 : bytes[at]! + 1;
+    writeFileSync(file, changeSize ? Buffer.concat([bytes, Buffer.from(' ')]) : bytes);
+    chmodSync(file, 0o444);
+    if (keepMtime) {
+      const ns = before.mtimeNs;
+      execFileSync('touch', ['-m', '-d', `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`, file]);
+      expect(statSync(file, { bigint: true }).mtimeNs).toBe(before.mtimeNs);
+    }
+    return { file, stale: await staleBuilds() };
+  }
+
+  it('same size and mtime restored: not seen (the designed limit: the stat cache trusts size, mtime and inode)', async () => {
+    const { stale } = await tamper(false, true);
+    expect(stale).toEqual([]);
+  }, 60_000);
+
+  for (const variant of [{ changeSize: false, title: 'same size, new mtime' }, { changeSize: true, title: 'another size' }]) {
+    it(`${variant.title}: detected, rebuilt, and the stored object is correct again`, async () => {
+      const { file, stale } = await tamper(variant.changeSize, false);
+      const scenes = stale.find((each) => each.rule === 'scenes' && each.item === 'a.mp4');
+      expect(scenes?.reasons, JSON.stringify(stale)).toEqual([`output missing: ${file}`]);
+      const rerun = await run();
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(rerun.stderr).toContain('[scenes] a.mp4: running');
+      expect(await hashFile(file)).toBe(path.basename(file));
+      expect(await staleBuilds()).toEqual([]);
+      expect(rig.read('out/plan.json')).toBe(reference);
+    }, 60_000);
+  }
+});

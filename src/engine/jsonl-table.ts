@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
 
 /**
  * A keyed table persisted as an append-only JSONL log: each `set` appends one line, the last
@@ -21,14 +21,22 @@ export class JsonlTable<V> {
   static load<V>(file: string, { readOnly = false } = {}): JsonlTable<V> {
     const table = new JsonlTable<V>(file, readOnly);
     if (!existsSync(file)) return table;
-    const text = readFileSync(file, 'utf8');
-    // A line without its newline was torn by a crash mid-append: it never happened.
-    const end = text.lastIndexOf('\n');
-    for (const line of text.slice(0, end + 1).split('\n')) {
+    const bytes = readFileSync(file);
+    // A line without its newline was torn by a crash (or a full disk) mid-append: it never
+    // happened. It is cut off before anything is appended after it.
+    const complete = bytes.lastIndexOf(0x0a) + 1;
+    if (complete < bytes.length && !readOnly) truncateSync(file, complete);
+    for (const line of bytes.subarray(0, complete).toString('utf8').split('\n')) {
       if (line === '') continue;
-      const { k, v } = JSON.parse(line) as { k: string; v: V | null };
-      if (v === null) table.#rows.delete(k);
-      else table.#rows.set(k, v);
+      let row: { k: string; v: V | null };
+      try {
+        row = JSON.parse(line) as { k: string; v: V | null };
+      } catch {
+        // A cache table must never stop a build: an unreadable line only loses what it said.
+        continue;
+      }
+      if (row.v === null) table.#rows.delete(row.k);
+      else table.#rows.set(row.k, row.v);
       table.#lines++;
     }
     return table;
@@ -63,7 +71,7 @@ export class JsonlTable<V> {
   #append(key: string, value: V | null): void {
     if (this.#readOnly) return;
     this.#fd ??= openSync(this.#file, 'a');
-    writeSync(this.#fd, JSON.stringify({ k: key, v: value }) + '\n');
+    writeFully(this.#fd, Buffer.from(JSON.stringify({ k: key, v: value }) + '\n'));
     this.#lines++;
   }
 
@@ -73,7 +81,7 @@ export class JsonlTable<V> {
     this.close();
     const tmp = `${this.#file}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w');
-    for (const [k, v] of this.#rows) writeSync(fd, JSON.stringify({ k, v }) + '\n');
+    for (const [k, v] of this.#rows) writeFully(fd, Buffer.from(JSON.stringify({ k, v }) + '\n'));
     closeSync(fd);
     renameSync(tmp, this.#file);
     this.#lines = this.#rows.size;
@@ -83,4 +91,9 @@ export class JsonlTable<V> {
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
   }
+}
+
+/** writeSync may write part of a buffer; a table line must go out whole (or throw). */
+function writeFully(fd: number, data: Buffer): void {
+  for (let done = 0; done < data.length; ) done += writeSync(fd, data, done);
 }

@@ -94,8 +94,19 @@ describe('jsonl table', () => {
     const loaded = JsonlTable.load<number>(file);
     expect(loaded.get('k')).toBe(99);
     expect(loaded.has('torn')).toBe(false);
+    // The torn line was cut off: what is appended next is a line of its own.
+    loaded.set('after', 3);
+    loaded.close();
+    expect(JsonlTable.load<number>(file).get('after')).toBe(3);
     loaded.compactIfBloated();
-    expect(JsonlTable.load<number>(file).size).toBe(2);
+    expect(JsonlTable.load<number>(file).size).toBe(3);
+  });
+
+  it('skips a line it cannot read instead of refusing the whole table', () => {
+    const file = path.join(os.tmpdir(), `vbuild-table-bad-${process.pid}.jsonl`);
+    writeFileSync(file, '{"k":"a","v":1}\n{"k":"b","v":\n{"k":"c","v":3}\n');
+    const table = JsonlTable.load<number>(file);
+    expect([...table.entries()]).toEqual([['a', 1], ['c', 3]]);
   });
 
   it('serialises equal values equally whatever their key order', () => {

@@ -38,8 +38,12 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { key: 'journals', flag: '--journals', kind: 'boolean', doc: 'gc: also delete journals of interrupted builds' },
 ];
 
+/** The long form of a table flag: `-j, --jobs <n>` -> `--jobs`. */
+export function longFlag(flag: string): string {
+  return /--[a-z0-9-]+/.exec(flag)![0];
+}
+
 /** cac's name for a flag's value in its parsed options (camelCase of the long name). */
 export function optionName(flag: string): string {
-  const long = /--([a-z0-9-]+)/.exec(flag)![1]!;
-  return long.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  return longFlag(flag).slice(2).replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }

@@ -1,7 +1,7 @@
 import { cac } from 'cac';
 import { checkValue, type DeclaredParam } from '../engine/config.ts';
 import type { ParamValue } from '../engine/rule.ts';
-import { GLOBAL_OPTIONS, type GlobalOptions, optionName } from './options.ts';
+import { GLOBAL_OPTIONS, type GlobalOptions, longFlag, optionName } from './options.ts';
 
 export type Command =
   | { name: 'build'; targets: string[] }
@@ -89,6 +89,7 @@ export function parseCLI(argv: readonly string[], params: readonly DeclaredParam
     paramValues[param.name] = paramValue(param, raw[name]);
   }
   for (const key of Object.keys(raw)) {
+    // cac camel-cases what it parses; the user typed it kebab-cased.
     if (!known.has(key)) throw new UsageError(`unknown option --${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} (see vbuild --help)`);
   }
   return { command: command(cli.matchedCommandName, args), options: globalOptions(raw), params: paramValues };
@@ -130,7 +131,7 @@ function globalOptions(raw: Record<string, unknown>): GlobalOptions {
   const options: Record<string, unknown> = {};
   for (const spec of GLOBAL_OPTIONS) {
     const value = raw[optionName(spec.flag)];
-    const flag = `--${optionName(spec.flag).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    const flag = longFlag(spec.flag);
     switch (spec.kind) {
       case 'boolean':
         options[spec.key] = value === true;

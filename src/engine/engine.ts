@@ -78,16 +78,8 @@ export class Engine {
   /** What a build of `targets` would do, without running or writing anything. */
   async dryRun(targets: readonly Target[]): Promise<BuildStatus[]> {
     const nodes = this.graph(targets);
-    const outcomes = new Map<string, Promise<Outcome>>();
     const statuses = new Map<string, BuildStatus>();
-    const evaluate = (node: BuildNode): Promise<Outcome> => {
-      let outcome = outcomes.get(node.id);
-      if (!outcome) {
-        outcome = this.#dryEvaluate(node, evaluate, statuses);
-        outcomes.set(node.id, outcome);
-      }
-      return outcome;
-    };
+    const evaluate = memoised((node) => this.#dryEvaluate(node, evaluate, statuses));
     await Promise.all(nodes.map(evaluate));
     return nodes.map((node) => statuses.get(node.id)!);
   }
@@ -126,15 +118,7 @@ export class Engine {
       builds: nodes.map((n) => ({ rule: n.rule.name, item: n.item?.id ?? null })),
       jobs: this.#opts.jobs ?? availableParallelism(),
     });
-    const outcomes = new Map<string, Promise<Outcome>>();
-    const evaluate = (node: BuildNode): Promise<Outcome> => {
-      let outcome = outcomes.get(node.id);
-      if (!outcome) {
-        outcome = this.#evaluate(node, evaluate);
-        outcomes.set(node.id, outcome);
-      }
-      return outcome;
-    };
+    const evaluate = memoised((node) => this.#evaluate(node, evaluate));
     const results = await Promise.all(nodes.map(evaluate));
     const summary: RunSummary = { fresh: 0, ran: 0, restored: 0, failed: 0, skipped: 0 };
     for (const result of results) {
@@ -151,7 +135,7 @@ export class Engine {
   async #evaluate(whole: BuildNode, evaluate: (node: BuildNode) => Promise<Outcome>): Promise<Outcome> {
     const { node, depOutcomes, items, left } = withoutFailedItems(whole, await Promise.all(whole.deps.map(evaluate)), this.#opts.items);
     const id = { rule: node.rule.name, item: node.item?.id ?? null };
-    const failedIndex = depOutcomes.findIndex((o) => o.status === 'failed' || o.status === 'skipped');
+    const failedIndex = depOutcomes.findIndex(didNotBuild);
     if (failedIndex >= 0) {
       const failedDep = node.deps[failedIndex]!.id;
       this.#emit({ type: 'build-skipped', ...id, failedDep });
@@ -354,14 +338,30 @@ export class Engine {
   }
 }
 
+function didNotBuild(outcome: Outcome): boolean {
+  return outcome.status === 'failed' || outcome.status === 'skipped';
+}
+
+/** Evaluates each build once, however many dependents ask for it. */
+function memoised(evaluate: (node: BuildNode) => Promise<Outcome>): (node: BuildNode) => Promise<Outcome> {
+  const outcomes = new Map<string, Promise<Outcome>>();
+  return (node) => {
+    let outcome = outcomes.get(node.id);
+    if (!outcome) {
+      outcome = evaluate(node);
+      outcomes.set(node.id, outcome);
+    }
+    return outcome;
+  };
+}
+
 /**
  * A batch build goes on over the inputs whose own builds succeeded: one broken video must not
  * cost the report of all the others. (A failed batch dependency still skips it.)
  */
 function withoutFailedItems(node: BuildNode, depOutcomes: Outcome[], items: readonly Item[]) {
-  const failed = (o: Outcome) => o.status === 'failed' || o.status === 'skipped';
   if (node.item !== null) return { node, depOutcomes, items, left: [] as string[] };
-  const broken = new Set(node.deps.filter((dep, i) => dep.item !== null && failed(depOutcomes[i]!)).map((dep) => dep.item!.id));
+  const broken = new Set(node.deps.filter((dep, i) => dep.item !== null && didNotBuild(depOutcomes[i]!)).map((dep) => dep.item!.id));
   if (broken.size === 0) return { node, depOutcomes, items, left: [] as string[] };
   const keep = node.deps.map((dep) => dep.item === null || !broken.has(dep.item.id));
   return {

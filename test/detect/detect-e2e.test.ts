@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, Rig, done, until } from '../helpers/rig.ts';
+import { defaultPipelineRig, type Rig, done, until } from '../helpers/rig.ts';
 import { corpusVideo, editedScrfdPack, removePacks, scrfdPack } from './fixtures.ts';
 
 const VIDEO = 'hamilton_whitehouse_cuts_640x360.mp4';
@@ -18,10 +18,8 @@ afterEach(() => rigs.splice(0).forEach((rig) => rig.cleanup()));
 
 /** A project folder with one corpus video and the repository's pipeline. */
 function project(): Rig {
-  const rig = new Rig();
+  const rig = defaultPipelineRig();
   rigs.push(rig);
-  rig.write('pipeline.config.ts', `export { default } from ${JSON.stringify(path.join(REPO_ROOT, 'pipeline.config.ts'))};\n`);
-  rig.write('videos/.keep', '');
   symlinkSync(corpusVideo(VIDEO), path.join(rig.dir, 'videos', VIDEO));
   return rig;
 }

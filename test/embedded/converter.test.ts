@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { convertTfjsFile } from '../../src/models/convert/convert.ts';
-import { float16ToFloat32 } from '../../src/models/tfjs/weights.ts';
+import { fromFloat16Bits } from '../../src/vision/half-float.ts';
 import { loadTfjsReference, runTfjsReference } from './tfjs-reference.ts';
 
 /**
@@ -87,8 +87,8 @@ describe('tfjs -> ONNX converter', () => {
   });
 
   it('expands half-precision weights exactly', () => {
-    expect(BIAS.map((_, i) => float16ToFloat32([0x3400, 0xb800, 0x3e00][i]!))).toEqual(BIAS);
-    expect(float16ToFloat32(0x0001)).toBe(2 ** -24);
-    expect(float16ToFloat32(0x7c00)).toBe(Infinity);
+    expect(BIAS.map((_, i) => fromFloat16Bits([0x3400, 0xb800, 0x3e00][i]!))).toEqual(BIAS);
+    expect(fromFloat16Bits(0x0001)).toBe(2 ** -24);
+    expect(fromFloat16Bits(0x7c00)).toBe(Infinity);
   });
 });

@@ -69,3 +69,11 @@ export async function until(check: () => boolean, ms = 20_000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** A Rig whose config is the repository's default pipeline (embedded models), with an empty videos/ folder. */
+export function defaultPipelineRig(): Rig {
+  const rig = new Rig();
+  rig.write('pipeline.config.ts', `export { default } from ${JSON.stringify(path.join(REPO_ROOT, 'pipeline.config.ts'))};\n`);
+  rig.write('videos/.keep', '');
+  return rig;
+}

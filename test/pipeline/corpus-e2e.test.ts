@@ -9,7 +9,7 @@ import { decodeFrames } from '../../src/media/decode.ts';
 import { createEmbeddedAnalyzer } from '../../src/models/embedded/analyzer.ts';
 import { embeddedPack } from '../../src/models/embedded/pack.ts';
 import type { PlanClip } from '../../src/report/model.ts';
-import { REPO_ROOT, Rig } from '../helpers/rig.ts';
+import { defaultPipelineRig, REPO_ROOT, type Rig } from '../helpers/rig.ts';
 
 const CORPUS = path.resolve(REPO_ROOT, '../shared/corpus/videos');
 const VIDEOS = ['woman_frontal_static_720p.mp4', 'multishot_8shots_1280x720_25fps.mp4', 'coffee_pour_noface_720p.mp4'];
@@ -26,10 +26,8 @@ let rig: Rig;
 let plan: Plan;
 
 beforeAll(async () => {
-  rig = new Rig();
-  rig.write('pipeline.config.ts', `export { default } from ${JSON.stringify(path.join(REPO_ROOT, 'pipeline.config.ts'))};\n`);
+  rig = defaultPipelineRig();
   for (const video of VIDEOS) {
-    rig.write(`videos/${video}`, '');
     // A copy, not a link: the input must be a regular file of the test's own.
     copyFileSync(path.join(CORPUS, video), path.join(rig.dir, 'videos', video));
   }

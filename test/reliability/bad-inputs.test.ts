@@ -12,11 +12,10 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanClip } from '../../src/report/model.ts';
-import type { Result, Rig } from '../helpers/rig.ts';
+import { defaultPipelineRig, type Result, type Rig } from '../helpers/rig.ts';
 import { hasEncoder } from '../media/media-fixtures.ts';
 import {
   audioOnly,
-  defaultPipelineRig,
   faceClip,
   halfSecond,
   hevc10Bit,

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildStatus } from '../../src/engine/engine.ts';
 import { hashFile } from '../../src/engine/hash.ts';
 import { REPO_ROOT, type Result, type Rig, done, until } from '../helpers/rig.ts';
-import { defaultPipelineRig, faceClip, retitled } from './inputs.ts';
+import { defaultPipelineRig } from '../helpers/rig.ts';
+import { faceClip, retitled } from './inputs.ts';
 
 const BIN = path.join(REPO_ROOT, 'bin/vbuild.js');
 const ARGS = ['all', '--device', 'cpu'];

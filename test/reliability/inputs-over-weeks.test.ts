@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildStatus } from '../../src/engine/engine.ts';
 import type { PlanClip } from '../../src/report/model.ts';
 import type { Rig } from '../helpers/rig.ts';
-import { defaultPipelineRig, faceClip, retitled } from './inputs.ts';
+import { defaultPipelineRig } from '../helpers/rig.ts';
+import { faceClip, retitled } from './inputs.ts';
 
 const PER_VIDEO_RULES = ['scan', 'scene_scores', 'scenes', 'detect', 'track', 'score', 'cut', 'thumbnails'];
 

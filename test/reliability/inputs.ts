@@ -1,23 +1,13 @@
 /**
  * Odd and hostile input videos for the reliability suite, made with the real ffmpeg from a short
- * corpus face clip or lavfi, and a Rig set up with the default pipeline.
+ * corpus face clip or lavfi.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { corpus, ffmpeg, X264_FAST } from '../media/media-fixtures.ts';
-import { REPO_ROOT, Rig } from '../helpers/rig.ts';
 
 /** The first seconds of a frontal face video: long enough for a clip (min_dur 1 s), short enough to stay fast. */
 const FACE_SOURCE = corpus('woman_frontal_static_720p.mp4');
 const FACE_SECONDS = '3.5';
-
-/** A Rig whose config is the repository's default pipeline (embedded models), with an empty videos/ folder. */
-export function defaultPipelineRig(): Rig {
-  const rig = new Rig();
-  rig.write('pipeline.config.ts', `export { default } from ${JSON.stringify(path.join(REPO_ROOT, 'pipeline.config.ts'))};\n`);
-  rig.write('videos/.keep', '');
-  return rig;
-}
 
 /** H.264 + AAC face clip, moov at the end (ffmpeg's default for MP4). */
 export function faceClip(out: string, startSec = 0): Promise<string> {

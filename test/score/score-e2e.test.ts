@@ -7,7 +7,7 @@ import path from 'node:path';
 import { symlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SegmentsFile } from '../../src/score/types.ts';
-import { REPO_ROOT, Rig } from '../helpers/rig.ts';
+import { defaultPipelineRig, type Rig } from '../helpers/rig.ts';
 import { corpusVideo, scrfdPack } from '../detect/fixtures.ts';
 
 const VIDEO = 'woman_interview_threequarter_720p.mp4';
@@ -17,10 +17,8 @@ const rigs: Rig[] = [];
 afterEach(() => rigs.splice(0).forEach((rig) => rig.cleanup()));
 
 function project(): Rig {
-  const rig = new Rig();
+  const rig = defaultPipelineRig();
   rigs.push(rig);
-  rig.write('pipeline.config.ts', `export { default } from ${JSON.stringify(path.join(REPO_ROOT, 'pipeline.config.ts'))};\n`);
-  rig.write('videos/.keep', '');
   symlinkSync(corpusVideo(VIDEO), path.join(rig.dir, 'videos', VIDEO));
   return rig;
 }

@@ -4,6 +4,7 @@
  * tfjs-converter's --quantize_* options write them. Quantised weights are expanded back to float32.
  */
 
+import { fromFloat16Bits } from '../../vision/half-float.ts';
 import { elementCount, type HostTensor } from './tensor.ts';
 
 export interface WeightEntry {
@@ -37,7 +38,7 @@ function decodeTensor(entry: WeightEntry, view: DataView, count: number, source:
     return Int32Array.from({ length: count }, (_, i) => view.getInt32(4 * i, true));
   }
   if (entry.dtype !== 'float32') throw new Error(`${source}: quantised weight ${entry.name} of dtype ${entry.dtype} is not supported`);
-  if (q.dtype === 'float16') return Float32Array.from({ length: count }, (_, i) => float16ToFloat32(view.getUint16(2 * i, true)));
+  if (q.dtype === 'float16') return Float32Array.from({ length: count }, (_, i) => fromFloat16Bits(view.getUint16(2 * i, true)));
   const { min, scale } = q;
   if (min === undefined || scale === undefined) throw new Error(`${source}: weight ${entry.name} is ${q.dtype}-quantised without min/scale`);
   const read = q.dtype === 'uint8' ? (i: number) => view.getUint8(i) : (i: number) => view.getUint16(2 * i, true);
@@ -57,14 +58,4 @@ function bytesPerElement(dtype: string, entry: WeightEntry, source: string): num
     default:
       throw new Error(`${source}: weight ${entry.name} has unsupported dtype ${dtype}`);
   }
-}
-
-/** IEEE 754 half precision to single, subnormals and infinities included. */
-export function float16ToFloat32(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : NaN;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }

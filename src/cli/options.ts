@@ -11,6 +11,7 @@ export interface GlobalOptions {
   json: boolean;
   jobs?: number;
   wait: boolean;
+  verify: boolean;
   journals: boolean;
 }
 
@@ -35,6 +36,12 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { key: 'json', flag: '--json', kind: 'boolean', doc: 'Machine-readable output (with --dry-run, dag, status)' },
   { key: 'jobs', flag: '-j, --jobs <n>', kind: 'integer', doc: 'Builds running at once (default: the number of cores)' },
   { key: 'wait', flag: '--wait', kind: 'boolean', doc: 'Wait for another vbuild using the same cache instead of exiting' },
+  {
+    key: 'verify',
+    flag: '--verify',
+    kind: 'boolean',
+    doc: 'Re-hash every input and cached artifact instead of trusting size and mtime (finds edits that kept both)',
+  },
   { key: 'journals', flag: '--journals', kind: 'boolean', doc: 'gc: also delete journals of interrupted builds' },
 ];
 

@@ -35,6 +35,11 @@ export interface BuildStatus {
   item: string | null;
   stale: boolean;
   reasons: string[];
+  /**
+   * What a build would do: `restore` takes the outputs from the run cache without running;
+   * `unknown`: decided once its stale dependencies have built (early cutoff may still spare it).
+   */
+  action: 'fresh' | 'run' | 'restore' | 'unknown';
 }
 
 type Outcome =
@@ -90,22 +95,19 @@ export class Engine {
     statuses: Map<string, BuildStatus>,
   ): Promise<Outcome> {
     const depOutcomes = await Promise.all(node.deps.map(evaluate));
-    const report = (stale: boolean, reasons: string[]) =>
-      statuses.set(node.id, { rule: node.rule.name, item: node.item?.id ?? null, stale, reasons });
+    const report = (action: BuildStatus['action'], reasons: string[]) =>
+      statuses.set(node.id, { rule: node.rule.name, item: node.item?.id ?? null, stale: action !== 'fresh', reasons, action });
     const staleDeps = node.deps.filter((_, i) => depOutcomes[i]!.status === 'stale').map((dep) => dep.id);
     if (staleDeps.length > 0) {
       const trace = this.#opts.state.traces.get(CacheState.traceKey(node.rule.name, node.item?.id ?? null));
       const reasons = trace ? [] : ['never built'];
       for (const dep of new Set(staleDeps.map((id) => id.split('@')[0]!))) reasons.push(`dependency stale: ${dep}`);
-      report(true, reasons);
+      report('unknown', reasons);
       return { status: 'stale' };
     }
     const decision = await this.#decide(node, depOutcomes as { outputs: Outputs }[]);
-    if (decision.action === 'fresh') {
-      report(false, []);
-      return { status: 'fresh', outputs: decision.outputs! };
-    }
-    report(true, decision.reasons);
+    report(decision.action, decision.reasons);
+    if (decision.action === 'fresh') return { status: 'fresh', outputs: decision.outputs! };
     return decision.action === 'restore' ? { status: 'restored', outputs: decision.outputs! } : { status: 'stale' };
   }
 

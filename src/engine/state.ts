@@ -36,19 +36,22 @@ export class CacheState {
   readonly statCache: StatCache;
   readonly #statTable: JsonlTable<StatEntry>;
 
-  private constructor(root: string, readOnly: boolean) {
+  private constructor(root: string, readOnly: boolean, verify: boolean) {
     this.root = root;
     if (!readOnly) mkdirSync(root, { recursive: true });
     this.store = new LocalStore(this.objectsDir);
     this.traces = JsonlTable.load<Trace>(path.join(root, 'traces.jsonl'), { readOnly });
     this.runs = JsonlTable.load<RunRecord>(path.join(root, 'runs.jsonl'), { readOnly });
     this.#statTable = JsonlTable.load<StatEntry>(path.join(root, 'stat-cache.jsonl'), { readOnly });
-    this.statCache = new StatCache(this.#statTable);
+    this.statCache = new StatCache(this.#statTable, { verify });
   }
 
-  /** `readOnly` loads the tables without ever writing: what a dry run or `cat` needs. */
-  static open(root: string, { readOnly = false } = {}): CacheState {
-    return new CacheState(path.resolve(root), readOnly);
+  /**
+   * `readOnly` loads the tables without ever writing: what a dry run or `cat` needs.
+   * `verify` re-hashes every file once instead of trusting its size and mtime.
+   */
+  static open(root: string, { readOnly = false, verify = false } = {}): CacheState {
+    return new CacheState(path.resolve(root), readOnly, verify);
   }
 
   get objectsDir(): string {

@@ -1,10 +1,23 @@
-import { readdirSync, statSync, unlinkSync, utimesSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, readdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { hashFile } from '../../src/engine/hash.ts';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ToyRig } from './toy-rig.ts';
 
 let rig: ToyRig;
 afterEach(() => rig?.cleanup());
+
+/** The stored object whose content is `text`. */
+function objectHolding(rig: ToyRig, text: string): string {
+  const objects = path.join(rig.dir, 'cache/objects');
+  const file = readdirSync(objects, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name))
+    .find((each) => rig.read(path.relative(rig.dir, each)) === text);
+  expect(file).toBeDefined();
+  return file!;
+}
 
 const everything = [
   'length a.mp4', 'length b.mp4', 'length c.mp4',
@@ -41,7 +54,8 @@ describe('incremental builds (real vbuild processes on a toy pipeline)', () => {
     rig.write('videos/b.mp4', 'beta, longer');
     const result = await rig.run(['all']);
     expect(result.code).toBe(0);
-    expect(rig.takeRuns()).toEqual(['length b.mp4', 'steps b.mp4 from 0', 'total -', 'upper b.mp4']);
+    // 'betA' upper-cases to what 'beta' gave: early cutoff spares the rest of b's chain.
+    expect(rig.takeRuns()).toEqual(['total -', 'upper b.mp4']);
   });
 
   it('a changed param reruns the rules declaring it and their dependents only', async () => {
@@ -74,6 +88,9 @@ describe('incremental builds (real vbuild processes on a toy pipeline)', () => {
     expect(rig.read('out/total.txt')).toBe('17');
     rig.takeRuns();
 
+    const dry = await rig.run(['--dry-run', '--suffix', '!']);
+    expect(dry.stdout).toContain('upper@a.mp4: param suffix: ? -> ! (restored from the run cache)');
+    expect(dry.stdout).toContain('9 of 10 builds are stale: 0 to run, 9 to restore from the run cache, 0 after their dependencies');
     const back = await rig.run(['all', '--suffix', '!']);
     expect(back.code).toBe(0);
     expect(rig.takeRuns()).toEqual([]);
@@ -130,18 +147,43 @@ describe('incremental builds (real vbuild processes on a toy pipeline)', () => {
     rig.takeRuns();
     const length = JSON.parse((await rig.run(['--dry-run', '--json'])).stdout).builds;
     expect(length.every((b: { stale: boolean }) => !b.stale)).toBe(true);
-    const objects = path.join(rig.dir, 'cache/objects');
-    const totalObject = readdirSync(objects, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => path.join(e.parentPath, e.name))
-      .find((file) => rig.read(path.relative(rig.dir, file)) === '17');
-    expect(totalObject).toBeDefined();
-    unlinkSync(totalObject!);
+    const totalObject = objectHolding(rig, '17');
+    unlinkSync(totalObject);
     const dry = await rig.run(['--dry-run']);
     expect(dry.stdout).toContain(`total: output missing: ${totalObject}`);
     await rig.run(['all']);
     expect(rig.takeRuns()).toEqual(['total -']);
     expect(statSync(path.join(rig.dir, 'out/total.txt')).isFile()).toBe(true);
+  });
+});
+
+describe('--verify', () => {
+  it('finds an input edit and a damaged stored object that kept size and mtime, and rebuilds them', async () => {
+    rig = new ToyRig();
+    // Whole seconds, so that setting them again restores the mtimes exactly.
+    const input = path.join(rig.dir, 'videos/b.mp4');
+    utimesSync(input, 1_700_000_000, 1_700_000_000);
+    await rig.run(['all']);
+    rig.takeRuns();
+    rig.write('videos/b.mp4', 'betA');
+    utimesSync(input, 1_700_000_000, 1_700_000_000);
+    const total = objectHolding(rig, '17');
+    const { mtimeNs } = statSync(total, { bigint: true });
+    chmodSync(total, 0o644);
+    writeFileSync(total, '18');
+    // To the nanosecond, which utimes cannot do.
+    execFileSync('touch', ['-m', '-d', `@${mtimeNs / 1_000_000_000n}.${String(mtimeNs % 1_000_000_000n).padStart(9, '0')}`, total]);
+
+    expect((await rig.run(['all'])).code).toBe(0);
+    expect(rig.takeRuns()).toEqual([]);
+    const dry = await rig.run(['--dry-run', '--verify']);
+    expect(dry.stdout).toContain('upper@b.mp4: input changed: b.mp4');
+    const verified = await rig.run(['all', '--verify']);
+    expect(verified.code, verified.stderr).toBe(0);
+    // 'betA' upper-cases to what 'beta' gave: early cutoff spares the rest of b's chain.
+    expect(rig.takeRuns()).toEqual(['total -', 'upper b.mp4']);
+    expect(rig.read('out/total.txt')).toBe('17');
+    expect(await hashFile(total)).toBe(path.basename(total));
   });
 });
 
@@ -152,7 +194,10 @@ describe('content keys', () => {
     rig.takeRuns();
     (await import('node:fs')).renameSync(path.join(rig.dir, 'videos/b.mp4'), path.join(rig.dir, 'videos/renamed b.mp4'));
     const dry = JSON.parse((await rig.run(['--dry-run', '--json'])).stdout);
-    expect(dry.builds.find((b: { rule: string; item: string }) => b.rule === 'upper' && b.item === 'renamed b.mp4').reasons).toEqual(['never built']);
+    const upper = dry.builds.find((b: { rule: string; item: string }) => b.rule === 'upper' && b.item === 'renamed b.mp4');
+    expect(upper).toMatchObject({ stale: true, reasons: ['never built'], action: 'restore' });
+    const total = dry.builds.find((b: { rule: string }) => b.rule === 'total');
+    expect(total).toMatchObject({ stale: true, action: 'run' });
     const result = await rig.run(['all']);
     expect(result.code).toBe(0);
     // The batch rule sees another item id, so it reruns; no per-item rule does.

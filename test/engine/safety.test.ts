@@ -29,7 +29,7 @@ describe('safety (real child processes)', () => {
     expect(existsSync(path.join(rig.dir, 'cache/vbuild.lock'))).toBe(true);
 
     const dry = JSON.parse((await rig.run(['steps', '--steps', '40', '--step-ms', '40', '--dry-run', '--json'])).stdout);
-    expect(dry.builds).toContainEqual({ rule: 'steps', item: 'a.mp4', stale: true, reasons: ['never built'] });
+    expect(dry.builds).toContainEqual({ rule: 'steps', item: 'a.mp4', stale: true, reasons: ['never built'], action: 'run' });
     rig.takeRuns();
 
     // The next run takes over the dead process's lock, clears its staging and resumes the journal.

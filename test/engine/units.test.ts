@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,8 @@ import { discoverItems } from '../../src/engine/items.ts';
 import { JsonlTable } from '../../src/engine/jsonl-table.ts';
 import { defineRule, type Config, type Rule } from '../../src/engine/rule.ts';
 import { ResourcePools } from '../../src/engine/scheduler.ts';
-import { canonicalJson } from '../../src/engine/hash.ts';
+import { canonicalJson, hashFile } from '../../src/engine/hash.ts';
+import { StatCache, type StatEntry } from '../../src/engine/stat-cache.ts';
 
 const rule = (name: string, extra: Partial<Rule> = {}): Rule =>
   defineRule({ name, per: 'video', version: 1, run: async () => undefined, ...extra });
@@ -111,5 +112,41 @@ describe('jsonl table', () => {
 
   it('serialises equal values equally whatever their key order', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { f: 1, e: 2 }], c: 0 } })).toBe('{"a":{"c":0,"d":[1,{"e":2,"f":1}]},"b":1}');
+  });
+});
+
+describe('stat cache', () => {
+  const scratch = () => {
+    const dir = path.join(os.tmpdir(), `vbuild-stat-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(dir, { recursive: true });
+    return { file: path.join(dir, 'input.bin'), table: JsonlTable.load<StatEntry>(path.join(dir, 'stat-cache.jsonl')) };
+  };
+
+  it('refuses a hash of a file that grew while it was read (a copy still in progress), and remembers nothing', async () => {
+    const { file, table } = scratch();
+    writeFileSync(file, Buffer.alloc(16 << 20, 7));
+    const hashing = new StatCache(table).hash(file);
+    // The read takes many turns of the event loop (1 MiB chunks): this append lands in the middle of it.
+    setImmediate(() => appendFileSync(file, 'more'));
+    await expect(hashing).rejects.toThrow(`${file} changed while it was being hashed (is it still being written?)`);
+    expect(table.has(file)).toBe(false);
+    expect(await new StatCache(table).hash(file)).toBe(await hashFile(file));
+  });
+
+  it('trusts size and mtime, unless asked to verify: then it re-hashes each file once', async () => {
+    const { file, table } = scratch();
+    // A whole second, so that setting it again restores the mtime exactly.
+    const mtime = 1_700_000_000;
+    writeFileSync(file, 'alpha');
+    utimesSync(file, mtime, mtime);
+    const original = await new StatCache(table).hash(file);
+    writeFileSync(file, 'alphb');
+    utimesSync(file, mtime, mtime);
+    expect(await new StatCache(table).hash(file)).toBe(original);
+    const verifying = new StatCache(table, { verify: true });
+    const edited = await verifying.hash(file);
+    expect(edited).toBe(await hashFile(file));
+    expect(edited).not.toBe(original);
+    expect(table.get(file)?.hash).toBe(edited);
   });
 });

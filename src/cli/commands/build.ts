@@ -56,7 +56,7 @@ export async function dryRunCommand(ctx: CommandContext, targetWords: readonly s
     if (error instanceof LockedError) return undefined;
     throw error;
   });
-  const state = CacheState.open(ctx.cacheDir, { readOnly: lock === undefined });
+  const state = CacheState.open(ctx.cacheDir, { readOnly: lock === undefined, verify: ctx.options.verify });
   let builds;
   try {
     builds = await new Engine({ ...engineOptions(ctx, state), items }).dryRun(resolveTargets(ctx, targetWords));
@@ -71,9 +71,12 @@ export async function dryRunCommand(ctx: CommandContext, targetWords: readonly s
   ctx.stdout.write(`inputs:\n${items.map((item) => `  ${item.id}\n`).join('')}`);
   const stale = builds.filter((b) => b.stale);
   for (const build of stale) {
-    ctx.stdout.write(`${build.item === null ? build.rule : `${build.rule}@${build.item}`}: ${build.reasons.join('; ')}\n`);
+    const restored = build.action === 'restore' ? ' (restored from the run cache)' : '';
+    ctx.stdout.write(`${build.item === null ? build.rule : `${build.rule}@${build.item}`}: ${build.reasons.join('; ')}${restored}\n`);
   }
-  ctx.stdout.write(`${stale.length} of ${builds.length} builds are stale\n`);
+  const count = (action: string) => stale.filter((b) => b.action === action).length;
+  const split = stale.length === 0 ? '' : `: ${count('run')} to run, ${count('restore')} to restore from the run cache, ${count('unknown')} after their dependencies`;
+  ctx.stdout.write(`${stale.length} of ${builds.length} builds are stale${split}\n`);
   return 0;
 }
 
@@ -84,7 +87,7 @@ export async function buildCommand(ctx: CommandContext, targetWords: readonly st
     wait: ctx.options.wait,
     onWait: (holder) => ctx.stderr.write(`vbuild: waiting for pid ${holder.pid} (${holder.command}) to finish with ${ctx.cacheDir}\n`),
   });
-  const state = CacheState.open(ctx.cacheDir);
+  const state = CacheState.open(ctx.cacheDir, { verify: ctx.options.verify });
   const abort = new AbortController();
   const onSignal = () => {
     if (abort.signal.aborted) process.exit(130);

@@ -48,6 +48,45 @@ export interface Lock {
   release(): Promise<void>;
 }
 
+/** Creates `file` holding `holder`, unless it exists. Written in full first, then linked into place: never seen half-written. */
+async function createExclusive(file: string, holder: LockHolder): Promise<boolean> {
+  const draft = `${file}.${process.pid}`;
+  await writeFile(draft, JSON.stringify(holder));
+  try {
+    await link(draft, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return false;
+  } finally {
+    await unlink(draft).catch(() => undefined);
+  }
+}
+
+const sameHolder = (a: LockHolder, b: LockHolder) => a.pid === b.pid && a.host === b.host && a.startedAt === b.startedAt;
+
+/**
+ * Removes a lock left by a dead process. Two processes may find the same dead lock at once; if
+ * both removed it, the slower one could remove the lock the faster one had just taken. So the
+ * removal happens under a second lock file, and only if the lock still names the dead holder.
+ */
+async function removeDeadLock(lockFile: string, dead: LockHolder, me: LockHolder): Promise<void> {
+  const guard = `${lockFile}.takeover`;
+  if (!(await createExclusive(guard, me))) {
+    // Another process is taking over; its guard outlives it only if it died in these few lines.
+    const guardHolder = await readLockHolder(guard);
+    if (guardHolder && !holderIsLive(guardHolder)) await unlink(guard).catch(() => undefined);
+    else await sleep(10);
+    return;
+  }
+  try {
+    const current = await readLockHolder(lockFile);
+    if (current && sameHolder(current, dead)) await unlink(lockFile).catch(() => undefined);
+  } finally {
+    await unlink(guard).catch(() => undefined);
+  }
+}
+
 /**
  * Takes the cache's lock file (O_EXCL). A lock left by a dead process on this host is taken over;
  * a live holder makes this throw LockedError, or with `wait` poll until it is gone.
@@ -65,22 +104,11 @@ export async function acquireLock(
   };
   let announced = false;
   for (;;) {
-    // Written in full first, then linked into place: a lock file is never seen half-written.
-    const draft = `${lockFile}.${process.pid}`;
-    await writeFile(draft, JSON.stringify(me));
-    try {
-      await link(draft, lockFile);
-      return { release: () => unlink(lockFile).catch(() => undefined) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      await unlink(draft).catch(() => undefined);
-    }
+    if (await createExclusive(lockFile, me)) return { release: () => unlink(lockFile).catch(() => undefined) };
     const holder = await readLockHolder(lockFile);
     if (holder === undefined) continue;
     if (!holderIsLive(holder)) {
-      // The holder crashed: its lock means nothing now.
-      await unlink(lockFile).catch(() => undefined);
+      await removeDeadLock(lockFile, holder, me);
       continue;
     }
     if (!wait) throw new LockedError(lockFile, holder);

@@ -1,7 +1,10 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { done, until } from '../helpers/rig.ts';
+import { done, REPO_ROOT, until } from '../helpers/rig.ts';
 import { ToyRig } from './toy-rig.ts';
 
 let rig: ToyRig;
@@ -80,6 +83,31 @@ describe('safety (real child processes)', () => {
     expect((await firstDone).code).toBe(0);
     expect((await waited).code).toBe(0);
     expect(rig.takeRuns()).toEqual(['length a.mp4', 'total -']);
+  });
+
+  it('of many processes finding the same dead lock at once, exactly one takes it over', async () => {
+    rig = new ToyRig({ 'a.mp4': 'alpha' });
+    const lockFile = path.join(rig.dir, 'cache/vbuild.lock');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    rig.write('cache/vbuild.lock', JSON.stringify({ pid: dead, host: hostname(), startedAt: 'earlier', command: 'vbuild all' }));
+    const start = path.join(rig.dir, 'go');
+    const children = Array.from({ length: 8 }, () =>
+      spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test/fixtures/take-lock.ts'), lockFile, start], { cwd: REPO_ROOT }),
+    );
+    const outputs = children.map((child) => {
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      return done(child).then((result) => ({ ...result, out }));
+    });
+    // Every child is polling for the signal once tsx has loaded: give them time, then start them together.
+    await sleep(3000);
+    rig.write('go', '');
+    const results = await Promise.all(outputs);
+    for (const result of results) expect(result.code, result.stderr).toBe(0);
+    const winners = results.filter((result) => result.out.startsWith('got'));
+    expect(winners.map((result) => result.out), results.map((result) => result.out).join('')).toHaveLength(1);
+    expect(results.filter((result) => result.out === 'locked\n')).toHaveLength(7);
+    expect(existsSync(`${lockFile}.takeover`)).toBe(false);
   });
 
   it('a journal whose last line was torn by a kill drops that line and keeps the rest', async () => {

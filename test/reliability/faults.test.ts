@@ -58,18 +58,23 @@ function clipFiles(): string[] {
   return readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.mp4')).map((name) => path.join(out, name));
 }
 
-/** A run of vbuild in its own process group, so a kill takes its ffmpeg children with it. */
-function startGroup(args: readonly string[], cwd: string) {
-  const child = spawn(process.execPath, [BIN, ...args], {
+/**
+ * A run of vbuild in its own process group, so a kill takes its ffmpeg children with it.
+ * `nodeArgs` go before the executable (a `--import` preload); `signal` is what ended it, if one did.
+ */
+function startGroup(args: readonly string[], cwd: string, { nodeArgs = [], env = {} }: { nodeArgs?: readonly string[]; env?: NodeJS.ProcessEnv } = {}) {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
     cwd,
-    env: { ...process.env, FORCE_COLOR: '0' },
+    env: { ...process.env, ...env, FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let signal: NodeJS.Signals | null = null;
+  child.on('close', (_code, killedBy) => (signal = killedBy));
   const finished = done(child);
-  return { child, stderr: () => stderr, finished };
+  return { child, stderr: () => stderr, signal: () => signal, finished };
 }
 
 /** `rule@item` of builds whose `running` line came without a `done`/`FAILED` line. */
@@ -83,6 +88,18 @@ function runningIn(stderr: string): string[] {
     else open.delete(id);
   }
   return [...open];
+}
+
+/** After killed runs: a run that completes, serves the reference plan, leaves nothing stale, staged or truncated. */
+async function expectCompletingRun(args: readonly string[]): Promise<void> {
+  const cache = args[args.indexOf('--cache') + 1]!;
+  const completing = await rig.run(args);
+  expect(completing.code, completing.stderr).toBe(0);
+  expect(rig.read('out/plan.json')).toBe(reference);
+  expect(await staleBuilds(['--cache', cache])).toEqual([]);
+  const tmp = path.join(cache, 'tmp');
+  expect(existsSync(tmp) ? readdirSync(tmp) : []).toEqual([]);
+  for (const clip of clipFiles()) expect(decodedFrames(clip), clip).toBeGreaterThan(0);
 }
 
 beforeAll(async () => {
@@ -131,18 +148,88 @@ describe('SIGKILL at seeded-random points inside the rules', () => {
         expect(result.code).toBe(null);
         kills.push({ target, running });
       }
-      const completing = await rig.run(args);
-      expect(completing.code, completing.stderr).toBe(0);
-      expect(rig.read('out/plan.json')).toBe(reference);
-      expect(await staleBuilds(['--cache', cache])).toEqual([]);
-      const tmp = path.join(cache, 'tmp');
-      expect(existsSync(tmp) ? readdirSync(tmp) : []).toEqual([]);
-      for (const clip of clipFiles()) expect(decodedFrames(clip), clip).toBeGreaterThan(0);
+      await expectCompletingRun(args);
     }
     const rulesHit = new Set(kills.flatMap((kill) => kill.running.map((id) => id.split('@')[0]!)));
     console.log(`faults: ${kills.length} kills in ${rounds} rounds; running when killed: ${kills.map((kill) => `[${kill.running.join(' ')}]`).join(' ')}; rules hit: ${[...rulesHit].sort().join(', ')}`);
     expect(rulesHit.size, JSON.stringify(kills)).toBeGreaterThanOrEqual(3);
   }, 150_000);
+});
+
+describe('SIGKILL at a seeded file-system call inside every rule', () => {
+  const RULES = ['scan', 'scene_scores', 'scenes', 'detect', 'track', 'score', 'cut', 'thumbnails', 'report'];
+  /** Rules that run long and write much (ffmpeg, journals, many objects) get more kills. */
+  const HEAVY = ['scan', 'scene_scores', 'detect', 'cut', 'thumbnails', 'detect', 'cut'];
+  /** The preload that counts file-system mutations per open build and kills at a chosen one. */
+  const PRELOAD = ['--import', path.join(REPO_ROOT, 'test/reliability/kill-points.mjs')];
+  const kills: { rule: string; op: number; fn: string; file: string }[] = [];
+
+  /** An empty cache holding only the converted models, and no output folder. */
+  function freshCache(name: string): string {
+    const cache = path.join(rig.dir, name);
+    mkdirSync(cache);
+    cpSync(path.join(rig.dir, 'cache/models'), path.join(cache, 'models'), { recursive: true });
+    rmSync(path.join(rig.dir, 'out'), { recursive: true, force: true });
+    return cache;
+  }
+
+  /** Fisher-Yates with the seeded generator. */
+  function shuffled<T>(values: readonly T[], random: () => number): T[] {
+    const out = [...values];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
+  }
+
+  it('every rule killed mid-write: the rerun ends with plan.json byte-identical to a clean run, nothing stale, nothing truncated', async () => {
+    const random = mulberry32(0x5eed0b5);
+    // A counting run over a fresh cache: how many mutations each rule's builds make (and the
+    // preload alone changes nothing).
+    const countFile = path.join(rig.dir, 'op-counts.json');
+    const counting = startGroup([...ARGS, '--cache', freshCache('op-count-cache')], rig.dir, { nodeArgs: PRELOAD, env: { VBUILD_KILL_COUNT: countFile } });
+    const counted = await counting.finished;
+    expect(counted.code, counted.stderr).toBe(0);
+    expect(rig.read('out/plan.json')).toBe(reference);
+    const counts = JSON.parse(readFileSync(countFile, 'utf8')) as Record<string, number>;
+    for (const rule of RULES) expect(counts[rule], `${rule}: ${JSON.stringify(counts)}`).toBeGreaterThan(0);
+
+    // Every rule once and the heavy ones again, in a seeded order; a kill that did not land (the
+    // rule had nothing left to do, or fewer calls this time) puts its rule back in the queue.
+    const queue = shuffled([...RULES, ...HEAVY], random);
+    let rounds = 0;
+    let attempts = 0;
+    while (queue.length > 0) {
+      rounds++;
+      const args = [...ARGS, '--cache', freshCache(`op-kill-cache-${rounds}`)];
+      // A round's kills go in pipeline order, so a later one still finds its rule with work left.
+      const targets = queue.splice(0, 1 + Math.floor(random() * 3)).sort((a, b) => RULES.indexOf(a) - RULES.indexOf(b));
+      for (const [k, rule] of targets.entries()) {
+        const op = 1 + Math.floor(random() * counts[rule]!);
+        expect(++attempts, `kills that never landed: ${JSON.stringify({ queue, kills })}`).toBeLessThan(40);
+        const run = startGroup(args, rig.dir, { nodeArgs: PRELOAD, env: { VBUILD_KILL_RULE: rule, VBUILD_KILL_AT: String(op) } });
+        const result = await run.finished;
+        const point = /^kill-point: (\w+) op (\d+) (\S+) (.*)$/m.exec(result.stderr);
+        if (!point) {
+          // The run never reached that call: it must have completed normally, so this round's
+          // later kills would find nothing to do either; they go back in the queue with this one.
+          expect(result.code, result.stderr).toBe(0);
+          queue.push(...targets.slice(k));
+          break;
+        }
+        expect(result.code, result.stderr).toBe(null);
+        expect(run.signal()).toBe('SIGKILL');
+        expect([point[1], Number(point[2])]).toEqual([rule, op]);
+        kills.push({ rule, op, fn: point[3]!, file: point[4]! });
+      }
+      await expectCompletingRun(args);
+    }
+    const perRule = RULES.map((rule) => `${rule} ${kills.filter((kill) => kill.rule === rule).length}`).join(', ');
+    const fns = [...new Set(kills.map((kill) => kill.fn))].sort().join(', ');
+    console.log(`faults: op-point kills: ${kills.length} in ${rounds} rounds, ${attempts} killing runs (seed 0x5eed0b5); per rule: ${perRule}; calls hit: ${fns}; counts: ${JSON.stringify(counts)}; kills: ${kills.map((kill) => `${kill.rule}#${kill.op} ${kill.fn} ${kill.file}`).join('; ')}`);
+    for (const rule of RULES) expect(kills.some((kill) => kill.rule === rule), rule).toBe(true);
+  }, 200_000);
 });
 
 describe('a full disk under the cache', () => {

@@ -171,6 +171,7 @@ export class Engine {
       }
       this.#emit({ type: 'build-start', ...id, reasons: decision.reasons });
       const began = Date.now();
+      let failure: string | undefined;
       try {
         const outputs = await runBuild({
           node,
@@ -184,15 +185,19 @@ export class Engine {
           signal: this.#opts.signal ?? new AbortController().signal,
           emit: (event: EngineEvent) => this.#emit(event),
         });
-        if (node.item && node.rule.readsItem !== false) await this.#checkItemUnchanged(node.item);
-        await this.#record(node, decision, outputs);
-        const unchanged = decision.trace !== undefined && isDeepStrictEqual(decision.trace.outputs, outputs);
-        this.#emit({ type: 'build-done', ...id, ms: Date.now() - began, unchanged });
-        return { status: 'built', outputs };
+        failure = await this.#inputChangedDuring(node);
+        if (failure === undefined) {
+          await this.#record(node, decision, outputs);
+          const unchanged = decision.trace !== undefined && isDeepStrictEqual(decision.trace.outputs, outputs);
+          this.#emit({ type: 'build-done', ...id, ms: Date.now() - began, unchanged });
+          return { status: 'built', outputs };
+        }
       } catch (error) {
-        this.#emit({ type: 'build-failed', ...id, error: describe(error) });
-        return { status: 'failed', failedDep: node.id };
+        // A half-copied video fails in ffprobe; the cause worth reporting is that it was still being written.
+        failure = (await this.#inputChangedDuring(node)) ?? describe(error);
       }
+      this.#emit({ type: 'build-failed', ...id, error: failure });
+      return { status: 'failed', failedDep: node.id };
     });
   }
 
@@ -255,11 +260,16 @@ export class Engine {
     return hash;
   }
 
-  /** A build that read its input while the file was replaced must not be recorded under the old content's key. */
-  async #checkItemUnchanged(item: Item): Promise<void> {
-    if ((await this.#opts.state.statCache.hash(item.path)) !== (await this.#itemHash(item))) {
-      throw new Error(`input ${item.path} changed while it was being built; run again`);
-    }
+  /**
+   * Why a build that read its input must not be recorded: the file changed while it ran (replaced,
+   * edited, or a copy still in progress). What it built from the new bytes would sit under the old content's key.
+   */
+  async #inputChangedDuring(node: BuildNode): Promise<string | undefined> {
+    const { item } = node;
+    if (!item || node.rule.readsItem === false) return undefined;
+    const now = await this.#opts.state.statCache.hash(item.path).catch(() => 'still changing');
+    if (now === (await this.#itemHash(item))) return undefined;
+    return `input ${item.path} changed while it was being built (is it still being written?); run again`;
   }
 
   async #fingerprint(node: BuildNode, depOutputs: { outputs: Outputs }[]): Promise<Fingerprint> {

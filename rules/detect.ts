@@ -69,12 +69,14 @@ function models(params: Record<string, ParamValue>): string {
 }
 
 /**
- * On a GPU, one core feeds it; on the CPU, detect holds its inference threads and the decoder's
- * core, so other videos' scenes and cuts run beside it on the rest. `auto` may end up on either
- * (that is only known once onnxruntime is loaded): it holds the GPU and the CPU share.
+ * On a GPU, one core feeds it; on the CPU, detect holds its inference threads. Its decoder is not
+ * counted: it needs well under a core (the models are the slow side), and holding a core for it
+ * left that core idle a third of the time, since nothing else could start beside detect (on the
+ * corpus: 37 s instead of 41 s on 2 cores). `auto` may end up on either (that is only known once
+ * onnxruntime is loaded): it holds the GPU and the CPU share.
  */
 function resources(params: Record<string, ParamValue>): ResourceClaim {
-  const cores = inferenceThreads(params) + 1;
+  const cores = inferenceThreads(params);
   const chosen = device(params);
   if (chosen === 'cpu') return { cpu: cores };
   if (chosen === 'auto') return { gpu: 1, cpu: cores };

@@ -3,17 +3,27 @@
  * threshold change (`--max-yaw 25`), going back (run cache), and the plan's totals.
  *
  *   npx tsx bench/pipeline.ts [videos-dir]     (default: ../shared/corpus/videos)
+ *   npx tsx bench/pipeline.ts --long-720p30    (one 164 s 720p30 video made from corpus clips)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateLong720p30 } from './lib/clips.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const videos = path.resolve(process.argv[2] ?? path.join(REPO, '../shared/corpus/videos'));
+const CORPUS = path.join(REPO, '../shared/corpus/videos');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'vbuild-bench-pipeline-'));
-symlinkSync(videos, path.join(dir, 'videos'));
+let videos: string;
+if (process.argv[2] === '--long-720p30') {
+  videos = path.join(dir, 'videos');
+  mkdirSync(videos);
+  await generateLong720p30(videos, CORPUS);
+} else {
+  videos = path.resolve(process.argv[2] ?? CORPUS);
+  symlinkSync(videos, path.join(dir, 'videos'));
+}
 writeFileSync(path.join(dir, 'pipeline.config.ts'), `export { default } from ${JSON.stringify(path.join(REPO, 'pipeline.config.ts'))};\n`);
 
 function vbuild(args: string[]): { seconds: number; summary: string } {

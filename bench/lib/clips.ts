@@ -25,3 +25,26 @@ export async function ffmpegPerClip(file: string, clips: readonly { id: string; 
     ], file);
   }
 }
+
+/**
+ * A 164 s 720p30 H.264 video with faces, shot changes and a faceless stretch, built from corpus
+ * clips (looped, re-encoded): the input DESIGN's realtime target names, long enough that
+ * per-video start-up costs stop dominating.
+ */
+export async function generateLong720p30(dir: string, corpus: string): Promise<string> {
+  const file = path.join(dir, 'long_720p30.mp4');
+  const parts: [string, number][] = [
+    ['woman_frontal_static_720p.mp4', 5],
+    ['woman_interview_threequarter_720p.mp4', 5],
+    ['nature_nofaces_cuts_fades_720p_noaudio.mp4', 2],
+  ];
+  const inputs = parts.flatMap(([name, loops]) => ['-stream_loop', String(loops), '-i', path.join(corpus, name)]);
+  const normalise = parts.map((_, i) => `[${i}:v]fps=30,format=yuv420p,setsar=1[v${i}]`).join(';');
+  const concat = `${parts.map((_, i) => `[v${i}]`).join('')}concat=n=${parts.length}:v=1:a=0[v]`;
+  await runTool('ffmpeg', [
+    ...FFMPEG_BASE_ARGS, '-v', 'error', '-y', ...inputs,
+    '-filter_complex', `${normalise};${concat}`, '-map', '[v]',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-g', '250', file,
+  ], file);
+  return file;
+}

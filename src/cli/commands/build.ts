@@ -1,4 +1,4 @@
-import { Engine } from '../../engine/engine.ts';
+import { type BuildStatus, Engine } from '../../engine/engine.ts';
 import type { EngineEvent } from '../../engine/events.ts';
 import { discoverItems, type ItemSelection } from '../../engine/items.ts';
 import { acquireLock, LockedError } from '../../engine/lock.ts';
@@ -74,7 +74,7 @@ export async function dryRunCommand(ctx: CommandContext, targetWords: readonly s
     const restored = build.action === 'restore' ? ' (restored from the run cache)' : '';
     ctx.stdout.write(`${build.item === null ? build.rule : `${build.rule}@${build.item}`}: ${build.reasons.join('; ')}${restored}\n`);
   }
-  const count = (action: string) => stale.filter((b) => b.action === action).length;
+  const count = (action: BuildStatus['action']) => stale.filter((b) => b.action === action).length;
   const split = stale.length === 0 ? '' : `: ${count('run')} to run, ${count('restore')} to restore from the run cache, ${count('unknown')} after their dependencies`;
   ctx.stdout.write(`${stale.length} of ${builds.length} builds are stale${split}\n`);
   return 0;

@@ -6,7 +6,9 @@ export class JournalError extends Error {}
 
 /**
  * Opens an append-only JSONL journal, keeping every complete record of an earlier run.
- * A last line without its newline was torn by a kill mid-write: it is cut off the file.
+ * A last line without its newline was torn by a kill mid-write: it is cut off the file. A line
+ * that is not JSON (a damaged disk block, an edit) ends what can be trusted: the journal is cut
+ * there too, and the build redoes the records from that point instead of refusing to resume.
  */
 export async function openJournal<T>(file: string): Promise<Journal<T>> {
   await mkdir(path.dirname(file), { recursive: true });
@@ -14,19 +16,20 @@ export async function openJournal<T>(file: string): Promise<Journal<T>> {
     if (error.code === 'ENOENT') return '';
     throw error;
   });
-  const complete = text.lastIndexOf('\n') + 1;
-  if (complete < text.length) await truncate(file, Buffer.byteLength(text.slice(0, complete)));
-  const existing = text
-    .slice(0, complete)
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line, index) => {
+  const existing: T[] = [];
+  let kept = 0;
+  for (let start = 0, end = text.indexOf('\n'); end !== -1; start = end + 1, end = text.indexOf('\n', start)) {
+    const line = text.slice(start, end);
+    if (line !== '') {
       try {
-        return JSON.parse(line) as T;
+        existing.push(JSON.parse(line) as T);
       } catch {
-        throw new JournalError(`${file}: line ${index + 1} is not JSON; the journal is corrupt (delete it to start over)`);
+        break;
       }
-    });
+    }
+    kept = end + 1;
+  }
+  if (kept < text.length) await truncate(file, Buffer.byteLength(text.slice(0, kept)));
   const handle = await open(file, 'a');
   let closed = false;
   return {

@@ -1,9 +1,10 @@
-import { appendFileSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, validateConfig } from '../../src/engine/config.ts';
 import { discoverItems } from '../../src/engine/items.ts';
+import { openJournal } from '../../src/engine/journal.ts';
 import { JsonlTable } from '../../src/engine/jsonl-table.ts';
 import { defineRule, type Config, type Rule } from '../../src/engine/rule.ts';
 import { ResourcePools } from '../../src/engine/scheduler.ts';
@@ -148,5 +149,18 @@ describe('stat cache', () => {
     expect(edited).toBe(await hashFile(file));
     expect(edited).not.toBe(original);
     expect(table.get(file)?.hash).toBe(edited);
+  });
+});
+
+describe('journal', () => {
+  it('keeps the records before a damaged line, cuts the file there and appends after them', async () => {
+    const file = path.join(os.tmpdir(), `vbuild-journal-${process.pid}`, 'steps.jsonl');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, '{"step":0}\n{"step":1}\n{"ste\u0000\u0000p":\n{"step":3}\n{"step":4');
+    const journal = await openJournal<{ step: number }>(file);
+    expect(journal.existing).toEqual([{ step: 0 }, { step: 1 }]);
+    await journal.append({ step: 2 });
+    await journal.close();
+    expect(readFileSync(file, 'utf8')).toBe('{"step":0}\n{"step":1}\n{"step":2}\n');
   });
 });

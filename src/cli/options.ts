@@ -13,9 +13,11 @@ export interface GlobalOptions {
   wait: boolean;
   verify: boolean;
   journals: boolean;
+  /** Milliseconds. */
+  olderThan?: number;
 }
 
-type Kind = 'string' | 'strings' | 'integer' | 'boolean';
+type Kind = 'string' | 'strings' | 'integer' | 'boolean' | 'age';
 
 interface OptionSpec {
   key: keyof GlobalOptions;
@@ -43,6 +45,12 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     doc: 'Re-hash every input and cached artifact instead of trusting size and mtime (finds edits that kept both)',
   },
   { key: 'journals', flag: '--journals', kind: 'boolean', doc: 'gc: also delete journals of interrupted builds' },
+  {
+    key: 'olderThan',
+    flag: '--older-than <age>',
+    kind: 'age',
+    doc: 'gc: also forget run-cache entries not built or restored for this long (30d, 12h, 90m; 0: all but the current builds)',
+  },
 ];
 
 /** The long form of a table flag: `-j, --jobs <n>` -> `--jobs`. */
@@ -54,3 +62,15 @@ export function longFlag(flag: string): string {
 export function optionName(flag: string): string {
   return longFlag(flag).slice(2).replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
+
+const AGE_UNITS_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
+/** `30d`, `12h`, `90m`, `45s`, `2w` or `0` in milliseconds; undefined when it is none of those. */
+export function parseAge(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)([smhdw])?$/.exec(text.trim());
+  if (!match) return undefined;
+  const unit = match[2] as keyof typeof AGE_UNITS_MS | undefined;
+  if (unit === undefined && Number(match[1]) !== 0) return undefined;
+  return Number(match[1]) * (unit ? AGE_UNITS_MS[unit] : 0);
+}
+

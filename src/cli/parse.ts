@@ -1,7 +1,7 @@
 import { cac } from 'cac';
 import { checkValue, type DeclaredParam } from '../engine/config.ts';
 import type { ParamValue } from '../engine/rule.ts';
-import { GLOBAL_OPTIONS, type GlobalOptions, longFlag, optionName } from './options.ts';
+import { GLOBAL_OPTIONS, type GlobalOptions, longFlag, optionName, parseAge } from './options.ts';
 
 export type Command =
   | { name: 'build'; targets: string[] }
@@ -144,6 +144,13 @@ function globalOptions(raw: Record<string, unknown>): GlobalOptions {
         if (Array.isArray(value)) throw new UsageError(`${flag} was given more than once`);
         options[spec.key] = value === undefined ? undefined : String(value);
         break;
+      case 'age': {
+        if (value === undefined) break;
+        const ms = Array.isArray(value) || value === true ? undefined : parseAge(String(value));
+        if (ms === undefined) throw new UsageError(`${flag} takes an age like 30d, 12h, 90m or 0, got ${JSON.stringify(value)}`);
+        options[spec.key] = ms;
+        break;
+      }
       case 'integer':
         if (value === undefined) break;
         if (!Number.isInteger(value) || (value as number) < 1) throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(value)}`);

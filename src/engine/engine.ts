@@ -225,7 +225,7 @@ export class Engine {
   async #record(node: BuildNode, decision: Decision, outputs: Outputs): Promise<void> {
     const { state, outputDir } = this.#opts;
     const item = node.item?.id ?? null;
-    state.runs.set(decision.key, { rule: node.rule.name, item, outputs });
+    state.runs.set(decision.key, { rule: node.rule.name, item, outputs, usedAt: new Date().toISOString() });
     let published = decision.trace?.published ?? {};
     if (node.rule.publish) {
       const shown = node.rule.publishes ?? (() => true);

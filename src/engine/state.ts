@@ -25,6 +25,8 @@ export interface RunRecord {
   rule: string;
   item: string | null;
   outputs: Outputs;
+  /** When it was last built or restored (absent in caches from before it was kept): what `gc --older-than` reads. */
+  usedAt?: string;
 }
 
 /** The cache folder's layout and its persistent tables. */

@@ -24,6 +24,14 @@ describe('parseCLI (pure)', () => {
     expect(parseCLI(['--no-accurate'], params).params).toEqual({ accurate: false });
   });
 
+  it('reads ages for gc --older-than in milliseconds', () => {
+    expect(parseCLI(['gc', '--older-than', '30d'], params).options.olderThan).toBe(30 * 86_400_000);
+    expect(parseCLI(['gc', '--older-than', '1.5h'], params).options.olderThan).toBe(5_400_000);
+    expect(parseCLI(['gc', '--older-than', '0'], params).options.olderThan).toBe(0);
+    expect(parseCLI(['gc'], params).options.olderThan).toBeUndefined();
+    expect(() => parseCLI(['gc', '--older-than', '30'], params)).toThrow('--older-than takes an age like 30d, 12h, 90m or 0, got 30');
+  });
+
   it('rejects unknown flags and ill-typed values with the flag named', () => {
     expect(() => parseCLI(['--max-yaw', 'wide'], params)).toThrow(new UsageError('--max-yaw must be a number, got "wide"'));
     expect(() => parseCLI(['--device', 'tpu'], params)).toThrow('--device must be one of auto, cpu, cuda');

@@ -56,6 +56,35 @@ describe('inspection and maintenance commands', () => {
     expect(dry.builds.filter((b: { stale: boolean }) => b.stale)).toEqual([]);
   });
 
+  it('gc --older-than forgets run-cache entries unused that long, never the current builds', async () => {
+    rig = new ToyRig();
+    await rig.run(['all', '--suffix', '!']);
+    await rig.run(['all', '--suffix', '?']);
+    rig.takeRuns();
+
+    // Used minutes ago: a month's bound keeps them, so going back is still free.
+    const month = await rig.run(['gc', '--older-than', '30d']);
+    expect(month.stdout).toMatch(/forgot 0 run-cache entries .*; removed 0 objects/);
+    // 0: everything but what the current builds are; the '!' builds' own outputs go.
+    const all = await rig.run(['gc', '--older-than', '0']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toMatch(/forgot [1-9]\d* run-cache entries .*; removed [1-9]\d* objects/);
+    const dry = JSON.parse((await rig.run(['--dry-run', '--json', '--suffix', '?'])).stdout);
+    expect(dry.builds.filter((b: { stale: boolean }) => b.stale)).toEqual([]);
+    // Going back now runs again what the run cache no longer holds (total: same bytes, early cutoff).
+    const back = await rig.run(['all', '--suffix', '!']);
+    expect(back.stderr).not.toContain('restored from the run cache');
+    expect(rig.takeRuns()).toEqual([
+      'length a.mp4', 'length b.mp4', 'length c.mp4',
+      'steps a.mp4 from 0', 'steps b.mp4 from 0', 'steps c.mp4 from 0',
+      'upper a.mp4', 'upper b.mp4', 'upper c.mp4',
+    ]);
+
+    const bad = await rig.run(['gc', '--older-than', '3 weeks']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--older-than takes an age like 30d, 12h, 90m or 0, got "3 weeks"');
+  });
+
   it('republishes a deleted published file from the store without running the rule', async () => {
     rig = new ToyRig();
     await rig.run(['all']);

@@ -7,6 +7,8 @@ import type { CommandContext } from '../context.ts';
 /**
  * `vbuild gc`: deletes stored objects that no trace and no run-cache entry names, and staging
  * left by killed runs. Journals of interrupted builds are resume points: kept unless --journals.
+ * The run cache is what makes going back to earlier params free, so it is kept whole unless
+ * `--older-than` says how long an entry may go unused; the entries of the current builds always stay.
  */
 export async function gcCommand(ctx: CommandContext): Promise<number> {
   const lock = await acquireLock(CacheState.lockFileOf(ctx.cacheDir), { wait: ctx.options.wait });
@@ -14,8 +16,23 @@ export async function gcCommand(ctx: CommandContext): Promise<number> {
   try {
     await state.clearStaging();
     const live = new Set<string>();
-    for (const [, trace] of state.traces.entries()) for (const hash of Object.values(trace.outputs)) live.add(hash);
-    for (const [, run] of state.runs.entries()) for (const hash of Object.values(run.outputs)) live.add(hash);
+    const current = new Set<string>();
+    for (const [, trace] of state.traces.entries()) {
+      current.add(trace.key);
+      for (const hash of Object.values(trace.outputs)) live.add(hash);
+    }
+    const { olderThan } = ctx.options;
+    const cutoff = olderThan === undefined ? undefined : Date.now() - olderThan;
+    let forgotten = 0;
+    for (const [key, run] of [...state.runs.entries()]) {
+      // An entry without a use time predates them: it counts as unused.
+      if (cutoff !== undefined && !current.has(key) && !(Date.parse(run.usedAt ?? '') >= cutoff)) {
+        state.runs.delete(key);
+        forgotten++;
+        continue;
+      }
+      for (const hash of Object.values(run.outputs)) live.add(hash);
+    }
     let removed = 0;
     let bytes = 0;
     for (const shard of await readdir(state.objectsDir).catch(() => [] as string[])) {
@@ -34,7 +51,9 @@ export async function gcCommand(ctx: CommandContext): Promise<number> {
       await rm(state.workRoot, { recursive: true, force: true });
     }
     ctx.stdout.write(
-      `vbuild gc: removed ${removed} objects (${(bytes / 1e6).toFixed(1)} MB), kept ${live.size}` +
+      'vbuild gc: ' +
+        (cutoff === undefined ? '' : `forgot ${forgotten} run-cache entries unused since ${new Date(cutoff).toISOString()}; `) +
+        `removed ${removed} objects (${(bytes / 1e6).toFixed(1)} MB), kept ${live.size}` +
         (ctx.options.journals ? `; removed ${journals} journals of interrupted builds` : '') +
         '\n',
     );

@@ -95,6 +95,9 @@ async function* inBatches(frames: AsyncIterable<Frame>, size: number): AsyncGene
   if (batch.length > 0) yield batch;
 }
 
+/** The decoder does not land on the journal's last frame: the journal cannot be continued. */
+class CannotResumeError extends Error {}
+
 /**
  * The sampled frames still to analyse. A resumed decode starts at the last journalled frame and
  * drops it (see src/detect/sampling.ts for why it must start exactly there).
@@ -106,7 +109,7 @@ async function* framesToAnalyse(file: string, fps: number, resume: ResumePoint |
     if (first && resume) {
       first = false;
       if (frame.time !== resume.start) {
-        throw new Error(`cannot resume detections: the decoder's first frame after ${resume.start}s is at ${frame.time}s, not the last journalled one`);
+        throw new CannotResumeError(`cannot resume detections: the decoder's first frame after ${resume.start}s is at ${frame.time}s, not the last journalled one`);
       }
       continue;
     }
@@ -238,6 +241,7 @@ export const detect = defineRule({
   },
   async run(ctx) {
     if (!ctx.item) throw new Error(`${ctx.rule} is a per-video rule but ran without an item`);
+    const file = ctx.item.path;
     const fps = numberParam(ctx.params, 'sample_fps', (n) => n > 0, 'a number > 0');
     const { resolvePack, packLabel } = await import('../src/detect/model-pack.ts');
     const pack = await resolvePack(models(ctx.params), ctx.cacheDir);
@@ -251,17 +255,25 @@ export const detect = defineRule({
     };
     const began = Date.now();
     const journal = await ctx.journal<DetectionLine>(DETECTIONS_FILE);
-    const resumedFrom = journal.existing.length;
-    const { done, provider } = await analyseVideo(ctx, ctx.item.path, journal, settings, fps);
-    if (done.lines === 0) throw new Error(`no video frames decoded from ${ctx.item.path}`);
+    let resumedFrom = journal.existing.length;
+    const analyse = () => analyseVideo(ctx, file, journal, settings, fps);
+    const { done, provider } = await analyse().catch(async (error: unknown) => {
+      // Failing here again on every run would keep the video stuck behind its own journal.
+      if (!(error instanceof CannotResumeError)) throw error;
+      ctx.log(`${error.message}; starting over`);
+      await journal.restart();
+      resumedFrom = 0;
+      return analyse();
+    });
+    if (done.lines === 0) throw new Error(`no video frames decoded from ${file}`);
     const summary: DetectSummary = { sampledFrames: done.lines, faces: done.faces, frameErrors: done.errors, pack: packLabel(pack), sampleFps: fps };
     await writeFile(path.join(ctx.outDir, DETECT_SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
-    const analysed = done.lines - resumedFrom;
-    const rate = analysed / Math.max((Date.now() - began) / 1000, 1e-3);
+    const fresh = done.lines - resumedFrom;
+    const rate = fresh / Math.max((Date.now() - began) / 1000, 1e-3);
     ctx.log(
       `${done.lines} frames, ${done.faces} faces, ${done.errors} frame errors` +
         (resumedFrom > 0 ? ` (resumed after ${resumedFrom})` : '') +
-        `; ${analysed} analysed at ${rate.toFixed(1)} frames/s on ${provider}`,
+        `; ${fresh} analysed at ${rate.toFixed(1)} frames/s on ${provider}`,
     );
   },
 });

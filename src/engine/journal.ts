@@ -16,7 +16,7 @@ export async function openJournal<T>(file: string): Promise<Journal<T>> {
     if (error.code === 'ENOENT') return '';
     throw error;
   });
-  const existing: T[] = [];
+  let existing: T[] = [];
   let kept = 0;
   for (let start = 0, end = text.indexOf('\n'); end !== -1; start = end + 1, end = text.indexOf('\n', start)) {
     const line = text.slice(start, end);
@@ -33,10 +33,17 @@ export async function openJournal<T>(file: string): Promise<Journal<T>> {
   const handle = await open(file, 'a');
   let closed = false;
   return {
-    existing,
+    get existing() {
+      return existing;
+    },
     async append(record: T) {
       if (closed) throw new JournalError(`${file}: append after close`);
       await handle.write(JSON.stringify(record) + '\n');
+    },
+    async restart() {
+      if (closed) throw new JournalError(`${file}: restart after close`);
+      await handle.truncate(0);
+      existing = [];
     },
     async close() {
       if (closed) return;

@@ -47,6 +47,8 @@ export interface Journal<T = unknown> {
   /** The complete records already written by an earlier, interrupted run (a torn last line is dropped). */
   readonly existing: readonly T[];
   append(record: T): Promise<void>;
+  /** Drops every record, earlier ones included: for a builder that finds it cannot continue from them. */
+  restart(): Promise<void>;
   /** Flushes and closes; the file becomes an output of the build under its name. */
   close(): Promise<void>;
 }

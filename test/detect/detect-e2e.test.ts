@@ -2,7 +2,7 @@
  * detect through the real `vbuild` executable and the real pipeline.config.ts: a run killed with
  * SIGKILL resumes to the same bytes, and the key holds the model pack and sampling, nothing else.
  */
-import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { defaultPipelineRig, type Rig, done, until } from '../helpers/rig.ts';
@@ -24,15 +24,18 @@ function project(): Rig {
   return rig;
 }
 
-/** Lines in detect's journal of an unfinished build (cache/work/<key>/detections.jsonl). */
-function journalLines(rig: Rig): number {
+/** detect's journal of an unfinished build (cache/work/<key>/detections.jsonl), if there is one. */
+function journalFile(rig: Rig): string | undefined {
   const work = path.join(rig.dir, 'cache/work');
-  if (!existsSync(work)) return 0;
-  for (const key of readdirSync(work)) {
-    const file = path.join(work, key, 'detections.jsonl');
-    if (existsSync(file)) return readFileSync(file, 'utf8').split('\n').length - 1;
-  }
-  return 0;
+  if (!existsSync(work)) return undefined;
+  return readdirSync(work)
+    .map((key) => path.join(work, key, 'detections.jsonl'))
+    .find((file) => existsSync(file));
+}
+
+function journalLines(rig: Rig): number {
+  const file = journalFile(rig);
+  return file === undefined ? 0 : readFileSync(file, 'utf8').split('\n').length - 1;
 }
 
 interface DryRunBuild {
@@ -86,6 +89,25 @@ describe('detect in vbuild', () => {
     expect(resumed.stderr).toMatch(new RegExp(`${SAMPLES} frames, \\d+ faces, 0 frame errors \\(resumed after ${kept}\\)`));
     const actual = await killed.run(['cat', 'detect', ITEM, 'detections.jsonl']);
     expect(actual.stdout).toBe(expected.stdout);
+
+    // A journal whose last frame the decoder cannot land on (here: its time moved off every
+    // frame's pts) is not continued, and does not keep the video failing: detect starts over.
+    const stuck = project();
+    const again = stuck.start(args);
+    const againDone = done(again);
+    await until(() => journalLines(stuck) >= 4, 60_000);
+    again.kill('SIGKILL');
+    await againDone;
+    const file = journalFile(stuck)!;
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    const last = JSON.parse(lines.at(-1)!) as { t: number };
+    lines[lines.length - 1] = JSON.stringify({ ...last, t: last.t + 0.0123 });
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const restarted = await stuck.run(args);
+    expect(restarted.code, restarted.stderr).toBe(0);
+    expect(restarted.stderr).toMatch(/cannot resume detections: .*; starting over/);
+    expect(restarted.stderr).toMatch(new RegExp(`${SAMPLES} frames, \\d+ faces, 0 frame errors;`));
+    expect((await stuck.run(['cat', 'detect', ITEM, 'detections.jsonl'])).stdout).toBe(expected.stdout);
   });
 
   it('re-runs for another pack or sample rate, and never for another rule’s params or how it runs', async () => {

@@ -49,7 +49,7 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     key: 'olderThan',
     flag: '--older-than <age>',
     kind: 'age',
-    doc: 'gc: also forget run-cache entries not built or restored for this long (30d, 12h, 90m; 0: all but the current builds)',
+    doc: 'gc: also forget run-cache entries not built or restored for this long, and journals not resumed (30d, 12h, 90m; 0: all but the current builds)',
   },
 ];
 

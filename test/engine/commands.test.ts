@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ToyRig } from './toy-rig.ts';
@@ -62,9 +62,17 @@ describe('inspection and maintenance commands', () => {
     await rig.run(['all', '--suffix', '?']);
     rig.takeRuns();
 
+    // Journals of builds interrupted long ago and just now.
+    const longAgo = new Date(Date.now() - 40 * 86_400_000);
+    for (const key of ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb']) rig.write(`cache/work/${key}/steps.jsonl`, '{"step":0}\n');
+    utimesSync(path.join(rig.dir, 'cache/work/aaaaaaaaaaaaaaaa/steps.jsonl'), longAgo, longAgo);
+    utimesSync(path.join(rig.dir, 'cache/work/aaaaaaaaaaaaaaaa'), longAgo, longAgo);
+
     // Used minutes ago: a month's bound keeps them, so going back is still free.
     const month = await rig.run(['gc', '--older-than', '30d']);
-    expect(month.stdout).toMatch(/forgot 0 run-cache entries .*; removed 0 objects/);
+    expect(month.stdout).toMatch(/forgot 0 run-cache entries .*; removed 0 objects .*; removed 1 journals of interrupted builds/);
+    expect(rig.exists('cache/work/aaaaaaaaaaaaaaaa')).toBe(false);
+    expect(rig.exists('cache/work/bbbbbbbbbbbbbbbb/steps.jsonl')).toBe(true);
     // 0: everything but what the current builds are; the '!' builds' own outputs go.
     const all = await rig.run(['gc', '--older-than', '0']);
     expect(all.code, all.stderr).toBe(0);

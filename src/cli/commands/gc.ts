@@ -8,7 +8,8 @@ import type { CommandContext } from '../context.ts';
  * `vbuild gc`: deletes stored objects that no trace and no run-cache entry names, and staging
  * left by killed runs. Journals of interrupted builds are resume points: kept unless --journals.
  * The run cache is what makes going back to earlier params free, so it is kept whole unless
- * `--older-than` says how long an entry may go unused; the entries of the current builds always stay.
+ * `--older-than` says how long an entry may go unused (the entries of the current builds always
+ * stay); journals not written to for that long go with them.
  */
 export async function gcCommand(ctx: CommandContext): Promise<number> {
   const lock = await acquireLock(CacheState.lockFileOf(ctx.cacheDir), { wait: ctx.options.wait });
@@ -49,12 +50,20 @@ export async function gcCommand(ctx: CommandContext): Promise<number> {
     if (ctx.options.journals) {
       journals = (await readdir(state.workRoot).catch(() => [])).length;
       await rm(state.workRoot, { recursive: true, force: true });
+    } else if (cutoff !== undefined) {
+      // A journal nobody resumed in that long is as unused as a run-cache entry.
+      for (const key of await readdir(state.workRoot).catch(() => [] as string[])) {
+        const dir = state.workDir(key);
+        if ((await lastWritten(dir)) >= cutoff) continue;
+        await rm(dir, { recursive: true, force: true });
+        journals++;
+      }
     }
     ctx.stdout.write(
       'vbuild gc: ' +
         (cutoff === undefined ? '' : `forgot ${forgotten} run-cache entries unused since ${new Date(cutoff).toISOString()}; `) +
         `removed ${removed} objects (${(bytes / 1e6).toFixed(1)} MB), kept ${live.size}` +
-        (ctx.options.journals ? `; removed ${journals} journals of interrupted builds` : '') +
+        (ctx.options.journals || cutoff !== undefined ? `; removed ${journals} journals of interrupted builds` : '') +
         '\n',
     );
     return 0;
@@ -63,3 +72,11 @@ export async function gcCommand(ctx: CommandContext): Promise<number> {
     await lock.release();
   }
 }
+
+/** The newest mtime of a journal folder and the files in it (ms). */
+async function lastWritten(dir: string): Promise<number> {
+  let newest = (await stat(dir)).mtimeMs;
+  for (const name of await readdir(dir)) newest = Math.max(newest, (await stat(path.join(dir, name))).mtimeMs);
+  return newest;
+}
+

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -66,6 +67,7 @@ export class Engine {
   readonly #opts: EngineOptions;
   readonly #pools: ResourcePools;
   readonly #itemHashes = new Map<string, Promise<string | undefined>>();
+  #sizeShares: Map<string, number> | undefined;
   readonly #emit: EventListener;
 
   constructor(opts: EngineOptions) {
@@ -198,7 +200,19 @@ export class Engine {
       }
       this.#emit({ type: 'build-failed', ...id, error: failure });
       return { status: 'failed', failedDep: node.id };
-    });
+    }, this.#priority(node));
+  }
+
+  /**
+   * Which waiting build starts first. Builds further down the pipeline: each video's chain
+   * finishes early (its clips appear while others are still analysed, a killed run leaves more
+   * videos done, and cuts and thumbnails fill the gaps of the heavy builds instead of all waiting
+   * for the last detection). Then bigger inputs: started last, a long chain would end the run
+   * alone while the other cores idle.
+   */
+  #priority(node: BuildNode): number {
+    this.#sizeShares ??= sizeShares(this.#opts.items);
+    return depth(node) + (node.item ? (this.#sizeShares.get(node.item.id) ?? 0) : 0);
   }
 
   /**
@@ -393,4 +407,23 @@ function readOutputs(rule: Rule, dep: string, outputs: Outputs): Outputs {
 
 export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+const depths = new WeakMap<BuildNode, number>();
+
+/** How many builds deep a node is: 0 with no dependencies, else one more than its deepest. */
+function depth(node: BuildNode): number {
+  let known = depths.get(node);
+  if (known === undefined) {
+    known = node.deps.reduce((deepest, dep) => Math.max(deepest, depth(dep) + 1), 0);
+    depths.set(node, known);
+  }
+  return known;
+}
+
+/** Each item's share of the biggest item's size, in [0, 1): bigger inputs take longer. */
+function sizeShares(items: readonly Item[]): Map<string, number> {
+  const sizes = items.map((item) => statSync(item.path, { throwIfNoEntry: false })?.size ?? 0);
+  const biggest = Math.max(0, ...sizes) + 1;
+  return new Map(items.map((item, i) => [item.id, sizes[i]! / biggest]));
 }

@@ -4,13 +4,14 @@ export type Capacities = Record<Resource, number>;
 
 interface Waiting {
   claim: Required<ResourceClaim>;
+  priority: number;
   start: () => void;
 }
 
 /**
  * Starts tasks as soon as every pool they claim has room and fewer than `jobs` run.
- * The queue is scanned in order, so a task that cannot start (say, waiting for the gpu)
- * never blocks a later one that can.
+ * Waiting tasks are tried by priority, then in the order they came; a task that cannot start
+ * (say, waiting for the gpu) never blocks a later one that can.
  */
 export class ResourcePools {
   readonly #capacity: Capacities;
@@ -24,19 +25,23 @@ export class ResourcePools {
     this.#jobs = Math.max(1, jobs);
   }
 
-  /** Runs `task` once its claim fits; a claim larger than a pool is clamped to the pool. */
-  run<T>(claim: ResourceClaim, task: () => Promise<T>): Promise<T> {
+  /** Runs `task` once its claim fits; a claim larger than a pool is clamped to the pool. Higher `priority` goes first. */
+  run<T>(claim: ResourceClaim, task: () => Promise<T>, priority = 0): Promise<T> {
     const fitted = {} as Required<ResourceClaim>;
     for (const resource of ['cpu', 'gpu', 'io'] as const) {
       fitted[resource] = Math.min(claim[resource] ?? 0, this.#capacity[resource]);
     }
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({
+      const waiting: Waiting = {
         claim: fitted,
+        priority,
         start: () => {
           task().then(resolve, reject).finally(() => this.#release(fitted));
         },
-      });
+      };
+      // After every task of the same or a higher priority: the queue stays sorted, FIFO among equals.
+      const at = this.#queue.findIndex((queued) => queued.priority < priority);
+      this.#queue.splice(at === -1 ? this.#queue.length : at, 0, waiting);
       this.#dispatch();
     });
   }

@@ -84,6 +84,26 @@ describe('resource pools', () => {
   });
 });
 
+describe('resource pool priorities', () => {
+  it('starts waiting tasks by priority, then in the order they came', async () => {
+    const pools = new ResourcePools({ cpu: 1, gpu: 1, io: 4 }, 1);
+    const started: string[] = [];
+    const task = (name: string) => async () => {
+      started.push(name);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    await Promise.all([
+      pools.run({ cpu: 1 }, task('first'), 0),
+      pools.run({ cpu: 1 }, task('scan b'), 0),
+      pools.run({ cpu: 1 }, task('cut a'), 5),
+      pools.run({ cpu: 1 }, task('scan c'), 0),
+      pools.run({ cpu: 1 }, task('detect a'), 2.5),
+      pools.run({ cpu: 1 }, task('cut b'), 5),
+    ]);
+    expect(started).toEqual(['first', 'cut a', 'cut b', 'detect a', 'scan b', 'scan c']);
+  });
+});
+
 describe('jsonl table', () => {
   it('appends, lets the last line win, drops a torn line and compacts', () => {
     const file = path.join(os.tmpdir(), `vbuild-table-${process.pid}.jsonl`);

@@ -7,6 +7,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AnalyseRequest, AnalysisSettings, AnalyzerInfo, FrameOutcome, WorkerMessage } from './analysis-protocol.ts';
+import { openPackAnalyzer } from './model-pack.ts';
 import { faceRecord, POSE_ORIGIN } from './records.ts';
 import type { RgbFrame } from '../vision/types.ts';
 
@@ -16,16 +17,13 @@ interface AnyAnalyzer {
 }
 
 async function openAnalyzer(settings: AnalysisSettings): Promise<AnyAnalyzer> {
-  const options = {
+  const analyzer = await openPackAnalyzer(settings.pack, {
     device: settings.device,
     threads: settings.threads,
     scoreThreshold: settings.scoreThreshold,
     batchSize: settings.batchSize,
-  };
-  const analyzer =
-    settings.pack.kind === 'embedded'
-      ? await (await import('../models/embedded/analyzer.ts')).createEmbeddedAnalyzer(settings.pack.pack, options)
-      : await (await import('../vision/analyzer.ts')).createAnalyzer(settings.pack.pack, { ...options, detSize: settings.detSize });
+    detSize: settings.detSize,
+  });
   const info: AnalyzerInfo = {
     provider: analyzer.provider,
     notices: analyzer.notices.map((notice) => notice.message),

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { defaultModelCache, embeddedPack, embeddedPackFiles, type EmbeddedPack } from '../models/embedded/pack.ts';
 import { loadPack, packFiles, type ModelPack } from '../vision/pack.ts';
+import type { Device } from '../vision/session.ts';
 
 export type PackRef = { kind: 'insightface'; pack: ModelPack } | { kind: 'embedded'; pack: EmbeddedPack };
 
@@ -32,3 +33,20 @@ export function packLabel(ref: PackRef): string {
   if (ref.kind === 'embedded') return `embedded ${ref.pack.source}`;
   return `insightface ${packFiles(ref.pack).map((file) => path.basename(file)).join(' ')}`;
 }
+
+export interface PackAnalyzerOptions {
+  device: Device;
+  threads: number;
+  scoreThreshold: number;
+  /** Frames (or face crops) per inference. */
+  batchSize?: number;
+  /** Detector input side, for SCRFD models without a fixed one. */
+  detSize: number;
+}
+
+/** The pack's analyzer. Its module loads onnxruntime, so it is imported only here, where inference runs. */
+export async function openPackAnalyzer(ref: PackRef, options: PackAnalyzerOptions) {
+  if (ref.kind === 'embedded') return (await import('../models/embedded/analyzer.ts')).createEmbeddedAnalyzer(ref.pack, options);
+  return (await import('../vision/analyzer.ts')).createAnalyzer(ref.pack, options);
+}
+

@@ -4,17 +4,12 @@
  * Loaded only when `--identity` is given.
  */
 
-import { resolvePack } from '../detect/model-pack.ts';
-import { createEmbeddedAnalyzer } from '../models/embedded/analyzer.ts';
-import { createAnalyzer } from '../vision/index.ts';
+import { openPackAnalyzer, resolvePack } from '../detect/model-pack.ts';
 import type { FaceEmbedder } from './identity.ts';
 
 /** A handful of reference pictures: one cpu thread, whatever the device detect uses. */
 const REFERENCE_SESSION = { device: 'cpu', threads: 1, scoreThreshold: 0.5 } as const;
 
 export async function openFaceEmbedder(models: string, cacheDir: string): Promise<FaceEmbedder> {
-  const ref = await resolvePack(models, cacheDir);
-  return ref.kind === 'embedded'
-    ? createEmbeddedAnalyzer(ref.pack, REFERENCE_SESSION)
-    : createAnalyzer(ref.pack, { ...REFERENCE_SESSION, detSize: 640 });
+  return openPackAnalyzer(await resolvePack(models, cacheDir), { ...REFERENCE_SESSION, detSize: 640 });
 }

@@ -160,8 +160,14 @@ export class Engine {
       return { status: 'fresh', outputs: decision.outputs! };
     }
     if (decision.action === 'restore') {
+      try {
+        // Publishing can fail like any build (a full output disk): it must fail this build, not the run.
+        await this.#record(node, decision, decision.outputs!);
+      } catch (error) {
+        this.#emit({ type: 'build-failed', ...id, error: describe(error) });
+        return { status: 'failed', failedDep: node.id };
+      }
       this.#emit({ type: 'build-restored', ...id, reasons: decision.reasons });
-      await this.#record(node, decision, decision.outputs!);
       return { status: 'restored', outputs: decision.outputs! };
     }
     const { resources = { cpu: 1 } } = node.rule;

@@ -34,7 +34,11 @@ export async function publishFiles(
       await link(stored, tmp);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-      await copyFile(stored, tmp);
+      // A copy cut short (a full disk) must not stay behind in the output folder.
+      await copyFile(stored, tmp).catch(async (copyError: unknown) => {
+        await unlink(tmp).catch(() => undefined);
+        throw copyError;
+      });
     }
     await rename(tmp, target);
   }

@@ -283,6 +283,35 @@ describe('a full disk under the cache', () => {
     expect(await staleBuilds(['--cache', mount])).toEqual([]);
     console.log(`faults: full disk: ${full.stderr.split('\n').filter((line) => /FAILED|No space/.test(line)).slice(0, 3).join(' | ')}; gc: ${gc.stdout.trim()}`);
   }, 60_000);
+
+  it('under the output folder: a clear ENOSPC line, no partial file left in it, and it completes once there is room', async (context) => {
+    if (!mounted) {
+      context.skip(`cannot mount a tmpfs here (needs root): ${mountError}`);
+      return;
+    }
+    // The output on its own small filesystem (the cache stays where it was): published files
+    // are copies there, not links, and the clips do not all fit.
+    const output = path.join('/tmp', `vbuild-faults-out-${process.pid}`);
+    mkdirSync(output, { recursive: true });
+    const clipsKb = Number.parseInt(execFileSync('du', ['-sk', path.join(rig.dir, 'out')], { encoding: 'utf8' }), 10);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${Math.max(64, Math.floor(clipsKb / 2))}k`, 'tmpfs', output]);
+    try {
+      const full = await run([...ARGS, '--output', output]);
+      expect(full.code, full.stderr).toBe(1);
+      expect(full.stderr).toMatch(/\] \S+: FAILED: .*(ENOSPC|No space left on device)/);
+      const leftovers = readdirSync(output, { recursive: true, encoding: 'utf8' }).filter((name) => path.basename(name).startsWith('.'));
+      expect(leftovers).toEqual([]);
+      execFileSync('mount', ['-o', 'remount,size=64m', output]);
+      const rerun = await run([...ARGS, '--output', output]);
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(readFileSync(path.join(output, 'plan.json'), 'utf8')).toBe(reference);
+      expect(await staleBuilds(['--output', output])).toEqual([]);
+      console.log(`faults: full output disk: ${full.stderr.split('\n').filter((line) => /FAILED/.test(line)).slice(0, 2).join(' | ')}`);
+    } finally {
+      execFileSync('umount', [output]);
+      rmSync(output, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('an input replaced while detect decodes it', () => {

@@ -430,6 +430,6 @@ function depth(node: BuildNode): number {
 /** Each item's share of the biggest item's size, in [0, 1): bigger inputs take longer. */
 function sizeShares(items: readonly Item[]): Map<string, number> {
   const sizes = items.map((item) => statSync(item.path, { throwIfNoEntry: false })?.size ?? 0);
-  const biggest = Math.max(0, ...sizes) + 1;
+  const biggest = sizes.reduce((most, size) => Math.max(most, size), 0) + 1;
   return new Map(items.map((item, i) => [item.id, sizes[i]! / biggest]));
 }

@@ -72,7 +72,7 @@ function models(params: Record<string, ParamValue>): string {
  * On a GPU, one core feeds it; on the CPU, detect holds its inference threads. Its decoder is not
  * counted: it needs well under a core (the models are the slow side), and holding a core for it
  * left that core idle a third of the time, since nothing else could start beside detect (on the
- * corpus: 37 s instead of 41 s on 2 cores). `auto` may end up on either (that is only known once
+ * corpus, 2 cores: 35.5 s instead of 41.6 s). `auto` may end up on either (that is only known once
  * onnxruntime is loaded): it holds the GPU and the CPU share.
  */
 function resources(params: Record<string, ParamValue>): ResourceClaim {

@@ -38,6 +38,17 @@ function journalLines(rig: Rig): number {
   return file === undefined ? 0 : readFileSync(file, 'utf8').split('\n').length - 1;
 }
 
+/** A project whose `vbuild <args>` was killed with SIGKILL once its journal held `lines` lines. */
+async function killedAfter(args: readonly string[], lines: number): Promise<Rig> {
+  const rig = project();
+  const child = rig.start(args);
+  const finished = done(child);
+  await until(() => journalLines(rig) >= lines, 60_000);
+  child.kill('SIGKILL');
+  await finished;
+  return rig;
+}
+
 interface DryRunBuild {
   rule: string;
   item: string;
@@ -75,12 +86,7 @@ describe('detect in vbuild', () => {
     const expected = await reference.run(['cat', 'detect', ITEM, 'detections.jsonl']);
     expect(expected.stdout.split('\n').length - 1).toBe(SAMPLES);
 
-    const killed = project();
-    const child = killed.start(args);
-    const finished = done(child);
-    await until(() => journalLines(killed) >= 8, 60_000);
-    child.kill('SIGKILL');
-    await finished;
+    const killed = await killedAfter(args, 8);
     const kept = journalLines(killed);
     expect(kept).toBeLessThan(SAMPLES);
 
@@ -92,12 +98,7 @@ describe('detect in vbuild', () => {
 
     // A journal whose last frame the decoder cannot land on (here: its time moved off every
     // frame's pts) is not continued, and does not keep the video failing: detect starts over.
-    const stuck = project();
-    const again = stuck.start(args);
-    const againDone = done(again);
-    await until(() => journalLines(stuck) >= 4, 60_000);
-    again.kill('SIGKILL');
-    await againDone;
+    const stuck = await killedAfter(args, 4);
     const file = journalFile(stuck)!;
     const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
     const last = JSON.parse(lines.at(-1)!) as { t: number };

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { defaultModelCache, embeddedPack, embeddedPackFiles, type EmbeddedPack } from '../models/embedded/pack.ts';
 import { loadPack, packFiles, type ModelPack } from '../vision/pack.ts';
-import type { Device } from '../vision/session.ts';
+import type { AnalyzerOptions } from '../vision/analyzer.ts';
 
 export type PackRef = { kind: 'insightface'; pack: ModelPack } | { kind: 'embedded'; pack: EmbeddedPack };
 
@@ -34,15 +34,8 @@ export function packLabel(ref: PackRef): string {
   return `insightface ${packFiles(ref.pack).map((file) => path.basename(file)).join(' ')}`;
 }
 
-export interface PackAnalyzerOptions {
-  device: Device;
-  threads: number;
-  scoreThreshold: number;
-  /** Frames (or face crops) per inference. */
-  batchSize?: number;
-  /** Detector input side, for SCRFD models without a fixed one. */
-  detSize: number;
-}
+/** The insightface analyzer's options, less the NMS overlap: each pack keeps its own default. */
+export type PackAnalyzerOptions = Omit<AnalyzerOptions, 'nmsThreshold'>;
 
 /** The pack's analyzer. Its module loads onnxruntime, so it is imported only here, where inference runs. */
 export async function openPackAnalyzer(ref: PackRef, options: PackAnalyzerOptions) {

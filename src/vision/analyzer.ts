@@ -8,13 +8,10 @@ import { openLandmark3dModel, type Landmark3dModel } from './landmark3d.ts';
 import type { ModelPack } from './pack.ts';
 import { poseFromKps5 } from './pose.ts';
 import { createScrfdDetector, type Detection } from './scrfd.ts';
-import type { Device, DeviceNotice, Provider } from './session.ts';
+import type { DeviceNotice, Provider, SessionOptions } from './session.ts';
 import type { Face, Pose, PoseSource, RgbFrame } from './types.ts';
 
-export interface AnalyzerOptions {
-  device: Device;
-  /** Intra-op threads per inference; 0 lets onnxruntime use every core. */
-  threads: number;
+export interface AnalyzerOptions extends SessionOptions {
   /** Square detector input side (for detectors without a fixed input size). */
   detSize: number;
   scoreThreshold: number;

@@ -2,27 +2,20 @@
  * detect through the real `vbuild` executable and the real pipeline.config.ts: a run killed with
  * SIGKILL resumes to the same bytes, and the key holds the model pack and sampling, nothing else.
  */
-import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { defaultPipelineRig, type Rig, done, until } from '../helpers/rig.ts';
-import { corpusVideo, editedScrfdPack, removePacks, scrfdPack } from './fixtures.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Rig, done, until } from '../helpers/rig.ts';
+import type { BuildStatus } from '../../src/engine/engine.ts';
+import { corpusProjects, editedScrfdPack, removePacks, scrfdPack } from './fixtures.ts';
 
 const VIDEO = 'hamilton_whitehouse_cuts_640x360.mp4';
 const ITEM = 'hamilton_whitehouse_cuts_640x360';
 /** Its frames at 5 samples/s: pts 0.852 to 10.03 s. */
 const SAMPLES = 46;
 
-const rigs: Rig[] = [];
-afterEach(() => rigs.splice(0).forEach((rig) => rig.cleanup()));
-
 /** A project folder with one corpus video and the repository's pipeline. */
-function project(): Rig {
-  const rig = defaultPipelineRig();
-  rigs.push(rig);
-  symlinkSync(corpusVideo(VIDEO), path.join(rig.dir, 'videos', VIDEO));
-  return rig;
-}
+const project = corpusProjects(VIDEO);
 
 /** detect's journal of an unfinished build (cache/work/<key>/detections.jsonl), if there is one. */
 function journalFile(rig: Rig): string | undefined {
@@ -49,28 +42,21 @@ async function killedAfter(args: readonly string[], lines: number): Promise<Rig>
   return rig;
 }
 
-interface DryRunBuild {
-  rule: string;
-  item: string;
-  stale: boolean;
-  reasons: string[];
-}
-
-async function dryRun(rig: Rig, args: readonly string[]): Promise<DryRunBuild[]> {
+async function dryRun(rig: Rig, args: readonly string[]): Promise<BuildStatus[]> {
   const result = await rig.run(['-n', '--json', ...args]);
   expect(result.code, result.stderr).toBe(0);
-  return (JSON.parse(result.stdout) as { builds: DryRunBuild[] }).builds;
+  return (JSON.parse(result.stdout) as { builds: BuildStatus[] }).builds;
 }
 
-const staleRules = (builds: readonly DryRunBuild[]) => builds.filter((b) => b.stale).map((b) => b.rule).sort();
+const staleRules = (builds: readonly BuildStatus[]) => builds.filter((b) => b.stale).map((b) => b.rule).sort();
 
 /** Rules stale for a reason of their own, not only because a rule they read is. */
-const staleOnTheirOwn = (builds: readonly DryRunBuild[]) =>
+const staleOnTheirOwn = (builds: readonly BuildStatus[]) =>
   builds.filter((b) => b.reasons.some((r) => !r.startsWith('dependency stale:'))).map((b) => b.rule).sort();
 
 /** Rules that do not read detect's output, directly or not. */
 const BESIDE_DETECT = ['scan', 'scene_scores', 'scenes'];
-const fresh = (builds: readonly DryRunBuild[], rules: readonly string[]) => builds.filter((b) => rules.includes(b.rule) && !b.stale).map((b) => b.rule).sort();
+const fresh = (builds: readonly BuildStatus[], rules: readonly string[]) => builds.filter((b) => rules.includes(b.rule) && !b.stale).map((b) => b.rule).sort();
 
 describe('detect in vbuild', () => {
   afterAll(removePacks);

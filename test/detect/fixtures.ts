@@ -3,12 +3,25 @@
 import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../helpers/rig.ts';
+import { afterEach } from 'vitest';
+import { defaultPipelineRig, REPO_ROOT, type Rig } from '../helpers/rig.ts';
 
 export const SCRFD_MODEL = path.resolve(REPO_ROOT, '../shared/models/scrfd_500m_bnkps.onnx');
 
 export function corpusVideo(name: string): string {
   return path.resolve(REPO_ROOT, '../shared/corpus/videos', name);
+}
+
+/** Makes projects running the repository's pipeline over one linked corpus video; each is removed after its test. */
+export function corpusProjects(video: string): () => Rig {
+  const rigs: Rig[] = [];
+  afterEach(() => rigs.splice(0).forEach((rig) => rig.cleanup()));
+  return () => {
+    const rig = defaultPipelineRig();
+    rigs.push(rig);
+    symlinkSync(corpusVideo(video), path.join(rig.dir, 'videos', video));
+    return rig;
+  };
 }
 
 const packFolders: string[] = [];

@@ -3,31 +3,15 @@
  * threshold re-runs score (and what depends on it), never detect, scenes or track; going back to
  * the earlier value is restored from the run cache.
  */
-import path from 'node:path';
-import { symlinkSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import type { BuildStatus } from '../../src/engine/engine.ts';
 import type { SegmentsFile } from '../../src/score/types.ts';
-import { defaultPipelineRig, type Rig } from '../helpers/rig.ts';
-import { corpusVideo, scrfdPack } from '../detect/fixtures.ts';
+import { corpusProjects, scrfdPack } from '../detect/fixtures.ts';
 
 const VIDEO = 'woman_interview_threequarter_720p.mp4';
 const UPSTREAM = ['detect', 'scene_scores', 'scenes', 'track'];
 
-const rigs: Rig[] = [];
-afterEach(() => rigs.splice(0).forEach((rig) => rig.cleanup()));
-
-function project(): Rig {
-  const rig = defaultPipelineRig();
-  rigs.push(rig);
-  symlinkSync(corpusVideo(VIDEO), path.join(rig.dir, 'videos', VIDEO));
-  return rig;
-}
-
-interface DryRunBuild {
-  rule: string;
-  stale: boolean;
-  reasons: string[];
-}
+const project = corpusProjects(VIDEO);
 
 describe('score in vbuild', () => {
   it('--max-yaw re-runs score only, and going back is restored from the run cache', async () => {
@@ -38,7 +22,7 @@ describe('score in vbuild', () => {
       expect(result.code, result.stderr).toBe(0);
       return result;
     };
-    const dryRun = async (args: readonly string[]) => (JSON.parse((await run(['-n', '--json', ...args])).stdout) as { builds: DryRunBuild[] }).builds;
+    const dryRun = async (args: readonly string[]) => (JSON.parse((await run(['-n', '--json', ...args])).stdout) as { builds: BuildStatus[] }).builds;
     const segments = async () => JSON.parse((await run(['cat', 'score', VIDEO, 'segments.json'])).stdout) as SegmentsFile;
 
     await run(['score']);

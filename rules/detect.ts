@@ -211,7 +211,8 @@ export const detect = defineRule({
   deps: ['scan'],
   reads: { scan: [] },
   per: 'video',
-  version: 1,
+  // 2: poses fitted to the canonical face, with poseConfidence; the embedded pack drops meshes that are not face-shaped.
+  version: 2,
   params: {
     models: {
       type: 'string',

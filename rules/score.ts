@@ -5,7 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { defineRule, type ParamValue } from '../src/engine/rule.ts';
+import { defineRule, type ParamSpec, type ParamValue } from '../src/engine/rule.ts';
 import { identityFiles, referenceEmbedding } from '../src/score/identity.ts';
 import { modelFiles, resolvePack } from '../src/detect/model-pack.ts';
 import type { IdentityFilter } from '../src/score/identity-match.ts';
@@ -35,6 +35,7 @@ function scoreParams(params: Record<string, ParamValue>): ScoreParams {
   return {
     maxYaw: numberParam(params, 'max_yaw', 0, 180),
     maxPitch: numberParam(params, 'max_pitch', 0, 180),
+    minPoseConfidence: numberParam(params, 'min_pose_confidence', 0, 1),
     minFace: numberParam(params, 'min_face', 0),
     minDetScore: numberParam(params, 'min_det_score', 0, 1),
     trackPassRatio: numberParam(params, 'track_pass_ratio', 0, 1),
@@ -45,22 +46,31 @@ function scoreParams(params: Record<string, ParamValue>): ScoreParams {
   };
 }
 
+/** Shared with cut, which never keeps a clip shorter than the plan allows. */
+export const MIN_DUR_PARAM: ParamSpec = { type: 'number', default: 1, doc: 'shortest segment in seconds; shorter ones are rejected, and no shorter clip is kept' };
+
 export const score = defineRule({
   name: 'score',
   per: 'video',
   deps: ['track', 'detect', 'scenes'],
   // Reads no frame, but segment ids derive from the item's content hash (ctx.itemHash): the item
   // must be in the key, or two videos with the same detections would share one cached plan.
-  version: 2,
+  // 3: a face whose pose cannot be measured (poseConfidence) fails the pose gate.
+  version: 3,
   params: {
     max_yaw: { type: 'number', default: 75, doc: 'largest |yaw| in degrees of a passing face' },
     max_pitch: { type: 'number', default: 45, doc: 'largest |pitch| in degrees of a passing face' },
+    min_pose_confidence: {
+      type: 'number',
+      default: 0.5,
+      doc: "least pose confidence of a passing face: below it the landmarks cannot measure the turn (a profile; docs/pose.md)",
+    },
     min_face: { type: 'number', default: 80, doc: 'least face size in pixels (the shorter side of the box)' },
     min_det_score: { type: 'number', default: 0.5, doc: 'least detection confidence of a passing face' },
     track_pass_ratio: { type: 'number', default: 0.7, doc: "share of a stretch's sampled frames whose face must pass" },
     bridge_gap: { type: 'number', default: 3, doc: 'gaps in seconds inside one track shorter than this are bridged' },
     merge_gap: { type: 'number', default: 2, doc: 'segments of one scene closer than this many seconds are fused' },
-    min_dur: { type: 'number', default: 1, doc: 'shortest segment in seconds; shorter ones are rejected' },
+    min_dur: MIN_DUR_PARAM,
     max_dur: { type: 'number', default: 120, doc: 'longest segment in seconds; longer ones are split at their weakest sample' },
     identity: {
       type: 'string',

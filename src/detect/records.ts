@@ -19,6 +19,8 @@ export interface FaceRecord {
   pitch: number | null;
   roll: number | null;
   pose: PoseOrigin | null;
+  /** 0..1, how far yaw/pitch can be trusted (docs/pose.md); null without a pose. */
+  poseConfidence: number | null;
   /** Base64 of the little-endian float16 L2-normalised embedding. */
   emb: string | null;
 }
@@ -52,9 +54,10 @@ const round = (digits: number) => {
   const scale = 10 ** digits;
   return (value: number) => Math.round(value * scale) / scale;
 };
-/** Hundredths of a pixel or a degree; ten-thousandths of a score. */
+/** Hundredths of a pixel, a degree or a pose confidence; ten-thousandths of a score. */
 const pixels = round(2);
 const degrees = round(2);
+const confidence = round(2);
 const score = round(4);
 
 export function faceRecord(face: Omit<Face, 'poseSource'> & { poseSource?: AnalyzerPoseSource }): FaceRecord {
@@ -67,6 +70,7 @@ export function faceRecord(face: Omit<Face, 'poseSource'> & { poseSource?: Analy
     pitch: hasPose ? degrees(face.pitch!) : null,
     roll: hasPose ? degrees(face.roll!) : null,
     pose: hasPose && face.poseSource ? POSE_ORIGIN[face.poseSource] : null,
+    poseConfidence: hasPose && face.poseConfidence !== undefined ? confidence(face.poseConfidence) : null,
     emb: face.embedding ? encodeFloat16Base64(face.embedding) : null,
   };
 }

@@ -5,8 +5,10 @@ import { faceSize } from '../track/geometry.ts';
 import type { Check, ScoreParams } from './types.ts';
 
 /**
- * The limits `face` breaks, empty when it passes. A face without a pose (a detector without
- * keypoints) is judged on what is known: the pose checks cannot fail it.
+ * The limits `face` breaks, empty when it passes. A face whose angles the landmarks cannot measure
+ * (a profile, docs/pose.md) fails the pose gate whatever they read. A face without any pose (a
+ * detector without keypoints, in a pack without a landmark model) is judged on what is known:
+ * the pose checks cannot fail it.
  */
 export function faceFailures(face: DetectedFace, params: ScoreParams): Check[] {
   const failures: Check[] = [];
@@ -14,6 +16,8 @@ export function faceFailures(face: DetectedFace, params: ScoreParams): Check[] {
   if (faceSize(face.box) < params.minFace) failures.push('face');
   if (face.yaw !== null && Math.abs(face.yaw) > params.maxYaw) failures.push('yaw');
   if (face.pitch !== null && Math.abs(face.pitch) > params.maxPitch) failures.push('pitch');
+  // Detections of a detect version before poseConfidence have none: their angles were taken as measured.
+  if (face.poseConfidence != null && face.poseConfidence < params.minPoseConfidence) failures.push('pose');
   return failures;
 }
 

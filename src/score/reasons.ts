@@ -15,6 +15,8 @@ const CHECK_TEXT: Record<Check, (faces: DetectedFace[], params: ScoreParams) => 
   face: (faces, p) => `median face ${Math.round(median(faces.map((f) => faceSize(f.box))))} px < min_face ${p.minFace}`,
   yaw: (faces, p) => `median |yaw| ${Math.round(median(faces.map((f) => Math.abs(f.yaw ?? 0))))}° > max_yaw ${p.maxYaw}`,
   pitch: (faces, p) => `median |pitch| ${Math.round(median(faces.map((f) => Math.abs(f.pitch ?? 0))))}° > max_pitch ${p.maxPitch}`,
+  pose: (faces, p) =>
+    `median pose confidence ${median(faces.map((f) => f.poseConfidence ?? 1)).toFixed(2)} < min_pose_confidence ${p.minPoseConfidence} (turned too far to measure)`,
 };
 
 /** Why a track with no passing sample fails: the limit its faces break most often, with their median. */

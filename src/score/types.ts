@@ -6,6 +6,8 @@ export interface ScoreParams {
   /** Degrees: |yaw| and |pitch| limits of a passing face. */
   maxYaw: number;
   maxPitch: number;
+  /** Least poseConfidence of a passing face: below it the angles cannot be trusted (docs/pose.md). */
+  minPoseConfidence: number;
   /** Pixels: the shorter side of the box. */
   minFace: number;
   minDetScore: number;
@@ -19,7 +21,7 @@ export interface ScoreParams {
   maxDur: number;
 }
 
-export type Check = 'score' | 'face' | 'yaw' | 'pitch';
+export type Check = 'score' | 'face' | 'yaw' | 'pitch' | 'pose';
 
 /** One sample of a track with its face and whether that face passes. */
 export interface Sighting {

@@ -9,7 +9,8 @@ import type { ModelPack } from './pack.ts';
 import { poseFromKps5 } from './pose.ts';
 import { createScrfdDetector, type Detection } from './scrfd.ts';
 import type { DeviceNotice, Provider, SessionOptions } from './session.ts';
-import type { Face, Pose, PoseSource, RgbFrame } from './types.ts';
+import type { PoseReading } from './pose-calibration.ts';
+import type { Face, PoseSource, RgbFrame } from './types.ts';
 
 export interface AnalyzerOptions extends SessionOptions {
   /** Square detector input side (for detectors without a fixed input size). */
@@ -81,7 +82,7 @@ interface LocatedDetection {
 async function estimatePoses(
   located: readonly LocatedDetection[],
   landmarks: Landmark3dModel | null,
-): Promise<({ pose: Pose; source: PoseSource } | null)[]> {
+): Promise<({ pose: PoseReading; source: PoseSource } | null)[]> {
   if (landmarks) {
     const poses = await landmarks.poses(located.map(({ frame, detection }) => ({ frame, box: detection.box })));
     return poses.map((pose) => ({ pose, source: '1k3d68' }));
@@ -101,7 +102,7 @@ async function embed(located: readonly LocatedDetection[], embedder: Embedder | 
 
 function toFace(
   detection: Detection,
-  pose: { pose: Pose; source: PoseSource } | null,
+  pose: { pose: PoseReading; source: PoseSource } | null,
   embedding: Float32Array | null,
 ): Face {
   return {

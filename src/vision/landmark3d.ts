@@ -8,14 +8,15 @@ import { landmarkNormalisation } from './normalisation.ts';
 import { poseFromLandmarks68 } from './pose.ts';
 import type { Vec3 } from './pose-math.ts';
 import type { SessionOptions } from './session.ts';
-import type { Affine2D, Box, Pose, RgbFrame } from './types.ts';
+import type { PoseReading } from './pose-calibration.ts';
+import type { Affine2D, Box, RgbFrame } from './types.ts';
 
 const LANDMARKS = 68;
 
 export interface Landmark3dModel {
   readonly crops: CropModel;
   /** Pose of each face, given its box in its frame; faces of several frames share inference batches. */
-  poses(faces: readonly { frame: RgbFrame; box: Box }[]): Promise<Pose[]>;
+  poses(faces: readonly { frame: RgbFrame; box: Box }[]): Promise<PoseReading[]>;
 }
 
 export async function openLandmark3dModel(

@@ -1,47 +1,38 @@
 /**
- * Yaw, pitch and roll of a face in insightface's conventions, from the 68 3D landmarks of its
- * 1k3d68 model or, without that model, estimated from the detector's 5 keypoints (docs/pose.md).
+ * Yaw, pitch and roll of a face from insightface's models: the 68 3D landmarks of 1k3d68 or,
+ * without that model, the detector's 5 keypoints. Both fit the canonical face (docs/pose.md), so
+ * they share the embedded pack's frame and signs.
  */
 
-import { MEAN_SHAPE_68 } from './meanshape68.ts';
-import { estimateAffineCamera, orthogonalise, rotationFromCameraRows, rotationToPose, type Vec3 } from './pose-math.ts';
-import type { Point, Pose } from './types.ts';
-
-/** insightface's pose: the affine camera from its mean shape to the predicted landmarks (frame x, y and scaled depth). */
-export function poseFromLandmarks68(landmarks: readonly Vec3[]): Pose {
-  if (landmarks.length !== 68) throw new Error(`expected 68 landmarks, got ${landmarks.length}`);
-  const [row1, row2] = estimateAffineCamera(MEAN_SHAPE_68, landmarks);
-  return rotationToPose(rotationFromCameraRows(row1!, row2!));
-}
-
-/** The detector's keypoints (eyes, nose tip, mouth corners) located on insightface's mean shape. */
-export const MEAN_SHAPE_KPS5: readonly Vec3[] = [
-  meanOf([36, 37, 38, 39, 40, 41]),
-  meanOf([42, 43, 44, 45, 46, 47]),
-  meanOf([30]),
-  meanOf([48]),
-  meanOf([54]),
-];
+import { CANONICAL_KPS5, CANONICAL_MESH, IBUG68_TO_MESH } from './canonical-face.ts';
+import { calibratedPose, type PoseReading, type Saturation } from './pose-calibration.ts';
+import { fitOrthographic, fitRigid3d, type Vec3 } from './pose-math.ts';
+import type { Point } from './types.ts';
 
 /**
- * The same fit with the 5 keypoints' image positions only: a scaled orthographic camera from the
- * 5-point mean shape. Five points barely constrain a rotation, so the two camera rows are made
- * orthogonal before the angles are read.
+ * Degrees: SCRFD keypoints' fitted yaw on real profiles. Fitted with bench/pose.ts on the fit half
+ * of the labelled faces (docs/analysis/pose-labels.json).
  */
-export function poseFromKps5(kps: readonly Point[]): Pose {
-  if (kps.length !== 5) throw new Error(`expected 5 keypoints, got ${kps.length}`);
-  const [row1, row2] = estimateAffineCamera(MEAN_SHAPE_KPS5, kps);
-  const [r1, r2] = orthogonalise(row1!, row2!);
-  return rotationToPose(rotationFromCameraRows(r1, r2));
+export const KPS5_SATURATION: Saturation = 70;
+/** 1k3d68 was trained on faces up to profiles; without the model here its compression is unmeasured and left uncorrected. */
+const LANDMARK68_SATURATION: Saturation = 90;
+
+const IBUG68_POINTS: readonly number[] = [...IBUG68_TO_MESH.keys()];
+const IBUG68_REFERENCE: readonly Vec3[] = [...IBUG68_TO_MESH.values()].map((v) => CANONICAL_MESH[v]!);
+
+/** The rigid fit of the canonical face onto the 68 landmarks that have a mesh vertex, depth included. */
+export function poseFromLandmarks68(landmarks: readonly Vec3[]): PoseReading {
+  if (landmarks.length !== 68) throw new Error(`expected 68 landmarks, got ${landmarks.length}`);
+  const fit = fitRigid3d(IBUG68_REFERENCE, IBUG68_POINTS.map((i) => landmarks[i]!));
+  return calibratedPose(fit.rotation, LANDMARK68_SATURATION);
 }
 
-function meanOf(indices: readonly number[]): Vec3 {
-  const sum: Vec3 = [0, 0, 0];
-  for (const i of indices) {
-    const p = MEAN_SHAPE_68[i]!;
-    sum[0] += p[0];
-    sum[1] += p[1];
-    sum[2] += p[2];
-  }
-  return [sum[0] / indices.length, sum[1] / indices.length, sum[2] / indices.length];
+/**
+ * The canonical face's 5 keypoints fitted to their image positions with a scaled orthographic
+ * camera. Four of the five points are nearly coplanar: the nose tip's depth carries the turn, so
+ * the estimate is coarse and knows nothing of the individual face's proportions.
+ */
+export function poseFromKps5(kps: readonly Point[]): PoseReading {
+  if (kps.length !== 5) throw new Error(`expected 5 keypoints, got ${kps.length}`);
+  return calibratedPose(fitOrthographic(CANONICAL_KPS5, kps).rotation, KPS5_SATURATION);
 }

@@ -24,6 +24,8 @@ export interface Face {
   yaw?: number;
   pitch?: number;
   roll?: number;
+  /** 0..1: how far the angles can be trusted (docs/pose.md); low where the landmarks cannot show a profile. */
+  poseConfidence?: number;
   poseSource?: PoseSource;
   /** ArcFace embedding, L2-normalised. */
   embedding?: Float32Array;

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { blazeFaceAnchors, decodeBlazeFace } from '../../src/models/embedded/blazeface-decode.ts';
 import { faceCropMatrix } from '../../src/models/embedded/face-crop.ts';
-import { IBUG68_TO_MESH, MESH_POINTS, meshInFrame, poseFromMesh } from '../../src/models/embedded/mesh.ts';
+import { MESH_POINTS, MESH_SATURATION, meshInFrame, poseFromMesh } from '../../src/models/embedded/mesh.ts';
 import { applyAffine } from '../../src/vision/affine.ts';
-import { MEAN_SHAPE_68 } from '../../src/vision/meanshape68.ts';
-import type { Vec3 } from '../../src/vision/pose-math.ts';
+import { CANONICAL_MESH } from '../../src/vision/canonical-face.ts';
+import { calibratedPose } from '../../src/vision/pose-calibration.ts';
+import type { Mat3, Vec3 } from '../../src/vision/pose-math.ts';
 
 describe('BlazeFace decoding', () => {
   it('lays out 512 anchors on the 16x16 grid and 384 on the 8x8 grid, at cell centres', () => {
@@ -41,35 +42,38 @@ describe('face crop and mesh geometry', () => {
     const output = new Float32Array(MESH_POINTS * 3);
     output.set([96, 96, 10]);
     const [centre] = meshInFrame(output, crop);
-    expect(centre).toEqual([expect.closeTo(500, 6), expect.closeTo(300, 6), expect.closeTo(10 * (200 / 192), 6)]);
+    // FaceMesh's depth grows away from the camera; the frame's z points towards it.
+    expect(centre).toEqual([expect.closeTo(500, 6), expect.closeTo(300, 6), expect.closeTo(-10 * (200 / 192), 6)]);
   });
 
   it.each([
     { yaw: 30, pitch: 0, roll: 0 },
     { yaw: -25, pitch: 10, roll: 5 },
     { yaw: 0, pitch: -15, roll: -20 },
-  ])('recovers the pose of the mean face posed at yaw $yaw, pitch $pitch, roll $roll', (pose) => {
-    const mesh = syntheticMesh(pose);
-    const found = poseFromMesh(mesh);
-    expect(found.yaw).toBeCloseTo(pose.yaw, 3);
-    expect(found.pitch).toBeCloseTo(pose.pitch, 3);
+  ])('reads the canonical face posed at yaw $yaw, pitch $pitch, roll $roll as the calibration says, with no fit error', (pose) => {
+    const found = poseFromMesh(syntheticMesh(pose));
+    const expected = calibratedPose(rotation(pose), MESH_SATURATION);
+    expect(found.yaw).toBeCloseTo(expected.yaw, 3);
+    expect(found.pitch).toBeCloseTo(expected.pitch, 3);
     expect(found.roll).toBeCloseTo(pose.roll, 3);
+    expect(found.poseConfidence).toBeCloseTo(expected.poseConfidence, 3);
+    expect(found.fitError).toBeLessThan(1e-6);
   });
 });
 
-/** Mesh vertices at the mean 68-point shape's positions, rotated R = Rz(roll) Ry(yaw) Rx(pitch), scaled to 200 px. */
-function syntheticMesh({ yaw, pitch, roll }: { yaw: number; pitch: number; roll: number }): Vec3[] {
+/** R = Rz(roll) Ry(yaw) Rx(pitch), angles in degrees. */
+function rotation({ yaw, pitch, roll }: { yaw: number; pitch: number; roll: number }): Mat3 {
   const rad = Math.PI / 180;
-  const rx = rot('x', pitch * rad), ry = rot('y', yaw * rad), rz = rot('z', roll * rad);
-  const r = mul(rz, mul(ry, rx));
-  const mesh: Vec3[] = Array.from({ length: MESH_POINTS }, () => [0, 0, 0]);
-  // Only the vertices the pose fit reads are placed; every other one stays unused.
-  for (const [ibug, vertex] of IBUG68_TO_MESH) {
-    const p = MEAN_SHAPE_68[ibug]!;
-    const q = r.map((row) => row[0]! * p[0] + row[1]! * p[1] + row[2]! * p[2]);
-    mesh[vertex] = [400 + 200 * q[0]!, 300 + 200 * q[1]!, 200 * q[2]!];
-  }
-  return mesh;
+  return mul(rot('z', roll * rad), mul(rot('y', yaw * rad), rot('x', pitch * rad))) as Mat3;
+}
+
+/** The canonical face rotated by `pose`, scaled to 200 px, placed at (400, 300). */
+function syntheticMesh(pose: { yaw: number; pitch: number; roll: number }): Vec3[] {
+  const r = rotation(pose);
+  return CANONICAL_MESH.map((p) => {
+    const q = r.map((row) => row[0] * p[0] + row[1] * p[1] + row[2] * p[2]);
+    return [400 + 200 * q[0]!, 300 + 200 * q[1]!, 200 * q[2]!];
+  });
 }
 
 function rot(axis: 'x' | 'y' | 'z', a: number): number[][] {

@@ -9,6 +9,7 @@ import type { Box } from '../../src/vision/types.ts';
 export const DEFAULTS: ScoreParams = {
   maxYaw: 75,
   maxPitch: 45,
+  minPoseConfidence: 0.5,
   minFace: 80,
   minDetScore: 0.5,
   trackPassRatio: 0.7,
@@ -21,7 +22,7 @@ export const DEFAULTS: ScoreParams = {
 export const TRACK_DEFAULTS = { iou: 0.3, gap: 1, similarity: 0.5 };
 
 export function face(box: Box, extra: Partial<DetectedFace> = {}): DetectedFace {
-  return { box, score: 0.9, kps: null, yaw: 0, pitch: 0, roll: 0, pose: 'kps5', embedding: null, ...extra };
+  return { box, score: 0.9, kps: null, yaw: 0, pitch: 0, roll: 0, pose: 'kps5', poseConfidence: 1, embedding: null, ...extra };
 }
 
 /** A 200 px face at x (frame pixels). */

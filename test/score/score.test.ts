@@ -32,7 +32,10 @@ describe('per-frame checks', () => {
     expect(faceFailures(face([0, 0, 200, 200], { score: 0.4, yaw: -76, pitch: 46 }), DEFAULTS)).toEqual(['score', 'yaw', 'pitch']);
     expect(faceFailures(face([0, 0, 200, 200], { yaw: 75, pitch: -45 }), DEFAULTS)).toEqual([]);
     // A pack without pose cannot fail a face on pose.
-    expect(faceFailures(face([0, 0, 200, 200], { yaw: null, pitch: null }), DEFAULTS)).toEqual([]);
+    expect(faceFailures(face([0, 0, 200, 200], { yaw: null, pitch: null, poseConfidence: null }), DEFAULTS)).toEqual([]);
+    // A profile the landmarks cannot measure fails the pose gate even where its angles read inside the limits.
+    expect(faceFailures(face([0, 0, 200, 200], { yaw: 70, poseConfidence: 0.4 }), DEFAULTS)).toEqual(['pose']);
+    expect(faceFailures(face([0, 0, 200, 200], { yaw: 70, poseConfidence: 0.5 }), DEFAULTS)).toEqual([]);
   });
 });
 

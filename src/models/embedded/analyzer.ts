@@ -26,13 +26,23 @@ const DESCRIPTOR_NORMALISATION: Normalisation = { mean: 0, std: 1 };
 const CROP_ENLARGEMENT = 1.5;
 
 /** A face of the embedded pack; its pose comes from the 468-point mesh. */
-export type EmbeddedFace = Omit<Face, 'poseSource'> & { poseSource: 'mesh468'; meshScore: number };
+export type EmbeddedFace = Omit<Face, 'poseSource'> & {
+  poseSource: 'mesh468';
+  meshScore: number;
+  /** FaceMesh's 468 points in frame pixels, depth scaled alike (src/models/embedded/mesh.ts). */
+  mesh: Vec3[];
+};
 
 export interface EmbeddedAnalyzerOptions extends SessionOptions {
   /** Minimum BlazeFace score (0..1) of a face. */
   scoreThreshold: number;
   /** Minimum FaceMesh face-presence score (0..1); a detection whose crop the mesh model does not see as a face is dropped. */
   meshThreshold?: number;
+  /**
+   * Largest distance of a mesh from the canonical face fitted onto it (`fitError`, src/models/embedded/mesh.ts);
+   * a mesh drawn over something that is not face-shaped is dropped.
+   */
+  maxMeshFitError?: number;
   /** IoU above which the weaker of two overlapping detections is dropped. */
   nmsThreshold?: number;
   /** Face crops per mesh/descriptor inference. */
@@ -63,6 +73,8 @@ export async function createEmbeddedAnalyzer(pack: EmbeddedPack, options: Embedd
   ]);
   const nmsThreshold = options.nmsThreshold ?? 0.3;
   const meshThreshold = options.meshThreshold ?? 0.5;
+  // Real faces of the corpus reach 0.16 (profiles), a shirt that FaceMesh scores 0.87 is at 0.19 (docs/analysis/pose.md).
+  const maxMeshFitError = options.maxMeshFitError ?? 0.175;
   const batchSize = Math.max(1, options.batchSize ?? 8);
 
   async function detectFrame(frame: RgbFrame): Promise<BlazeFaceCandidate[]> {
@@ -101,13 +113,16 @@ export async function createEmbeddedAnalyzer(pack: EmbeddedPack, options: Embedd
         const meshScore = meshes.faceflag![i]![0]!;
         if (meshScore < meshThreshold) return;
         const points = meshInFrame(meshes.mesh![i]!, faceCropMatrix(l.crop, MESH_INPUT));
+        const { fitError, ...pose } = poseFromMesh(points);
+        if (fitError > maxMeshFitError) return;
         const face: EmbeddedFace = {
           box: meshBox(points),
           detScore: l.detection.score,
           kps: meshKeypoints(points),
-          ...poseFromMesh(points),
+          ...pose,
           poseSource: 'mesh468',
           meshScore,
+          mesh: points,
         };
         faces[l.frame]!.push(face);
         accepted.push({ face, frame: l.frame, crop: descriptorCrop(points, l.crop.side) });

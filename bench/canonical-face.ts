@@ -1,0 +1,166 @@
+/**
+ * Builds the canonical face the pose fits use (src/vision/canonical-face-mesh.ts): FaceMesh's 468
+ * points averaged over the corpus's frontal clips, made left-right symmetric, in a frame whose
+ * axes are those of docs/pose.md. Yaw and roll 0 are the face's plane of symmetry facing the
+ * camera; pitch 0 is the mean head attitude of people speaking into the camera in those clips.
+ *
+ *   npx tsx bench/canonical-face.ts   # rewrites src/vision/canonical-face-mesh.ts
+ */
+
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtemp } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { decodeFrames } from '../src/media/decode.ts';
+import { createEmbeddedAnalyzer } from '../src/models/embedded/analyzer.ts';
+import { embeddedPack } from '../src/models/embedded/pack.ts';
+import { fitRigid3d, type Vec3 } from '../src/vision/pose-math.ts';
+import type { RgbFrame } from '../src/vision/types.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const VIDEOS = path.resolve(repoRoot, '../shared/corpus/videos');
+const OUTPUT = path.resolve(repoRoot, 'src/vision/canonical-face-mesh.ts');
+/** One person each, speaking into the camera (MANIFEST.md: "frontal"); four different faces. */
+const FRONTAL_CLIPS = [
+  'woman_frontal_static_720p.mp4',
+  'congresswoman_address_mpeg4_512.mp4',
+  'man_selfie_vertical_720x1280_noaudio.mp4',
+  'woman_closeup_grimaces_480x480_33s.mp4',
+];
+const SAMPLE_FPS = 2;
+
+const analyzer = await createEmbeddedAnalyzer(await embeddedPack(await mkdtemp(path.join(os.tmpdir(), 'vbuild-canonical-'))), {
+  device: 'cpu',
+  threads: 2,
+  scoreThreshold: 0.5,
+});
+
+const meshes: Vec3[][] = [];
+for (const clip of FRONTAL_CLIPS) {
+  const frames: RgbFrame[] = [];
+  for await (const frame of decodeFrames(path.join(VIDEOS, clip), { fps: SAMPLE_FPS, pixFmt: 'rgb24' })) frames.push(frame);
+  for (const faces of await analyzer.detect(frames)) {
+    // The largest face: the speaker, not a face in the background.
+    const [largest] = [...faces].sort((a, b) => b.box[3] - b.box[1] - (a.box[3] - a.box[1]));
+    if (largest) meshes.push(normalised(largest.mesh));
+  }
+  console.log(`${clip}: ${meshes.length} faces so far`);
+}
+
+// Averaged without rotating any face: their mean attitude is what "looking into the camera" is.
+const mean = meshes[0]!.map((_, v) => average(meshes.map((m) => m[v]!)));
+const mirror = mirrorPairs(mean);
+const symmetric = symmetrised(mean, mirror);
+const canonical = normalised(levelled(symmetric, mirror));
+await writeFile(OUTPUT, source(canonical, mirror, meshes.length));
+console.log(`wrote ${path.relative(repoRoot, OUTPUT)} from ${meshes.length} faces`);
+
+/** Centred on the mean point and scaled to a root-mean-square radius of 1. */
+function normalised(points: readonly Vec3[]): Vec3[] {
+  const centre = average(points);
+  const moved = points.map((p): Vec3 => [p[0] - centre[0], p[1] - centre[1], p[2] - centre[2]]);
+  const radius = Math.sqrt(moved.reduce((sum, p) => sum + p[0] ** 2 + p[1] ** 2 + p[2] ** 2, 0) / moved.length);
+  return moved.map((p): Vec3 => [p[0] / radius, p[1] / radius, p[2] / radius]);
+}
+
+function average(points: readonly Vec3[]): Vec3 {
+  const sum: Vec3 = [0, 0, 0];
+  for (const p of points) for (let k = 0; k < 3; k++) sum[k]! += p[k]! / points.length;
+  return sum;
+}
+
+function reflect(p: Vec3): Vec3 {
+  return [-p[0], p[1], p[2]];
+}
+
+function distance(a: Vec3, b: Vec3): number {
+  return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+}
+
+/**
+ * For each vertex, the vertex on the other side of the face (itself on the midline). The mirror
+ * image of the mesh is aligned onto the mesh and each vertex paired with the nearest mirrored one;
+ * the alignment is redone with the pairs until they stop changing. The face is near frontal, so
+ * the unaligned mirror image is a good first guess.
+ */
+function mirrorPairs(mesh: readonly Vec3[]): number[] {
+  const mirrored = mesh.map(reflect);
+  let aligned = mirrored;
+  let pairs: number[] = [];
+  for (let round = 0; round < 10; round++) {
+    const next = mesh.map((p) => nearest(p, aligned));
+    if (next.every((v, i) => v === pairs[i])) break;
+    pairs = next;
+    const fit = fitRigid3d(pairs.map((v) => mirrored[v]!), mesh);
+    aligned = mirrored.map((p) => moveBy(fit, p));
+  }
+  const unpaired = pairs.filter((v, i) => pairs[v] !== i).length;
+  if (unpaired > 0) console.log(`${unpaired} vertices whose mirror partner pairs with another vertex`);
+  return pairs;
+}
+
+function nearest(p: Vec3, points: readonly Vec3[]): number {
+  let best = 0;
+  for (let i = 1; i < points.length; i++) if (distance(p, points[i]!) < distance(p, points[best]!)) best = i;
+  return best;
+}
+
+function moveBy({ rotation, scale, translation }: ReturnType<typeof fitRigid3d>, p: Vec3): Vec3 {
+  return rotation.map((row, k) => scale * (row[0] * p[0] + row[1] * p[1] + row[2] * p[2]) + translation[k]!) as Vec3;
+}
+
+/** The mean of the mesh and its mirror image aligned onto it, vertex by partner vertex. */
+function symmetrised(mesh: readonly Vec3[], pairs: readonly number[]): Vec3[] {
+  const mirrored = pairs.map((v) => reflect(mesh[v]!));
+  const fit = fitRigid3d(mirrored, mesh);
+  return mesh.map((p, i) => average([p, moveBy(fit, mirrored[i]!)]));
+}
+
+/**
+ * Turned so that the plane of symmetry is x = 0, by the smallest rotation that takes its normal
+ * onto the x axis: yaw and roll become 0 and the mean pitch of the clips is kept.
+ */
+function levelled(mesh: readonly Vec3[], pairs: readonly number[]): Vec3[] {
+  const normal: Vec3 = [0, 0, 0];
+  pairs.forEach((v, i) => {
+    const across: Vec3 = [mesh[i]![0] - mesh[v]![0], mesh[i]![1] - mesh[v]![1], mesh[i]![2] - mesh[v]![2]];
+    const sign = Math.sign(across[0]);
+    for (let k = 0; k < 3; k++) normal[k]! += sign * across[k]!;
+  });
+  const length = Math.hypot(...normal);
+  const [nx, ny, nz] = normal.map((c) => c / length) as Vec3;
+  // Rotation taking n to x: about the axis n × x = (0, nz, -ny), by the angle between them.
+  const sin = Math.hypot(ny, nz);
+  const cos = nx;
+  if (sin < 1e-12) return [...mesh];
+  const [ax, ay, az] = [0, nz / sin, -ny / sin];
+  const t = 1 - cos;
+  const r = [
+    [t * ax * ax + cos, t * ax * ay - sin * az, t * ax * az + sin * ay],
+    [t * ax * ay + sin * az, t * ay * ay + cos, t * ay * az - sin * ax],
+    [t * ax * az - sin * ay, t * ay * az + sin * ax, t * az * az + cos],
+  ];
+  return mesh.map((p) => r.map((row) => row[0]! * p[0] + row[1]! * p[1] + row[2]! * p[2]) as Vec3);
+}
+
+function source(mesh: readonly Vec3[], pairs: readonly number[], faces: number): string {
+  // Rounded to 4 decimals (a ten-thousandth of the face's radius); midline x comes out as 0, not -0.
+  const digits = (v: number) => (Math.abs(v) < 5e-5 ? 0 : v).toFixed(4);
+  const rows = mesh.map((p) => `  [${p.map(digits).join(', ')}],`).join('\n');
+  return `/**
+ * Generated by bench/canonical-face.ts from ${faces} FaceMesh outputs of the corpus's frontal clips;
+ * do not edit. FaceMesh's 468 vertices of a canonical face: x to the image's right, y down, z towards
+ * the camera, centred, root-mean-square radius 1, symmetric about x = 0 (docs/pose.md).
+ */
+
+import type { Vec3 } from './pose-math.ts';
+
+export const CANONICAL_MESH: readonly Vec3[] = [
+${rows}
+];
+
+/** Each vertex's mirror partner across the face's plane of symmetry (itself on the midline). */
+export const MIRROR_VERTEX: readonly number[] = [${pairs.join(', ')}];
+`;
+}

@@ -1,53 +1,78 @@
 /**
- * cut: every planned segment of a video becomes a clip, all in one ffmpeg pass, keyframe-snapped
- * (or frame-exact with --accurate). Clips are published to `<output>/<dir>/<stem>/`; the engine
- * removes clips of an earlier plan that this one no longer has.
+ * cut: every planned segment of a video becomes a clip of exactly the planned frames (smart cut
+ * by default: the frames before the first keyframe re-encoded, the rest copied), checked after
+ * cutting. Clips are published to `<output>/<dir>/<stem>/`; the engine removes clips of an earlier
+ * plan that this one no longer has.
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { defineRule, type BuildContext, type ParamValue } from '../src/engine/rule.ts';
-import { DEFAULT_CRF } from '../src/media/cut.ts';
+import { defineRule, type ParamValue } from '../src/engine/rule.ts';
+import { DEFAULT_CRF, cutClips, type CutClip, type CutMode } from '../src/media/cut.ts';
 import { clipFolder } from '../src/cut/clip-folder.ts';
-import { CLIPS_FILE, clipEntry, type ClipsFile, type CutParams, type Sidecar } from '../src/cut/clips-file.ts';
-import { cutSegments } from '../src/cut/cut-segments.ts';
+import { CLIPS_FILE, type ClipEntry, type ClipsFile, type CutParams, type Sidecar } from '../src/cut/clips-file.ts';
 import { parseSegments } from '../src/cut/segments.ts';
+import type { Segment } from '../src/score/types.ts';
+import { depFile, numberParam, readJson } from '../src/track/rule-inputs.ts';
 import { PROBE_FILE, type ProbeFile } from './scan.ts';
-import { CLIP_PLAN_FILE } from './score.ts';
+import { SCENES_FILE, type ScenesFile } from './scenes.ts';
+import { CLIP_PLAN_FILE, MIN_DUR_PARAM } from './score.ts';
 
-function dependencyFile(ctx: BuildContext, rule: string, name: string): string {
-  const file = ctx.deps[rule]?.files[name];
-  if (!file) throw new Error(`${ctx.rule} needs ${name} from ${rule}`);
-  return file;
-}
+const CUT_MODES: readonly CutMode[] = ['smart', 'copy', 'reencode'];
 
 function cutParams(params: Record<string, ParamValue>): CutParams {
-  const { accurate, crf, sidecar } = params;
+  const { accurate, cut_mode: mode, crf, sidecar } = params;
   if (typeof crf !== 'number' || !Number.isInteger(crf) || crf < 0 || crf > 51) throw new Error(`param crf must be an integer 0-51, got ${String(crf)}`);
-  return { accurate: accurate === true, crf, sidecar: sidecar === true };
+  if (!CUT_MODES.includes(mode as CutMode)) throw new Error(`param cut_mode must be one of ${CUT_MODES.join(', ')}, got ${String(mode)}`);
+  // --accurate is the old name of --cut-mode reencode.
+  return { cutMode: accurate === true ? 'reencode' : (mode as CutMode), crf, sidecar: sidecar === true };
 }
 
-async function readJson<T>(file: string): Promise<T> {
-  return JSON.parse(await readFile(file, 'utf8')) as T;
+function clipEntry(segment: Segment, cut: CutClip, bytes: number): ClipEntry {
+  const { file, mode, fallback, skipped, ...times } = cut;
+  return {
+    ...times,
+    file: file ? path.basename(file) : '',
+    ...(mode && { mode }),
+    ...(fallback && { fallback }),
+    ...(skipped && { skipped }),
+    scene: segment.scene,
+    tracks: segment.tracks,
+    scores: segment.scores,
+    bytes,
+  };
+}
+
+/** "12 clips: 8 smart, 3 copy, 1 reencode; 9.4 s re-encoded; 1 not cut". */
+function summary(clips: readonly ClipEntry[]): string {
+  const written = clips.filter((clip) => clip.mode);
+  const byMode = CUT_MODES.map((mode) => [mode, written.filter((clip) => clip.mode === mode).length] as const).filter(([, n]) => n > 0);
+  const seconds = written.reduce((sum, clip) => sum + clip.reencodedSeconds, 0);
+  const skipped = clips.length - written.length;
+  const modes = byMode.length ? `: ${byMode.map(([mode, n]) => `${n} ${mode}`).join(', ')}` : '';
+  return `${written.length} clips${modes}; ${seconds.toFixed(1)} s re-encoded${skipped ? `; ${skipped} not cut` : ''}`;
 }
 
 export const cut = defineRule({
   name: 'cut',
   per: 'video',
-  deps: ['scan', 'score'],
-  reads: { score: [CLIP_PLAN_FILE] },
-  version: 2,
+  deps: ['scan', 'scenes', 'score'],
+  reads: { scenes: [SCENES_FILE], score: [CLIP_PLAN_FILE] },
+  version: 3,
   resources: { cpu: 1, io: 1 },
   params: {
-    accurate: {
-      type: 'boolean',
-      default: false,
-      doc: 're-encode every clip (libx264) for frame-exact starts instead of stream-copying from a keyframe',
+    cut_mode: {
+      type: 'string',
+      default: 'smart',
+      choices: CUT_MODES,
+      doc: 'smart: re-encode only up to the first keyframe inside a clip and copy the rest; copy: start at that keyframe (shorter clips); reencode: re-encode every frame',
     },
+    accurate: { type: 'boolean', default: false, doc: 'the same as --cut-mode reencode' },
     crf: {
       type: 'integer',
       default: DEFAULT_CRF,
-      doc: 'x264 quality (0-51, lower is better) of re-encoded clips: --accurate, and clips without a keyframe to copy from',
+      doc: 'x264 quality (0-51, lower is better) of re-encoded frames: smart heads, --cut-mode reencode, clips a copy cannot make',
     },
+    min_dur: MIN_DUR_PARAM,
     sidecar: { type: 'boolean', default: false, doc: "write <uuid>.json beside each clip with the clip's full provenance" },
   },
   publish: (item) => clipFolder(item!.id),
@@ -56,21 +81,27 @@ export const cut = defineRule({
   async run(ctx) {
     if (!ctx.item || !ctx.itemHash) throw new Error(`${ctx.rule} is a per-video rule but ran without an item`);
     const params = cutParams(ctx.params);
-    const probe = await readJson<ProbeFile>(dependencyFile(ctx, 'scan', PROBE_FILE));
-    const plan = parseSegments(await readFile(dependencyFile(ctx, 'score', CLIP_PLAN_FILE), 'utf8'));
-    const requests = plan.segments.map(({ id, start, end }) => ({ id, start, end }));
-    const cuts = await cutSegments(ctx.item.path, requests, ctx.outDir, {
-      accurate: params.accurate,
+    const probe = await readJson<ProbeFile>(depFile(ctx, 'scan', PROBE_FILE));
+    const { scenes } = await readJson<ScenesFile>(depFile(ctx, 'scenes', SCENES_FILE));
+    const plan = parseSegments(await readFile(depFile(ctx, 'score', CLIP_PLAN_FILE), 'utf8'));
+    const within = new Map(
+      plan.segments.flatMap((segment) => {
+        const scene = scenes.find((each) => each.index === segment.scene);
+        return scene ? [[segment.id, { start: scene.start, end: scene.end }] as const] : [];
+      }),
+    );
+    const cuts = await cutClips(ctx.item.path, plan.segments.map(({ id, start, end }) => ({ id, start, end })), ctx.outDir, {
+      mode: params.cutMode,
       crf: params.crf,
-      keyframes: probe.keyframes,
+      minDuration: numberParam(ctx.params, 'min_dur', 0),
+      within,
       signal: ctx.signal,
     });
 
     const clips = await Promise.all(
       plan.segments.map(async (segment, i) => {
         const result = cuts[i]!;
-        const bytes = result.file ? (await stat(result.file)).size : 0;
-        return clipEntry(segment, result, result.file ? path.basename(result.file) : '', bytes);
+        return clipEntry(segment, result, result.file ? (await stat(result.file)).size : 0);
       }),
     );
     const record: ClipsFile = { sourceHash: ctx.itemHash, cutParams: params, clips };
@@ -88,7 +119,9 @@ export const cut = defineRule({
           }),
       );
     }
-    const written = clips.filter((clip) => clip.file).length;
-    ctx.log(`${written} of ${clips.length} clips cut`);
+    ctx.log(summary(clips));
+    for (const clip of clips.filter((each) => each.skipped)) {
+      ctx.log(`clip ${clip.id} (${clip.requestedStart.toFixed(3)}–${clip.requestedEnd.toFixed(3)} s) not cut: ${clip.skipped}`);
+    }
   },
 });

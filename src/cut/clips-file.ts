@@ -3,21 +3,39 @@
  * sidecar. Like every artifact it names no source file (a renamed video reuses it): the source
  * is its content hash, which plan.json maps back to a path.
  */
-import type { CutSegment } from './cut-segments.ts';
+import type { CutMode } from '../media/cut.ts';
 import type { Segment, SegmentScores } from '../score/types.ts';
 
 export const CLIPS_FILE = 'clips.json';
 
 export interface CutParams {
-  accurate: boolean;
+  /** How clips are cut: `smart` (re-encode up to the first keyframe, copy the rest), `copy`, `reencode`. */
+  cutMode: CutMode;
   crf: number;
   sidecar: boolean;
 }
 
 /** One clip as cut (times on the source's timeline), with the segment it came from. */
-export interface ClipEntry extends CutSegment {
+export interface ClipEntry {
+  id: string;
   /** File name inside the video's clip folder; '' when skipped. */
   file: string;
+  /** The segment score planned. */
+  requestedStart: number;
+  requestedEnd: number;
+  /** The span delivered: the first frame's pts and the last frame's end, on the source's timeline. */
+  start: number;
+  end: number;
+  /** The source's frame interval at the clip: "within a frame of the plan" is measured in it. */
+  frameDuration: number;
+  /** How the written clip was made; absent when skipped. */
+  mode?: CutMode;
+  /** Seconds of the clip that were re-encoded (0 for a copy, the whole clip for `reencode`). */
+  reencodedSeconds: number;
+  /** Why the clip was made another way than the cut mode asked (e.g. no keyframe inside it). */
+  fallback?: string;
+  /** Why no file was written. */
+  skipped?: string;
   scene: number;
   tracks: number[];
   scores: SegmentScores;
@@ -36,26 +54,6 @@ export interface Sidecar extends ClipEntry {
   sourceHash: string;
   source: Record<string, unknown>;
   cutParams: CutParams;
-}
-
-export function clipEntry(segment: Segment, cut: CutSegment, fileName: string, bytes: number): ClipEntry {
-  const { id, scene, tracks, scores } = segment;
-  const { requestedStart, requestedEnd, start, end, mode, fallback, skipped } = cut;
-  return {
-    id,
-    file: fileName,
-    requestedStart,
-    requestedEnd,
-    start,
-    end,
-    scene,
-    tracks,
-    scores,
-    ...(mode && { mode }),
-    ...(fallback && { fallback }),
-    ...(skipped && { skipped }),
-    bytes,
-  };
 }
 
 export function parseClipsFile(text: string): ClipsFile {

@@ -1,29 +1,36 @@
 /**
- * Cuts many clips out of one source with one ffmpeg process.
+ * Cuts clips out of one source, one clip at a time, and checks each one before it is kept.
  *
- * Each clip is one `-ss <x> -i source` input feeding one output. The first packet a stream copy
- * keeps is the first keyframe whose pts is at or after the input's `-ss`, so we place `-ss` just
- * before the keyframe we chose (with -copypriorss 0, see below). The end is subtler: ffmpeg stops a
- * stream copy on the *decode* timestamp, so `-t <requested end>` lets the next shot's first
- * frames in when there are B-frames (a P-frame after the cut is decoded before the B-frames
- * shown before it). We set `-t` just below the decode time of the first packet (in decode order)
- * shown at or after the end: every packet before it is shown inside the clip. A packet count
- * (`-frames:v`) would do the same for video, but it closes the whole output at once and loses
- * the audio stored after the last video packet. Both bounds need the video packet table around
- * each clip, which one ranged ffprobe call reads; it also gives the exact start and end of
- * every clip without probing the outputs.
+ * One ranged ffprobe call reads the video packet table around every clip; cut-plan.ts turns it
+ * into a plan per clip (copy, smart or re-encode). Each clip is then written by its own short
+ * ffmpeg processes, so memory stays that of one demuxer and time per clip does not grow with the
+ * number of clips. Every written clip is checked (clip-check.ts); one that does not hold what was
+ * planned is re-cut by re-encoding it whole, and one that still fails is not kept.
+ *
+ * The smart join: the head (the frames before the first keyframe inside the clip) is re-encoded
+ * into a file of its own; ffmpeg's concat demuxer then reads that head and the source from the
+ * keyframe on (`inpoint`), and one stream copy writes both into the clip. The concat demuxer puts
+ * the source's H.264 parameter sets in band in front of the copied keyframe, so the copied frames
+ * decode with their own SPS/PPS after the head's (docs/analysis/cutting.md).
  */
 import { randomBytes } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { clipMismatch, decodeProblem, readClipFacts, type ClipExpectation } from './clip-check.ts';
+import {
+  PacketTable,
+  planClip,
+  reencodePlan,
+  type ClipPlan,
+  type ClipRequest,
+  type CutMode,
+  type ReencodedRun,
+} from './cut-plan.ts';
 import { FFMPEG_BASE_ARGS, formatSeconds, passthroughTimingArgs, runTool } from './ffmpeg.ts';
-import { presentationTimes, probeCodecs, readVideoPackets, type StreamCodecs, type TimeRange, type VideoPacket } from './probe.ts';
+import { HEAD_ENCODERS } from './head-encoders.ts';
+import { probeCutSource, readVideoPackets, type CutSource, type StreamCodecs, type TimeRange } from './probe.ts';
 
-export interface ClipRequest {
-  id: string;
-  start: number;
-  end: number;
-}
+export type { ClipRequest, CutMode } from './cut-plan.ts';
 
 export interface CutClip {
   id: string;
@@ -35,117 +42,38 @@ export interface CutClip {
   start: number;
   /** End of the clip's last frame (its pts plus its duration) on the source's timeline. */
   end: number;
-  /** Why no file was written, e.g. no keyframe inside the requested range in copy mode. */
+  /** The source's frame interval at the clip. */
+  frameDuration: number;
+  /** How the clip was made; absent when skipped. */
+  mode?: CutMode;
+  /** Seconds of the clip that were re-encoded. */
+  reencodedSeconds: number;
+  /** Why the clip was made another way than `mode` asked. */
+  fallback?: string;
+  /** Why no file was written. */
   skipped?: string;
 }
 
 export interface CutOptions {
-  /** Re-encode (libx264 + AAC) for frame-exact starts instead of snapping to keyframes. */
-  accurate?: boolean;
-  /** x264 CRF for `accurate` mode. */
+  /** Default `smart`. */
+  mode?: CutMode;
+  /** x264 CRF (or the codec's equivalent) of re-encoded frames. */
   crf?: number;
-  /** Keyframe pts of the source (probe.json); lets clips without one be reported without reading their packets. */
-  keyframes?: number[];
+  /** Shortest clip that may be kept, in seconds. */
+  minDuration?: number;
+  /** Span each clip must stay inside (its scene), by clip id. */
+  within?: ReadonlyMap<string, TimeRange>;
   signal?: AbortSignal;
 }
 
 export const DEFAULT_CRF = 18;
 
-/** Frame times within this of a requested bound count as on it (bounds are rounded pts). */
-const TIME_EPSILON = 0.0005;
 /** Packets read past each clip's end, so that every B-frame before the end is in the table. */
 const END_MARGIN = 2;
-/** How far before the first kept frame `-ss` goes: enough for any timestamp rounding. */
-const SEEK_LEAD = 0.001;
-/**
- * Clips per ffmpeg process. Every input holds its own demuxer (and an MP4's whole sample index),
- * so a 2-hour source with hundreds of clips is cut in a few processes, not hundreds of inputs.
- */
-export const MAX_CLIPS_PER_PROCESS = 64;
-
-/** What one ffmpeg input/output pair must do to produce a clip. */
-export interface ClipPlan {
-  request: ClipRequest;
-  /** Input `-ss`, seconds on the source's timeline. */
-  seek: number;
-  /** Where the output stops, seconds on the source's timeline; Infinity: the end of the source. */
-  stop: number;
-  start: number;
-  end: number;
-}
-
-export type PlanResult = ClipPlan | { request: ClipRequest; skipped: string };
-
-/** Source packets in decode order plus everything derived from them that planning needs. */
-export class PacketTable {
-  readonly times: number[];
-  constructor(readonly packets: readonly VideoPacket[]) {
-    this.times = presentationTimes(packets);
-  }
-
-  /** End of the frame shown at `pts`: the next frame's pts, else its own packet duration. */
-  frameEnd(pts: number): number {
-    const next = this.times.find((time) => time > pts);
-    if (next !== undefined) return next;
-    const packet = this.packets.find((p) => p.pts === pts);
-    const duration = packet && Number.isFinite(packet.duration) && packet.duration > 0 ? packet.duration : 0;
-    return pts + duration;
-  }
-
-  /** `-ss` for a clip whose first frame is `pts`: just before it, never before the frame ahead of it. */
-  seekBefore(pts: number): number {
-    return justBefore(pts, this.times.filter((time) => time < pts).at(-1));
-  }
-}
-
-/** A time just below `time` but above `previous`, robust to microsecond rounding of both. */
-function justBefore(time: number, previous: number | undefined): number {
-  return time - (previous === undefined ? SEEK_LEAD : Math.min(SEEK_LEAD, (time - previous) / 2));
-}
-
-function beforeEnd(time: number, clip: ClipRequest): boolean {
-  return time < clip.end - TIME_EPSILON;
-}
-
-function inRange(time: number, clip: ClipRequest): boolean {
-  return time >= clip.start - TIME_EPSILON && beforeEnd(time, clip);
-}
-
-/**
- * Stream-copy plan: the first keyframe inside the clip whose leading pictures (open-GOP frames
- * decoded after it but shown before it) are inside the clip too, then every packet in decode
- * order up to the first one shown at or after the end.
- */
-export function planCopy(clip: ClipRequest, table: PacketTable): PlanResult {
-  const { packets } = table;
-  for (let k = 0; k < packets.length; k++) {
-    const key = packets[k]!;
-    if (!key.key || !inRange(key.pts, clip)) continue;
-    let stop = k;
-    while (stop < packets.length && beforeEnd(packets[stop]!.pts, clip)) stop++;
-    const kept = packets.slice(k, stop);
-    const first = kept.reduce((min, packet) => Math.min(min, packet.pts), Infinity);
-    if (first < clip.start - TIME_EPSILON) continue;
-    const firstOut = packets[stop];
-    return {
-      request: clip,
-      seek: table.seekBefore(key.pts),
-      stop: firstOut ? justBefore(firstOut.dts, packets[stop - 1]!.dts) : Infinity,
-      start: first,
-      end: table.frameEnd(kept.reduce((max, packet) => Math.max(max, packet.pts), -Infinity)),
-    };
-  }
-  return { request: clip, skipped: 'no keyframe inside the clip: a stream copy would start after its end (use accurate mode)' };
-}
-
-/** Re-encode plan: exactly the frames shown inside the clip. */
-export function planAccurate(clip: ClipRequest, table: PacketTable): PlanResult {
-  const shown = table.times.filter((time) => inRange(time, clip));
-  if (shown.length === 0) return { request: clip, skipped: 'no frame inside the clip' };
-  const first = shown[0]!;
-  const end = table.frameEnd(shown.at(-1)!);
-  return { request: clip, seek: table.seekBefore(first), stop: justBefore(end, shown.at(-1)), start: first, end };
-}
+/** How far past a smart join the decode check reads. */
+const JOIN_CHECK_SECONDS = 1;
+/** Slack when comparing delivered times with requested ones (bounds are rounded pts). */
+const TIME_EPSILON = 0.0005;
 
 /** Where the packet table is needed: each clip's span plus a margin, overlapping spans merged. */
 export function readRanges(clips: readonly ClipRequest[]): TimeRange[] {
@@ -187,84 +115,276 @@ export function copyContainer({ videoCodec, audioCodec }: StreamCodecs): 'mp4' |
 }
 
 const MUXER = { mp4: 'mp4', webm: 'webm', mkv: 'matroska' } as const;
+type Container = keyof typeof MUXER;
 
-async function encodeArgs(opts: CutOptions, codecs: StreamCodecs, container: keyof typeof MUXER): Promise<string[]> {
-  if (opts.accurate) {
-    return [
-      '-c:v', 'libx264', '-preset', 'fast', '-crf', String(opts.crf ?? DEFAULT_CRF), '-pix_fmt', 'yuv420p',
+let encoders: Promise<Set<string>> | undefined;
+
+/** The encoders the located ffmpeg has, read once. */
+function availableEncoders(): Promise<Set<string>> {
+  encoders ??= runTool('ffmpeg', ['-hide_banner', '-encoders'], 'ffmpeg -encoders').then(
+    ({ stdout }) => new Set([...stdout.matchAll(/^\s*[A-Z.]{6}\s+(\S+)/gm)].map((match) => match[1]!)),
+  );
+  return encoders;
+}
+
+/**
+ * The container of a smart cut's re-encoded parts. The concat demuxer takes from every part the
+ * stream with the source video's id: an MP4 part's one track has id 1, a Matroska part's has
+ * none (0), like the tracks of a Matroska source.
+ */
+function partFormat(source: CutSource): 'mp4' | 'matroska' | undefined {
+  if (source.video.id === 1) return 'mp4';
+  if (source.video.id === 0) return 'matroska';
+  return undefined;
+}
+
+/**
+ * Whether a re-encoded head can be joined to a copy of this source: a head encoder for its codec,
+ * progressive video (no field order to match), and a video stream the concat demuxer can pair
+ * with the re-encoded parts' one stream.
+ */
+async function smartJoinable(source: CutSource): Promise<boolean> {
+  const head = HEAD_ENCODERS[source.videoCodec];
+  if (!head || !partFormat(source)) return false;
+  if (source.video.fieldOrder && source.video.fieldOrder !== 'progressive') return false;
+  return (await availableEncoders()).has(head.encoder);
+}
+
+/** Everything the writers share for one source. */
+interface SourceContext {
+  file: string;
+  facts: CutSource;
+  crf: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Output options every clip gets: its container, the source's video time base and, for copied
+ * HEVC, the `hvc1` tag.
+ */
+function muxArgs(container: Container, ctx: SourceContext, copiesVideo: boolean): string[] {
+  const args: string[] = [];
+  if (container === 'mp4') {
+    // hvc1 is the HEVC tag QuickTime and iOS players require in MP4.
+    if (copiesVideo && ctx.facts.videoCodec === 'hevc') args.push('-tag:v', 'hvc1');
+    if (ctx.facts.video.timescale > 0) args.push('-video_track_timescale', String(ctx.facts.video.timescale));
+  }
+  return [...args, '-f', MUXER[container]];
+}
+
+const ffmpeg = (args: string[], ctx: SourceContext, what: string) =>
+  runTool('ffmpeg', [...FFMPEG_BASE_ARGS, '-loglevel', 'error', ...args], ctx.file, { signal: ctx.signal, what });
+
+async function writeCopy(plan: Extract<ClipPlan, { mode: 'copy' }>, temp: string, container: Container, ctx: SourceContext): Promise<void> {
+  const { copy } = plan;
+  await ffmpeg(
+    [
+      '-seek_timestamp', '1', '-ss', formatSeconds(copy.seek), '-i', ctx.file,
+      '-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy',
+      // By default a copy keeps the packets from the keyframe before -ss and hides them behind an
+      // edit list, which players that ignore edit lists show; -copypriorss 0 drops them.
+      '-copypriorss', '0',
+      // Without -copyts the input's timeline starts at its -ss, so -t is relative to it.
+      ...(Number.isFinite(copy.stop) ? ['-t', formatSeconds(copy.stop - copy.seek)] : []),
+      ...muxArgs(container, ctx, true), '-y', temp,
+    ],
+    ctx,
+    `cannot copy clip ${plan.request.id} from "${ctx.file}"`,
+  );
+}
+
+async function writeReencode(plan: Extract<ClipPlan, { mode: 'reencode' }>, temp: string, ctx: SourceContext): Promise<void> {
+  await ffmpeg(
+    [
+      '-seek_timestamp', '1', '-ss', formatSeconds(plan.seek), '-i', ctx.file,
+      '-map', '0:v:0', '-map', '0:a:0?',
+      '-c:v', 'libx264', '-preset', 'fast', '-crf', String(ctx.crf), '-pix_fmt', 'yuv420p',
       '-c:a', 'aac', '-b:a', '160k',
       // Keep every source frame with its own time (VFR included): no duplicates, no drops.
-      ...(await passthroughTimingArgs()),
-    ];
+      ...(await passthroughTimingArgs()), '-enc_time_base', '-1',
+      '-t', formatSeconds(plan.stop - plan.seek),
+      ...muxArgs('mp4', ctx, false), '-y', temp,
+    ],
+    ctx,
+    `cannot re-encode clip ${plan.request.id} from "${ctx.file}"`,
+  );
+}
+
+/** A path as a quoted ffconcat string: inside single quotes, a quote is written '\''. */
+function concatQuoted(file: string): string {
+  return `'${path.resolve(file).replaceAll("'", "'\\''")}'`;
+}
+
+/** Re-encodes a run of the source's frames as a smart cut's head or foot, unrotated like the copy. */
+async function writeRun(run: ReencodedRun, file: string, ctx: SourceContext, what: string): Promise<void> {
+  const head = HEAD_ENCODERS[ctx.facts.videoCodec]!;
+  await ffmpeg(
+    [
+      '-noautorotate', '-seek_timestamp', '1', '-ss', formatSeconds(run.seek), '-i', ctx.file,
+      '-map', '0:v:0', '-frames:v', String(run.frames), ...(await passthroughTimingArgs()), '-enc_time_base', '-1',
+      ...head.args(ctx.facts.video, ctx.crf), '-f', partFormat(ctx.facts)!, '-y', file,
+    ],
+    ctx,
+    what,
+  );
+}
+
+/**
+ * The concat demuxer's list: the head, the source from the keyframe to the copy's stop, the foot.
+ * Each part's `duration` places the next one where its first frame is shown in the source. The
+ * keyframe's pts is known to the microsecond: an inpoint a microsecond past it still seeks to it,
+ * where one rounded below it would seek to the keyframe before.
+ */
+function concatList(plan: SmartPlan, parts: { head?: string; foot?: string }, source: string, videoId: number): string {
+  const { copy, head, foot, frames } = plan;
+  // Only the video, where the container names it: the source's other streams would set the start
+  // of the concat input's timeline. Matroska names no stream; the first part's first stream leads.
+  const lines = ['ffconcat version 1.0', ...(videoId > 0 ? ['stream', `exact_stream_id ${videoId}`] : [])];
+  if (parts.head) lines.push(`file ${concatQuoted(parts.head)}`, `duration ${formatSeconds(copy.keyframe - frames.first)}`);
+  lines.push(`file ${concatQuoted(source)}`, `inpoint ${formatSeconds(copy.keyframe + 0.000001)}`);
+  if (parts.foot && foot) {
+    lines.push(`outpoint ${formatSeconds(copy.stop)}`, `duration ${formatSeconds(foot.first - copy.keyframe)}`);
+    lines.push(`file ${concatQuoted(parts.foot)}`);
   }
-  // By default a copy keeps the packets from the keyframe before -ss and hides them behind an
-  // edit list, which players that ignore edit lists show; -copypriorss 0 drops them.
-  // hvc1 is the HEVC tag QuickTime and iOS players require in MP4.
-  return ['-c', 'copy', '-copypriorss', '0', ...(codecs.videoCodec === 'hevc' && container === 'mp4' ? ['-tag:v', 'hvc1'] : [])];
+  return `${lines.join('\n')}\n`;
+}
+
+type SmartPlan = Extract<ClipPlan, { mode: 'smart' }>;
+
+async function writeSmart(plan: SmartPlan, temp: string, container: Container, ctx: SourceContext): Promise<void> {
+  const { frames, head, foot, request } = plan;
+  const parts = { ...(head && { head: `${temp}.head` }), ...(foot && { foot: `${temp}.foot` }) };
+  const list = `${temp}.ffconcat`;
+  try {
+    if (head) await writeRun(head, parts.head!, ctx, `cannot re-encode the head of clip ${request.id} from "${ctx.file}"`);
+    if (foot) await writeRun(foot, parts.foot!, ctx, `cannot re-encode the end of clip ${request.id} from "${ctx.file}"`);
+    await writeFile(list, concatList(plan, parts, ctx.file, ctx.facts.video.id));
+    const rotation = ctx.facts.video.rotation;
+    await ffmpeg(
+      [
+        '-f', 'concat', '-safe', '0', '-i', list,
+        '-seek_timestamp', '1', '-ss', formatSeconds(head?.seek ?? plan.copy.seek), '-i', ctx.file,
+        '-map', '0:v:0', '-map', '1:a:0?', '-c', 'copy', '-copypriorss', '0',
+        // The legacy rotate tag turns the other way from our clockwise rotation.
+        ...(rotation ? ['-metadata:s:v:0', `rotate=${(360 - rotation) % 360}`] : []),
+        '-t', formatSeconds(frames.end - frames.first),
+        ...muxArgs(container, ctx, true), '-y', temp,
+      ],
+      ctx,
+      `cannot join the re-encoded and copied parts of clip ${request.id} from "${ctx.file}"`,
+    );
+  } finally {
+    await Promise.all([...Object.values(parts), list].map((file) => rm(file, { force: true })));
+  }
+}
+
+/** What a written clip must hold, and the span of the source it delivers. */
+function expectation(plan: Exclude<ClipPlan, { mode: 'skip' }>, audio: boolean): { expected: ClipExpectation; start: number; end: number } {
+  const { frames } = plan;
+  const [start, end, count] = plan.mode === 'copy' ? [plan.copy.keyframe, plan.copy.end, plan.copy.count] : [frames.first, frames.end, frames.count];
+  const last = plan.mode === 'copy' ? plan.copy.last : frames.last;
+  return { expected: { frames: count, span: last - start, frameDuration: frames.frameDuration, audio }, start, end };
+}
+
+/** Seconds a smart cut re-encodes: its head and its foot. */
+function smartReencodedSeconds({ copy, frames, head, foot }: SmartPlan): number {
+  return (head ? copy.keyframe - frames.first : 0) + (foot ? frames.end - foot.first : 0);
+}
+
+/**
+ * Where the decode check of a smart cut may stop: past the head's join, or at the end when there
+ * is a foot (its join is the clip's last frames).
+ */
+function joinsCheckedUntil({ copy, frames, foot }: SmartPlan): number {
+  return foot ? Infinity : copy.keyframe - frames.first + JOIN_CHECK_SECONDS;
+}
+
+interface Attempt {
+  clip?: CutClip;
+  problem?: string;
+}
+
+/** Why a delivered span may not be kept: too short, outside its scene, or (for an exact mode) off the request. */
+function spanProblem(plan: Exclude<ClipPlan, { mode: 'skip' }>, start: number, end: number, opts: CutOptions): string | undefined {
+  const { request, frames } = plan;
+  const slack = frames.frameDuration + TIME_EPSILON;
+  if (opts.minDuration !== undefined && end - start < opts.minDuration - TIME_EPSILON) {
+    return `it would last ${(end - start).toFixed(3)} s, less than the shortest clip kept (${opts.minDuration} s)`;
+  }
+  const scene = opts.within?.get(request.id);
+  if (scene && (start < scene.start - TIME_EPSILON || end > scene.end + slack)) {
+    return `it would leave its scene (${start.toFixed(3)}–${end.toFixed(3)} s is not inside ${scene.start.toFixed(3)}–${scene.end.toFixed(3)} s)`;
+  }
+  if (plan.mode !== 'copy' && (Math.abs(start - request.start) > slack || Math.abs(end - request.end) > slack)) {
+    return `it would span ${start.toFixed(3)}–${end.toFixed(3)} s instead of ${request.start.toFixed(3)}–${request.end.toFixed(3)} s`;
+  }
+  return undefined;
+}
+
+async function attempt(plan: Exclude<ClipPlan, { mode: 'skip' }>, outDir: string, ctx: SourceContext, opts: CutOptions): Promise<Attempt> {
+  const { request, frames } = plan;
+  const { expected, start, end } = expectation(plan, ctx.facts.audioCodec !== null);
+  const problem = spanProblem(plan, start, end, opts);
+  if (problem) return { problem };
+
+  const container: Container = plan.mode === 'reencode' ? 'mp4' : copyContainer(ctx.facts);
+  const temp = path.join(outDir, `.${request.id}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    if (plan.mode === 'copy') await writeCopy(plan, temp, container, ctx);
+    else if (plan.mode === 'smart') await writeSmart(plan, temp, container, ctx);
+    else await writeReencode(plan, temp, ctx);
+    const found =
+      clipMismatch(await readClipFacts(temp, ctx.signal), expected) ??
+      (plan.mode === 'smart' ? await decodeProblem(temp, joinsCheckedUntil(plan), ctx.signal) : undefined);
+    if (found) return { problem: found };
+    const file = path.join(outDir, `${request.id}.${container}`);
+    await rename(temp, file);
+    const reencodedSeconds = plan.mode === 'reencode' ? end - start : plan.mode === 'smart' ? smartReencodedSeconds(plan) : 0;
+    return {
+      clip: { id: request.id, file, requestedStart: request.start, requestedEnd: request.end, start, end, frameDuration: frames.frameDuration, mode: plan.mode, reencodedSeconds },
+    };
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+function skippedClip(request: ClipRequest, reason: string, frameDuration = 0): CutClip {
+  const { id, start, end } = request;
+  return { id, file: '', requestedStart: start, requestedEnd: end, start, end: start, frameDuration, reencodedSeconds: 0, skipped: reason };
 }
 
 function assertSafeId(id: string): void {
   if (!id || id !== path.basename(id) || id.startsWith('.')) throw new Error(`clip id "${id}" is not a plain file name`);
 }
 
-async function runBatch(source: string, plans: ClipPlan[], outDir: string, opts: CutOptions, codecs: StreamCodecs): Promise<CutClip[]> {
-  const container = opts.accurate ? 'mp4' : copyContainer(codecs);
-  const encode = await encodeArgs(opts, codecs, container);
-  const args: string[] = [...FFMPEG_BASE_ARGS, '-loglevel', 'error'];
-  plans.forEach((plan) => args.push('-seek_timestamp', '1', '-ss', formatSeconds(plan.seek), '-i', source));
-  const temps = plans.map((plan) => path.join(outDir, `.${plan.request.id}.${randomBytes(4).toString('hex')}.tmp`));
-  plans.forEach((plan, input) => {
-    args.push('-map', `${input}:v:0`, '-map', `${input}:a:0?`, ...encode);
-    // Without -copyts the input's timeline starts at its -ss, so the output's -t is relative to it.
-    if (Number.isFinite(plan.stop)) args.push('-t', formatSeconds(plan.stop - plan.seek));
-    args.push('-f', MUXER[container], '-y', temps[input]!);
-  });
-  try {
-    await runTool('ffmpeg', args, source, { signal: opts.signal, what: `cannot cut ${plans.length} clips from "${source}"` });
-    const files = plans.map((plan) => path.join(outDir, `${plan.request.id}.${container}`));
-    await Promise.all(files.map((file, i) => rename(temps[i]!, file)));
-    return plans.map(({ request, start, end }, i) => ({
-      id: request.id,
-      file: files[i]!,
-      requestedStart: request.start,
-      requestedEnd: request.end,
-      start,
-      end,
-    }));
-  } finally {
-    await Promise.all(temps.map((temp) => rm(temp, { force: true })));
-  }
+/** One clip: its plan, then a whole re-encode if what was written does not hold what was planned. */
+async function cutOne(request: ClipRequest, table: PacketTable, outDir: string, ctx: SourceContext, opts: CutOptions, joinable: boolean): Promise<CutClip> {
+  const { plan, fallback } = planClip(request, table, { mode: opts.mode ?? 'smart', joinable });
+  if (plan.mode === 'skip') return skippedClip(request, plan.reason);
+  const first = await attempt(plan, outDir, ctx, opts);
+  if (first.clip) return { ...first.clip, ...(fallback && { fallback }) };
+  if (plan.mode === 'reencode') return skippedClip(request, first.problem!, plan.frames.frameDuration);
+  const again = await attempt(reencodePlan(request, plan.frames, table), outDir, ctx, opts);
+  if (again.clip) return { ...again.clip, fallback: `the ${plan.mode} cut failed its check (${first.problem}); re-encoded whole` };
+  return skippedClip(request, `${again.problem} (and as a ${plan.mode} cut: ${first.problem})`, plan.frames.frameDuration);
 }
 
 /**
- * Cuts `clips` from `source` into `outDir` as `<id>.mp4` (`.webm`/`.mkv` when a stream copy's
- * codecs do not fit MP4). Returns one entry per request, in order, with the actual start and end;
- * clips that cannot be cut are returned with `skipped` set and no file.
+ * Cuts `clips` from `source` into `outDir` as `<id>.mp4` (`.webm`/`.mkv` when a copy's codecs do
+ * not fit MP4). Returns one entry per request, in order, with the delivered start and end; a clip
+ * that cannot be cut, or fails its check twice, is returned with `skipped` set and no file.
  */
 export async function cutClips(source: string, clips: ClipRequest[], outDir: string, opts: CutOptions = {}): Promise<CutClip[]> {
   clips.forEach((clip) => assertSafeId(clip.id));
-  const hasKeyframe = (clip: ClipRequest) => !opts.keyframes || opts.accurate || opts.keyframes.some((time) => inRange(time, clip));
   if (new Set(clips.map((clip) => clip.id)).size !== clips.length) throw new Error('clip ids must be unique');
-  const readable = clips.filter((clip) => clip.end > clip.start && hasKeyframe(clip));
-  const [codecs, table] = await Promise.all([
-    probeCodecs(source),
+  const readable = clips.filter((clip) => clip.end > clip.start);
+  const [facts, table] = await Promise.all([
+    probeCutSource(source),
     readable.length ? readTable(source, readable, opts.signal) : new PacketTable([]),
   ]);
-  const plans = clips.map((clip): PlanResult => {
-    if (!(clip.end > clip.start)) return { request: clip, skipped: 'its end is not after its start' };
-    return opts.accurate ? planAccurate(clip, table) : planCopy(clip, table);
-  });
-
-  const cut = new Map<string, CutClip>();
-  const toCut = plans.filter((plan): plan is ClipPlan => !('skipped' in plan));
-  for (let i = 0; i < toCut.length; i += MAX_CLIPS_PER_PROCESS) {
-    const batch = await runBatch(source, toCut.slice(i, i + MAX_CLIPS_PER_PROCESS), outDir, opts, codecs);
-    batch.forEach((clip) => cut.set(clip.id, clip));
-  }
-  return plans.map((plan) => ('skipped' in plan ? skippedClip(plan.request, plan.skipped) : cut.get(plan.request.id)!));
-}
-
-function skippedClip(request: ClipRequest, reason: string): CutClip {
-  const { id, start, end } = request;
-  return { id, file: '', requestedStart: start, requestedEnd: end, start, end: start, skipped: reason };
+  const ctx: SourceContext = { file: source, facts, crf: opts.crf ?? DEFAULT_CRF, signal: opts.signal };
+  const joinable = await smartJoinable(facts);
+  const results: CutClip[] = [];
+  for (const clip of clips) results.push(await cutOne(clip, table, outDir, ctx, opts, joinable));
+  return results;
 }

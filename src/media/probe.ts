@@ -40,12 +40,25 @@ export interface VideoPacket {
 }
 
 interface FfprobeStream {
+  index?: number;
+  /** The container's id of the stream: an MP4 track id ("0x1"); absent ("N/A") in Matroska. */
+  id?: string;
   codec_type?: string;
   codec_name?: string;
+  profile?: string;
+  level?: number;
+  pix_fmt?: string;
+  color_range?: string;
+  color_space?: string;
+  color_transfer?: string;
+  color_primaries?: string;
+  field_order?: string;
+  time_base?: string;
   width?: number;
   height?: number;
   r_frame_rate?: string;
   avg_frame_rate?: string;
+  disposition?: { attached_pic?: number };
   tags?: Record<string, string>;
   side_data_list?: { side_data_type?: string; rotation?: number }[];
 }
@@ -166,10 +179,58 @@ export interface StreamCodecs {
   audioCodec: string | null;
 }
 
-/** The codecs of the first video and audio streams, without reading any packets. */
-export async function probeCodecs(file: string): Promise<StreamCodecs> {
+/**
+ * What a re-encoded part of a clip must match so that it joins the copied part: the first video
+ * stream's coding facts, as ffprobe names them ('' where it does not say).
+ */
+export interface VideoCoding {
+  /** Index of the video stream among all streams of the file. */
+  index: number;
+  /** The container's id of the stream (an MP4 track id), 0 where it has none (Matroska). */
+  id: number;
+  profile: string;
+  /** ffprobe's level: 31 for H.264 level 3.1; -99 or 0 when unknown. */
+  level: number;
+  pixFmt: string;
+  colorRange: string;
+  colorSpace: string;
+  colorTransfer: string;
+  colorPrimaries: string;
+  /** `progressive`, `tt`, `bb`, `tb`, `bt` or ''. */
+  fieldOrder: string;
+  /** Ticks per second of the stream's time base (12800 for 1/12800). */
+  timescale: number;
+  rotation: number;
+}
+
+export interface CutSource extends StreamCodecs {
+  video: VideoCoding;
+}
+
+const known = (value: string | undefined) => (value && value !== 'unknown' ? value : '');
+
+/** The codecs of the first video and audio streams and the video's coding facts, without reading any packets. */
+export async function probeCutSource(file: string): Promise<CutSource> {
   const { video, audio } = mainStreams(await readStreams(file), file);
-  return { videoCodec: video.codec_name ?? '', audioCodec: audio?.codec_name ?? null };
+  const [, timescale] = (video.time_base ?? '').split('/').map(Number);
+  return {
+    videoCodec: video.codec_name ?? '',
+    audioCodec: audio?.codec_name ?? null,
+    video: {
+      index: video.index ?? 0,
+      id: Number.parseInt(video.id ?? '', 16) || 0,
+      profile: known(video.profile),
+      level: video.level ?? 0,
+      pixFmt: known(video.pix_fmt),
+      colorRange: known(video.color_range),
+      colorSpace: known(video.color_space),
+      colorTransfer: known(video.color_transfer),
+      colorPrimaries: known(video.color_primaries),
+      fieldOrder: known(video.field_order),
+      timescale: timescale && Number.isFinite(timescale) ? timescale : 0,
+      rotation: displayRotation(video),
+    },
+  };
 }
 
 /** Decodes the first video frame: a file whose video cannot be decoded fails here, not mid-pipeline. */

@@ -61,18 +61,18 @@ describe('cutClips', () => {
     expect((await probe(source)).keyframes).toEqual(Array.from({ length: FRAMES / GOP }, (_, i) => (i * GOP) / FPS));
   });
 
-  it('stream copy: every clip starts at the first keyframe in its shot and holds only frames of it', async () => {
+  it('copy mode: every clip starts at the first keyframe in its shot and holds only frames of it', async () => {
     const out = path.join(dir, 'copy');
     await mkdir(out);
-    const clips = await cutClips(source, shotClips(), out, {});
+    const clips = await cutClips(source, shotClips(), out, { mode: 'copy' });
     expect(clips.map((clip) => clip.id)).toEqual(SHOTS.map((_, i) => `shot${i}`));
 
-    const skipped = clips.filter((clip) => clip.skipped);
-    expect(skipped.map((clip) => clip.id)).toEqual(['shot3']); // frames 121-129 hold no keyframe
-    expect(skipped[0]!.file).toBe('');
-    expect(await readdir(out)).toHaveLength(4); // no empty clip, no temp file left
+    // frames 121-129 hold no keyframe: that clip is re-encoded, saying why
+    expect(clips.map((clip) => clip.mode)).toEqual(['copy', 'copy', 'copy', 'reencode', 'copy']);
+    expect(clips[3]!.fallback).toMatch(/no keyframe/);
+    expect(await readdir(out)).toHaveLength(5); // no temp file left
 
-    for (const clip of clips.filter((c) => !c.skipped)) {
+    for (const clip of clips.filter((c) => c.mode === 'copy')) {
       const [from, to] = SHOTS[Number(clip.id.slice(4))]!;
       const firstKeyframe = Math.ceil(from / GOP) * GOP;
       const indices = await decodedIndices(clip.file);
@@ -86,10 +86,10 @@ describe('cutClips', () => {
     }
   });
 
-  it('accurate mode: frame-exact starts and ends by re-encoding', async () => {
+  it('reencode mode: frame-exact starts and ends by re-encoding', async () => {
     const out = path.join(dir, 'accurate');
     await mkdir(out);
-    const clips = await cutClips(source, shotClips(), out, { accurate: true, crf: 12 });
+    const clips = await cutClips(source, shotClips(), out, { mode: 'reencode', crf: 12 });
     for (const clip of clips) {
       const [from, to] = SHOTS[Number(clip.id.slice(4))]!;
       expect(clip.skipped).toBeUndefined();
@@ -100,16 +100,30 @@ describe('cutClips', () => {
     }
   });
 
-  it('reports clips whose requested range is empty or has no keyframe without reading them', async () => {
+  it('reports clips whose requested range is empty or holds no frame, writing nothing', async () => {
     const out = path.join(dir, 'empty');
     await mkdir(out);
-    const keyframes = (await probe(source)).keyframes;
     const clips = await cutClips(source, [
       { id: 'backwards', start: 2, end: 1 },
-      { id: 'between', start: 0.5, end: 0.9 },
-    ], out, { keyframes });
-    expect(clips.map((clip) => Boolean(clip.skipped))).toEqual([true, true]);
+      { id: 'between', start: 0.501, end: 0.519 },
+    ], out);
+    expect(clips.map((clip) => clip.skipped)).toEqual(['its end is not after its start', 'no frame inside the clip']);
     expect(await readdir(out)).toEqual([]);
+  });
+
+  it('keeps no clip shorter than the shortest allowed, and none outside its scene', async () => {
+    const out = path.join(dir, 'short');
+    await mkdir(out);
+    const [short, copied, leaving] = await cutClips(source, [
+      { id: 'short', start: 1, end: 1.5 },
+      { id: 'copied', start: 0.5, end: 2 },
+      { id: 'leaving', start: 2, end: 3 },
+    ], out, { mode: 'copy', minDuration: 1, within: new Map([['leaving', { start: 2, end: 2.5 }]]) });
+    expect(short!.skipped).toMatch(/less than the shortest clip kept/);
+    // the copy from the keyframe at 0.96 s would last 1.04 s: kept as a copy
+    expect(copied).toMatchObject({ mode: 'copy', start: 0.96 });
+    expect(leaving!.skipped).toMatch(/leave its scene/);
+    expect(await readdir(out)).toEqual(['copied.mp4']);
   });
 
   it('keeps WebM codecs in a WebM clip and cuts at the real hard cuts of the corpus', async () => {
@@ -127,6 +141,7 @@ describe('cutClips', () => {
     const out = path.join(dir, `out ${HOSTILE_NAME}`);
     await mkdir(out);
     const [clip] = await cutClips(rotatedName, [{ id: 'turned', start: 0.9, end: 3 }], out, {});
+    expect([clip!.mode, clip!.fallback]).toEqual(['smart', undefined]);
     const [sourceFacts, clipFacts] = await Promise.all([probe(rotatedName), probe(clip!.file)]);
     expect(clipFacts.rotation).toBe(sourceFacts.rotation);
     expect(clipFacts).toMatchObject({ width: 120, height: 160 });

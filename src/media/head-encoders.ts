@@ -1,0 +1,65 @@
+/**
+ * The encoder a smart cut re-encodes a clip's head with, per source codec, and the arguments that
+ * make the head match the copied tail: same codec, profile and level, pixel format, colour
+ * properties and time base (docs/analysis/cutting.md says which joins were tested and how).
+ * Sizes and the sample aspect ratio follow from encoding the decoded frames unscaled.
+ *
+ * The head has no B-frames, so its decode times equal its presentation times and the copied
+ * tail's first packets (decoded a reorder delay before they are shown) still come after it.
+ */
+import type { VideoCoding } from './probe.ts';
+
+export interface HeadEncoder {
+  /** ffmpeg encoder name, checked against `ffmpeg -encoders` before it is used. */
+  encoder: string;
+  args: (video: VideoCoding, crf: number) => string[];
+}
+
+/** ffprobe's H.264 profile names as x264's `-profile:v` values. */
+const X264_PROFILES: Record<string, string> = {
+  'Constrained Baseline': 'baseline',
+  Baseline: 'baseline',
+  Main: 'main',
+  High: 'high',
+  'High 10': 'high10',
+  'High 4:2:2': 'high422',
+  'High 4:4:4 Predictive': 'high444',
+};
+
+/** Colour properties as the source states them; unknown ones are left unstated, as in the source. */
+function colourArgs(video: VideoCoding): string[] {
+  const args: string[] = [];
+  if (video.colorRange) args.push('-color_range', video.colorRange);
+  if (video.colorSpace) args.push('-colorspace', video.colorSpace);
+  if (video.colorTransfer) args.push('-color_trc', video.colorTransfer);
+  if (video.colorPrimaries) args.push('-color_primaries', video.colorPrimaries);
+  return args;
+}
+
+const pixFmtArgs = (video: VideoCoding) => (video.pixFmt ? ['-pix_fmt', video.pixFmt] : []);
+
+export const HEAD_ENCODERS: Readonly<Record<string, HeadEncoder>> = {
+  h264: {
+    encoder: 'libx264',
+    args: (video, crf) => {
+      const profile = X264_PROFILES[video.profile];
+      const level = video.level > 0 ? (video.level / 10).toFixed(1) : undefined;
+      return [
+        '-c:v', 'libx264', '-preset', 'fast', '-crf', String(crf), '-bf', '0',
+        ...(profile ? ['-profile:v', profile] : []),
+        ...(level ? ['-level:v', level] : []),
+        ...pixFmtArgs(video),
+        ...colourArgs(video),
+      ];
+    },
+  },
+  vp9: {
+    encoder: 'libvpx-vp9',
+    args: (video, crf) => [
+      '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-row-mt', '1',
+      '-crf', String(crf), '-b:v', '0', '-auto-alt-ref', '0', '-lag-in-frames', '0',
+      ...pixFmtArgs(video),
+      ...colourArgs(video),
+    ],
+  },
+};

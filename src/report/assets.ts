@@ -2,7 +2,8 @@
 
 export const STYLE = `
 :root { color-scheme: light dark; --bg: #f6f6f4; --fg: #1d1d1f; --muted: #6b6b70; --card: #fff; --line: #d9d9de;
-  --scene-a: #d8dde6; --scene-b: #c3cad6; --accepted: #2f9e44; --rejected: #a5a5ad; --segment: #e8590c; }
+  --scene-a: #d8dde6; --scene-b: #c3cad6; --accepted: #2f9e44; --rejected: #a5a5ad; --segment: #e8590c;
+  --clip: #1971c2; --off-plan: #e03131; }
 @media (prefers-color-scheme: dark) { :root { --bg: #18181b; --fg: #ececf1; --muted: #9d9da6; --card: #232327; --line: #3a3a40;
   --scene-a: #34394a; --scene-b: #2a2e3c; --rejected: #5c5c66; } }
 * { box-sizing: border-box; }
@@ -29,14 +30,21 @@ small, .muted { color: var(--muted); font-weight: normal; }
 .track.accepted { background: var(--accepted); }
 .track.rejected { background: var(--rejected); }
 .segment { background: var(--segment); border-radius: 2px; }
-.segment:hover { outline: 2px solid var(--fg); }
+.clip { background: var(--clip); border-radius: 2px; }
+.clip.off-plan { background: var(--off-plan); }
+.segment:hover, .clip:hover { outline: 2px solid var(--fg); }
 .axis { display: flex; justify-content: space-between; color: var(--muted); font-size: 11px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: .75rem; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 6px; overflow: hidden; display: flex; flex-direction: column; }
 .card:target { outline: 3px solid var(--segment); }
+.card.off-plan { border-color: var(--off-plan); }
 .thumb { position: relative; display: block; background: #000; aspect-ratio: 16 / 9; }
-.thumb img { width: 100%; height: 100%; object-fit: contain; display: block; }
-.duration { position: absolute; right: .3rem; bottom: .3rem; background: rgba(0,0,0,.7); color: #fff; padding: 0 .3rem; border-radius: 3px; font-size: 12px; }
+.thumb video { width: 100%; height: 100%; object-fit: contain; display: block; }
+/* Above the player's controls, and never in the way of a click on them. */
+.duration, .badge { position: absolute; top: .3rem; padding: 0 .3rem; border-radius: 3px; font-size: 12px; color: #fff; pointer-events: none; }
+.duration { right: .3rem; background: rgba(0,0,0,.7); }
+.badge.off-plan { left: .3rem; background: var(--off-plan); font-weight: 600; }
+.planned { color: var(--off-plan); }
 .meta { padding: .4rem .6rem; display: grid; gap: .15rem; font-size: 12px; }
 .source { font-weight: 600; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .scores, .how { color: var(--muted); }
@@ -46,7 +54,7 @@ td, th { border: 1px solid var(--line); padding: .2rem .5rem; text-align: left; 
 .legend span { display: inline-block; width: 1.2rem; height: .6rem; margin: 0 .3rem 0 .8rem; border-radius: 2px; }
 `;
 
-/** Filters by video and by duration; a video filter also narrows the timelines. */
+/** Filters by video and by duration; a video filter also narrows the timelines and pauses the clips it hides. */
 export const SCRIPT = `
 (() => {
   const video = document.getElementById('filter-video');
@@ -68,6 +76,8 @@ export const SCRIPT = `
       const duration = parseFloat(card.dataset.duration);
       const visible = (which === '' || card.dataset.video === which) && duration >= low && duration <= high;
       card.hidden = !visible;
+      // A clip filtered out of sight must not keep playing.
+      if (!visible) card.querySelector('video').pause();
       if (visible) count++;
     }
     for (const timeline of timelines) timeline.hidden = which !== '' && timeline.dataset.video !== which;

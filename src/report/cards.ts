@@ -1,7 +1,8 @@
-/** A card per written clip (thumbnail linking to the clip) and the list of clips that could not be cut. */
+/** A card per written clip: its player (the thumbnail as poster), where it came from, how it was cut, its scores. */
 import { escapeHtml, relativeUrl } from './escape.ts';
 import type { SegmentScores } from '../score/types.ts';
-import { formatClock } from './format.ts';
+import { describeCut, describeSpans, plannedSpan } from './delivery.ts';
+import { formatRange, formatSeconds } from './format.ts';
 import type { PlanClip } from './model.ts';
 
 /** Where the report page sits relative to the output folder: clip paths get this prefix. */
@@ -18,30 +19,32 @@ export function scoreLine(scores: SegmentScores): string {
   return parts.join(' · ');
 }
 
-export function renderCard(clip: PlanClip & { file: string }, videoIndex: number): string {
-  const id = escapeHtml(clip.id);
-  const how = clip.fallback ? 're-encoded (no keyframe to copy from)' : clip.mode === 'reencode' ? 're-encoded' : 'stream copy';
+/**
+ * `preload="none"` keeps a page of thousands of clips from opening every file; the poster stands
+ * in until the user plays one. Relative URLs keep the player working when the page is opened from disk.
+ */
+function renderPlayer(clip: PlanClip & { file: string }, clipUrl: string): string {
+  const badge = clip.offPlan ? `<span class="badge off-plan" title="${escapeHtml(describeSpans(clip))}">off plan</span>` : '';
   return [
-    `<article class="card" id="clip-${id}" data-video="${videoIndex}" data-duration="${clip.duration.toFixed(3)}">`,
-    `<a class="thumb" href="${escapeHtml(PAGE_TO_OUTPUT + relativeUrl(clip.file))}" title="open the clip">`,
-    `<img loading="lazy" src="${escapeHtml(thumbnailPath(clip.id))}" alt="clip ${id}"><span class="duration">${clip.duration.toFixed(1)} s</span></a>`,
-    '<div class="meta">',
-    `<div class="source" title="${escapeHtml(clip.source)}">${escapeHtml(clip.source)}</div>`,
-    `<div>${formatClock(clip.start)}–${formatClock(clip.end)} · scene ${clip.scene} · tracks ${escapeHtml(clip.tracks.join(', '))}</div>`,
-    `<div class="scores">${scoreLine(clip.scores)}</div>`,
-    `<div class="how">${how} · <code>${id}</code></div>`,
-    '</div>',
-    '</article>',
+    `<div class="thumb"><video preload="none" controls src="${escapeHtml(clipUrl)}" poster="${escapeHtml(relativeUrl(thumbnailPath(clip.id)))}"></video>`,
+    `<span class="duration">${formatSeconds(clip.duration)}</span>${badge}</div>`,
   ].join('');
 }
 
-export function renderSkipped(clips: readonly PlanClip[]): string {
-  if (clips.length === 0) return '';
-  const rows = clips
-    .map(
-      (clip) =>
-        `<tr><td>${escapeHtml(clip.source)}</td><td>${formatClock(clip.requestedStart)}–${formatClock(clip.requestedEnd)}</td><td>${escapeHtml(clip.skipped ?? '')}</td></tr>`,
-    )
-    .join('');
-  return `<h2>Not cut (${clips.length})</h2><table class="skipped"><tr><th>source</th><th>requested</th><th>why</th></tr>${rows}</table>`;
+export function renderCard(clip: PlanClip & { file: string }, videoIndex: number): string {
+  const id = escapeHtml(clip.id);
+  const clipUrl = PAGE_TO_OUTPUT + relativeUrl(clip.file);
+  const planned = clip.offPlan ? `<div class="planned">planned ${formatRange(plannedSpan(clip))}</div>` : '';
+  return [
+    `<article class="card${clip.offPlan ? ' off-plan' : ''}" id="clip-${id}" data-video="${videoIndex}" data-duration="${clip.duration.toFixed(3)}">`,
+    renderPlayer(clip, clipUrl),
+    '<div class="meta">',
+    `<div class="source" title="${escapeHtml(clip.source)}">${escapeHtml(clip.source)}</div>`,
+    `<div>${formatRange(clip)} · scene ${clip.scene} · tracks ${escapeHtml(clip.tracks.join(', '))}</div>`,
+    planned,
+    `<div class="scores">${scoreLine(clip.scores)}</div>`,
+    `<div class="how">${escapeHtml(describeCut(clip))} · <a class="open" href="${escapeHtml(clipUrl)}" title="open the clip file">open</a> · <code>${id}</code></div>`,
+    '</div>',
+    '</article>',
+  ].join('');
 }

@@ -10,6 +10,16 @@ export function formatClock(seconds: number): string {
   return `${m}:${(seconds - m * 60).toFixed(1).padStart(4, '0')}`;
 }
 
+/** A span of a video, `m:ss.s–m:ss.s`. */
+export function formatRange(span: { start: number; end: number }): string {
+  return `${formatClock(span.start)}–${formatClock(span.end)}`;
+}
+
+/** A short length: hundredths below a second, where a frame or two is the whole story. */
+export function formatSeconds(seconds: number): string {
+  return `${seconds.toFixed(seconds < 1 ? 2 : 1)} s`;
+}
+
 export function formatHours(hours: number): string {
   return `${hours.toFixed(hours < 10 ? 3 : 1)} h`;
 }

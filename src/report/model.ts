@@ -3,6 +3,7 @@
  * writes. The renderer modules beside this one are pure functions of these types.
  */
 import type { ClipEntry, ClipsFile } from '../cut/clips-file.ts';
+import type { CutMode } from '../media/cut.ts';
 import type { Rejection, Segment } from '../score/types.ts';
 import type { Scene } from '../media/scene-cuts.ts';
 import type { Track } from '../track/types.ts';
@@ -35,6 +36,8 @@ export interface PlanClip extends Omit<ClipEntry, 'file' | 'bytes'> {
   sourceHash: string;
   duration: number;
   bytes: number;
+  /** The delivered span starts or ends more than a frame away from the planned one (false when skipped). */
+  offPlan: boolean;
 }
 
 export interface Totals {
@@ -49,14 +52,20 @@ export interface Totals {
   crossTrackMerges: number;
   /** Planned (requested) segment time. */
   acceptedHours: number;
-  /** Time actually written to clips (keyframe snapping shortens stream copies). */
+  /** Time delivered in clips (their actual spans, which may differ from the plan). */
   cutHours: number;
   /** acceptedHours / inputHours; null for no input. */
   acceptanceRate: number | null;
   clips: number;
   skipped: number;
-  /** Clips re-encoded because a stream copy could not make them. */
+  /** Clips made another way than the cut mode asked (they name a `fallback`). */
   reencodeFallbacks: number;
+  /** Written clips by how they were made. */
+  clipsByMode: Record<CutMode, number>;
+  /** Seconds of the written clips that were re-encoded rather than copied. */
+  reencodedSeconds: number;
+  /** Written clips whose delivered span is more than a frame off the plan. */
+  offPlan: number;
   outputBytes: number;
 }
 

@@ -1,6 +1,8 @@
 /** report/index.html: totals, filters, per-video timelines and one card per clip, in one self-contained file. */
 import { STYLE, SCRIPT } from './assets.ts';
-import { renderCard, renderSkipped } from './cards.ts';
+import { renderCard } from './cards.ts';
+import { renderOffPlan, renderSkipped } from './clip-tables.ts';
+import { CUT_MODES, MODE_LABELS } from './delivery.ts';
 import { escapeHtml, relativeUrl } from './escape.ts';
 import { formatBytes, formatHours, formatPercent, formatParam } from './format.ts';
 import type { PlanClip, PlanFile, Totals, VideoReport } from './model.ts';
@@ -9,6 +11,12 @@ import { renderTimeline } from './timeline.ts';
 export interface PageOptions {
   /** The FaceFusion job script, relative to the output folder, when one was written. */
   facefusionScript?: string;
+}
+
+/** Seconds re-encoded, and their share of the time delivered: what smart cut keeps small. */
+function reencodedShare(totals: Totals): string {
+  const cutSeconds = totals.cutHours * 3600;
+  return `${formatHours(totals.reencodedSeconds / 3600)} · ${formatPercent(cutSeconds > 0 ? totals.reencodedSeconds / cutSeconds : null)}`;
 }
 
 function renderTotals(totals: Totals): string {
@@ -25,7 +33,10 @@ function renderTotals(totals: Totals): string {
     ['cut', formatHours(totals.cutHours)],
     ['clips', String(totals.clips)],
     ['not cut', String(totals.skipped)],
-    ['re-encoded (no keyframe)', String(totals.reencodeFallbacks)],
+    ...CUT_MODES.map((mode): [string, string] => [`${MODE_LABELS[mode]} clips`, String(totals.clipsByMode[mode])]),
+    ['re-encoded time', reencodedShare(totals)],
+    ['fallbacks', String(totals.reencodeFallbacks)],
+    ['off plan by over a frame', totals.offPlan > 0 ? `<a href="#off-plan">${totals.offPlan}</a>` : '0'],
     ['output size', formatBytes(totals.outputBytes)],
   ];
   return `<div class="totals">${entries.map(([label, value]) => `<div><small>${label}</small><b>${value}</b></div>`).join('')}</div>`;
@@ -51,7 +62,8 @@ function renderFilters(videos: readonly VideoReport[]): string {
 
 const LEGEND =
   '<p class="legend muted">Timelines:<span style="background:var(--scene-b)"></span>scenes<span style="background:var(--accepted)"></span>accepted track' +
-  '<span style="background:var(--rejected)"></span>rejected track<span style="background:var(--segment)"></span>segment (click: its clip)</p>';
+  '<span style="background:var(--rejected)"></span>rejected track<span style="background:var(--segment)"></span>segment (click: its clip)' +
+  '<span style="background:var(--clip)"></span>clip as delivered<span style="background:var(--off-plan)"></span>clip off plan by more than a frame</p>';
 
 /** `videos` in the order their timelines and filter options appear; plan clips refer to them by source. */
 export function renderReport(plan: PlanFile, videos: readonly VideoReport[], options: PageOptions = {}): string {
@@ -79,6 +91,7 @@ export function renderReport(plan: PlanFile, videos: readonly VideoReport[], opt
     videos.map(renderTimeline).join('\n'),
     '<h2>Clips</h2>',
     `<div class="cards">${written.map((clip) => renderCard(clip, indexOf.get(clip.source)!)).join('\n')}</div>`,
+    renderOffPlan(plan.clips.filter((clip) => clip.offPlan)),
     renderSkipped(plan.clips.filter((clip) => clip.file === null)),
     `<script>${SCRIPT}</script>`,
     '</body></html>',

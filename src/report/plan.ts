@@ -1,5 +1,6 @@
 /** plan.json: every clip of every video with its source, time ranges, scores and params. */
 import type { ClipEntry } from '../cut/clips-file.ts';
+import { isOffPlan } from './delivery.ts';
 import type { PlanClip, PlanFile, Totals, VideoReport } from './model.ts';
 
 function planClip(video: VideoReport, clip: ClipEntry): PlanClip {
@@ -11,6 +12,7 @@ function planClip(video: VideoReport, clip: ClipEntry): PlanClip {
     sourceHash: video.clips.sourceHash,
     duration: clip.skipped ? 0 : clip.end - clip.start,
     bytes,
+    offPlan: isOffPlan(clip),
   };
 }
 

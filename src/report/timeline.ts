@@ -1,6 +1,7 @@
-/** One video's timeline: its scenes, its face tracks (accepted or rejected) and the segments cut from them. */
+/** One video's timeline: its scenes, its face tracks (accepted or rejected), the segments planned from them and the clips delivered. */
+import { describeCut, describeSpans, isOffPlan } from './delivery.ts';
 import { escapeHtml } from './escape.ts';
-import { formatClock } from './format.ts';
+import { formatClock, formatRange } from './format.ts';
 import type { TrackSpan, VideoReport } from './model.ts';
 
 const LANE_PX = 7;
@@ -18,7 +19,10 @@ function place(span: Span, duration: number): string {
   return `left:${left.toFixed(3)}%;width:${width.toFixed(3)}%`;
 }
 
-const range = (span: Span) => `${formatClock(span.start)}–${formatClock(span.end)}`;
+/** A span that jumps to its clip's card. */
+function clipLink(className: string, clipId: string, span: Span, duration: number, title: string): string {
+  return `<a class="${className}" href="#clip-${escapeHtml(clipId)}" style="${place(span, duration)}" title="${escapeHtml(title)}"></a>`;
+}
 
 /** Tracks spread over lanes so that none overlaps another in its lane. */
 export function assignLanes(tracks: readonly TrackSpan[]): number[] {
@@ -43,30 +47,35 @@ export function renderTimeline(video: VideoReport, index: number): string {
   const laneCount = Math.max(1, ...lanes.map((lane) => lane + 1));
 
   const scenes = video.scenes
-    .map((scene) => `<div class="scene" style="${place(scene, duration)}" title="scene ${scene.index}: ${range(scene)}"></div>`)
+    .map((scene) => `<div class="scene" style="${place(scene, duration)}" title="scene ${scene.index}: ${formatRange(scene)}"></div>`)
     .join('');
   const tracks = video.tracks
     .map((track, i) => {
       const state = accepted.has(track.id) ? 'accepted' : 'rejected';
       const why = reasons.get(track.id);
-      const title = `track ${track.id} (scene ${track.scene}): ${range(track)}, ${state}${why ? `: ${why}` : ''}`;
+      const title = `track ${track.id} (scene ${track.scene}): ${formatRange(track)}, ${state}${why ? `: ${why}` : ''}`;
       return `<div class="track ${state}" style="${place(track, duration)};top:${lanes[i]! * LANE_PX}px" title="${escapeHtml(title)}"></div>`;
     })
     .join('');
   const segments = video.segments
-    .map((segment) => {
-      const title = `segment ${range(segment)}, tracks ${segment.tracks.join(', ')}`;
-      return `<a class="segment" href="#clip-${escapeHtml(segment.id)}" style="${place(segment, duration)}" title="${escapeHtml(title)}"></a>`;
+    .map((segment) => clipLink('segment', segment.id, segment, duration, `segment ${formatRange(segment)}, tracks ${segment.tracks.join(', ')}`))
+    .join('');
+  const written = video.clips.clips.filter((clip) => !clip.skipped);
+  const clips = written
+    .map((clip) => {
+      const offPlan = isOffPlan(clip);
+      const title = `clip ${describeSpans(clip)} · ${describeCut(clip)}${offPlan ? ' · off plan by more than a frame' : ''}`;
+      return clipLink(offPlan ? 'clip off-plan' : 'clip', clip.id, clip, duration, title);
     })
     .join('');
-  const clips = video.clips.clips.filter((clip) => !clip.skipped).length;
   return [
     `<section class="video" data-video="${index}">`,
-    `<h3>${escapeHtml(video.source)} <small>${formatClock(video.durationSec)} · ${count(video.scenes.length, 'scene')} · ${count(video.tracks.length, 'track')} · ${count(clips, 'clip')}</small></h3>`,
+    `<h3>${escapeHtml(video.source)} <small>${formatClock(video.durationSec)} · ${count(video.scenes.length, 'scene')} · ${count(video.tracks.length, 'track')} · ${count(written.length, 'clip')}</small></h3>`,
     '<div class="timeline">',
     `<div class="lane-label">scenes</div><div class="row scenes">${scenes}</div>`,
     `<div class="lane-label">tracks</div><div class="row tracks" style="height:${laneCount * LANE_PX}px">${tracks}</div>`,
     `<div class="lane-label">segments</div><div class="row segments">${segments}</div>`,
+    `<div class="lane-label">clips</div><div class="row clips">${clips}</div>`,
     `<div></div><div class="axis"><span>${formatClock(0)}</span><span>${formatClock(video.durationSec)}</span></div>`,
     '</div>',
     '</section>',

@@ -1,9 +1,18 @@
 /** The batch's headline numbers: how much went in, how much was accepted and cut. */
+import type { ClipEntry } from '../cut/clips-file.ts';
+import type { CutMode } from '../media/cut.ts';
+import { isOffPlan } from './delivery.ts';
 import type { Totals, VideoReport } from './model.ts';
 
 const HOUR = 3600;
 
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
+
+function countByMode(clips: readonly ClipEntry[]): Record<CutMode, number> {
+  const counts: Record<CutMode, number> = { copy: 0, smart: 0, reencode: 0 };
+  for (const clip of clips) if (clip.mode) counts[clip.mode]++;
+  return counts;
+}
 
 export function computeTotals(videos: readonly VideoReport[]): Totals {
   const segments = videos.flatMap((video) => video.segments);
@@ -26,6 +35,9 @@ export function computeTotals(videos: readonly VideoReport[]): Totals {
     clips: written.length,
     skipped: clips.length - written.length,
     reencodeFallbacks: clips.filter((clip) => clip.fallback).length,
+    clipsByMode: countByMode(written),
+    reencodedSeconds: sum(written.map((clip) => clip.reencodedSeconds)),
+    offPlan: written.filter(isOffPlan).length,
     outputBytes: sum(written.map((clip) => clip.bytes)),
   };
 }

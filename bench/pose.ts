@@ -26,6 +26,8 @@ const VIDEOS = path.resolve(repoRoot, '../shared/corpus/videos');
 const CORPUS_LABELS = path.resolve(repoRoot, '../shared/corpus/pose_labels.json');
 const LABELS = path.resolve(repoRoot, 'docs/analysis/pose-labels.json');
 const SCRFD = path.resolve(repoRoot, '../shared/models/scrfd_500m_bnkps.onnx');
+/** The clips bench/canonical-face.ts builds the canonical face from: pitch 0 is their mean attitude. */
+const FRONTAL_CLIPS = ['woman_frontal_static_720p.mp4', 'congresswoman_address_mpeg4_512.mp4', 'man_selfie_vertical_720x1280_noaudio.mp4', 'woman_closeup_grimaces_480x480_33s.mp4'];
 const NO_FACE_CLIPS = ['coffee_pour_noface_720p.mp4', 'nature_nofaces_cuts_fades_720p_noaudio.mp4'];
 /** detect's det_thresh default: what reaches detections.jsonl. */
 const DET_THRESH = 0.3;
@@ -108,6 +110,9 @@ readings.embedded.forEach((r, i) => {
   const cell = (x: Reading) => (x.yaw === null ? 'not found' : `${x.yaw.toFixed(0)} / ${x.pitch!.toFixed(0)} / ${x.confidence!.toFixed(2)}`);
   console.log(`${r.label.id}${r.mirrored ? ' mirrored' : ''} ${r.label.face_height}px label ${r.truth}${r.label.pitch_note ? ` ${r.label.pitch_note}` : ''}${r.label.flag ? ` ${r.label.flag}` : ''}: ${cell(r)}; ${cell(k)}`);
 });
+
+console.log('\n## Frontal clips (people speaking into the camera, 2 samples/s): median yaw / pitch / roll of the largest face\n');
+await frontalClips();
 
 console.log('\n## False faces of the embedded pack (2 samples/s, faces passing min_det_score 0.5 and min_face 80)\n');
 await falseFaces();
@@ -218,6 +223,32 @@ function regression(x: readonly number[], y: readonly number[]): { slope: number
     syy += (y[i]! - my) ** 2;
   }
   return { slope: sxy / sxx, intercept: my - (sxy / sxx) * mx, r: sxy / Math.sqrt(sxx * syy) };
+}
+
+/**
+ * Whether a face looking into the camera reads pitch 0 (insightface's mean shape put it at -20°).
+ * The embedded pack's canonical face is built from these clips, so only kps5 is an independent check.
+ */
+async function frontalClips(): Promise<void> {
+  console.log('| clip | embedded | kps5 (SCRFD-500M) |');
+  console.log('|---|---|---|');
+  for (const clip of FRONTAL_CLIPS) {
+    const frames: RgbFrame[] = [];
+    for await (const frame of decodeFrames(path.join(VIDEOS, clip), { fps: 2, pixFmt: 'rgb24' })) frames.push(frame);
+    const cells: string[] = [];
+    for (const analyzer of [embedded, scrfd]) {
+      const poses: Pick<Face, 'yaw' | 'pitch' | 'roll'>[] = [];
+      for (let i = 0; i < frames.length; i += 8) {
+        for (const faces of await analyzer.detect(frames.slice(i, i + 8))) {
+          const largest = [...faces].sort((a, b) => b.box[3] - b.box[1] - (a.box[3] - a.box[1]))[0];
+          if (largest?.yaw !== undefined) poses.push(largest);
+        }
+      }
+      const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!.toFixed(1);
+      cells.push(`${median(poses.map((p) => p.yaw!))} / ${median(poses.map((p) => p.pitch!))} / ${median(poses.map((p) => p.roll!))} (${poses.length} faces)`);
+    }
+    console.log(`| ${clip} | ${cells.join(' | ')} |`);
+  }
 }
 
 /**

@@ -28,17 +28,18 @@ describe('score in vbuild', () => {
     await run(['score']);
     const lenient = await segments();
 
-    const strict = await dryRun(['score', '--max-yaw', '25']);
-    expect(strict.filter((b) => b.stale)).toEqual([expect.objectContaining({ rule: 'score', reasons: ['param max_yaw: 75 -> 25'] })]);
+    // 20°: the limit that drops the first samples of her 3/4 view (corpus.test.ts).
+    const strict = await dryRun(['score', '--max-yaw', '20']);
+    expect(strict.filter((b) => b.stale)).toEqual([expect.objectContaining({ rule: 'score', reasons: ['param max_yaw: 75 -> 20'] })]);
     // Over the whole pipeline, whatever follows score may be stale; nothing it reads is.
-    const everything = await dryRun(['all', '--max-yaw', '25']);
+    const everything = await dryRun(['all', '--max-yaw', '20']);
     for (const build of everything.filter((b) => UPSTREAM.includes(b.rule))) expect(build.stale, build.rule).toBe(false);
 
-    await run(['score', '--max-yaw', '25']);
+    await run(['score', '--max-yaw', '20']);
     expect((await segments()).segments[0]!.start).toBeGreaterThan(lenient.segments[0]!.start);
 
     const back = await dryRun(['score']);
-    expect(back.filter((b) => b.stale)).toEqual([expect.objectContaining({ rule: 'score', reasons: ['param max_yaw: 25 -> 75'] })]);
+    expect(back.filter((b) => b.stale)).toEqual([expect.objectContaining({ rule: 'score', reasons: ['param max_yaw: 20 -> 75'] })]);
     const restored = await run(['score']);
     expect(restored.stderr).toMatch(/0 ran, 1 restored from cache/);
     expect(await segments()).toEqual(lenient);

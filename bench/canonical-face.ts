@@ -7,27 +7,15 @@
  *   npx tsx bench/canonical-face.ts   # rewrites src/vision/canonical-face-mesh.ts
  */
 
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtemp } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { decodeFrames } from '../src/media/decode.ts';
 import { createEmbeddedAnalyzer } from '../src/models/embedded/analyzer.ts';
 import { embeddedPack } from '../src/models/embedded/pack.ts';
 import { fitRigid3d, type Vec3 } from '../src/vision/pose-math.ts';
-import type { RgbFrame } from '../src/vision/types.ts';
+import { FRONTAL_CLIPS, largestFace, repoRoot, sampledFrames } from './lib/pose-clips.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const VIDEOS = path.resolve(repoRoot, '../shared/corpus/videos');
 const OUTPUT = path.resolve(repoRoot, 'src/vision/canonical-face-mesh.ts');
-/** One person each, speaking into the camera (MANIFEST.md: "frontal"); four different faces. */
-const FRONTAL_CLIPS = [
-  'woman_frontal_static_720p.mp4',
-  'congresswoman_address_mpeg4_512.mp4',
-  'man_selfie_vertical_720x1280_noaudio.mp4',
-  'woman_closeup_grimaces_480x480_33s.mp4',
-];
 const SAMPLE_FPS = 2;
 
 const analyzer = await createEmbeddedAnalyzer(await embeddedPack(await mkdtemp(path.join(os.tmpdir(), 'vbuild-canonical-'))), {
@@ -38,12 +26,9 @@ const analyzer = await createEmbeddedAnalyzer(await embeddedPack(await mkdtemp(p
 
 const meshes: Vec3[][] = [];
 for (const clip of FRONTAL_CLIPS) {
-  const frames: RgbFrame[] = [];
-  for await (const frame of decodeFrames(path.join(VIDEOS, clip), { fps: SAMPLE_FPS, pixFmt: 'rgb24' })) frames.push(frame);
-  for (const faces of await analyzer.detect(frames)) {
-    // The largest face: the speaker, not a face in the background.
-    const [largest] = [...faces].sort((a, b) => b.box[3] - b.box[1] - (a.box[3] - a.box[1]));
-    if (largest) meshes.push(normalised(largest.mesh));
+  for (const faces of await analyzer.detect(await sampledFrames(clip, SAMPLE_FPS))) {
+    const speaker = largestFace(faces);
+    if (speaker) meshes.push(normalised(speaker.mesh));
   }
   console.log(`${clip}: ${meshes.length} faces so far`);
 }

@@ -11,23 +11,20 @@
 import { mkdtemp, readdir, readFile, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { decodeFrames, type Frame } from '../src/media/decode.ts';
+import { decodeFrames } from '../src/media/decode.ts';
 import { createEmbeddedAnalyzer, type EmbeddedAnalyzer } from '../src/models/embedded/analyzer.ts';
 import { MESH_SATURATION } from '../src/models/embedded/mesh.ts';
 import { embeddedPack } from '../src/models/embedded/pack.ts';
 import { CANONICAL_KPS5, CANONICAL_MESH } from '../src/vision/canonical-face.ts';
 import { createAnalyzer, loadPack, type Box, type Face, type RgbFrame } from '../src/vision/index.ts';
 import { KPS5_SATURATION } from '../src/vision/pose.ts';
+import { mirrored } from '../src/vision/image.ts';
 import { fitOrthographic, fitRigid3d, rotationToPose } from '../src/vision/pose-math.ts';
+import { FRONTAL_CLIPS, largestFace, repoRoot, sampledFrames, VIDEOS } from './lib/pose-clips.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const VIDEOS = path.resolve(repoRoot, '../shared/corpus/videos');
 const CORPUS_LABELS = path.resolve(repoRoot, '../shared/corpus/pose_labels.json');
 const LABELS = path.resolve(repoRoot, 'docs/analysis/pose-labels.json');
 const SCRFD = path.resolve(repoRoot, '../shared/models/scrfd_500m_bnkps.onnx');
-/** The clips bench/canonical-face.ts builds the canonical face from: pitch 0 is their mean attitude. */
-const FRONTAL_CLIPS = ['woman_frontal_static_720p.mp4', 'congresswoman_address_mpeg4_512.mp4', 'man_selfie_vertical_720x1280_noaudio.mp4', 'woman_closeup_grimaces_480x480_33s.mp4'];
 const NO_FACE_CLIPS = ['coffee_pour_noface_720p.mp4', 'nature_nofaces_cuts_fades_720p_noaudio.mp4'];
 /** detect's det_thresh default: what reaches detections.jsonl. */
 const DET_THRESH = 0.3;
@@ -77,18 +74,18 @@ const scrfd = await createAnalyzer(await loadPack(scrfdDir), { ...session, detSi
 const readings: Record<Source, Reading[]> = { embedded: [], kps5: [] };
 for (const label of labels.filter((l) => l.eye_yaw !== null)) {
   const frame = await frameAt(label.video, label.t);
-  for (const mirrored of [false, true]) {
-    const image = mirrored ? mirror(frame) : frame;
-    const box = mirrored ? mirrorBox(label.box, frame.width) : label.box;
-    const truth = mirrored ? -label.eye_yaw! : label.eye_yaw!;
+  for (const flipped of [false, true]) {
+    const image = flipped ? mirrored(frame) : frame;
+    const box = flipped ? mirrorBox(label.box, frame.width) : label.box;
+    const truth = flipped ? -label.eye_yaw! : label.eye_yaw!;
     const [meshFaces] = await embedded.detect([image]);
     const meshFace = matching(meshFaces!, box);
     const meshFit = meshFace ? rotationToPose(fitRigid3d(CANONICAL_MESH, meshFace.mesh).rotation) : null;
-    readings.embedded.push(reading(label, mirrored, truth, meshFace, meshFit));
+    readings.embedded.push(reading(label, flipped, truth, meshFace, meshFit));
     const [kpsFaces] = await scrfd.detect([image]);
     const kpsFace = matching(kpsFaces!, box);
     const kpsFit = kpsFace?.kps ? rotationToPose(fitOrthographic(CANONICAL_KPS5, kpsFace.kps).rotation) : null;
-    readings.kps5.push(reading(label, mirrored, truth, kpsFace, kpsFit));
+    readings.kps5.push(reading(label, flipped, truth, kpsFace, kpsFit));
   }
 }
 
@@ -127,20 +124,6 @@ async function readLabels(): Promise<Label[]> {
 async function frameAt(video: string, time: number): Promise<RgbFrame> {
   for await (const frame of decodeFrames(path.join(VIDEOS, video), { start: time, pixFmt: 'rgb24' })) return frame;
   throw new Error(`${video} has no frame at ${time}s`);
-}
-
-function mirror(frame: RgbFrame): RgbFrame {
-  const data = new Uint8Array(frame.data.length);
-  for (let y = 0; y < frame.height; y++) {
-    for (let x = 0; x < frame.width; x++) {
-      const from = (y * frame.width + x) * 3;
-      const to = (y * frame.width + frame.width - 1 - x) * 3;
-      data[to] = frame.data[from]!;
-      data[to + 1] = frame.data[from + 1]!;
-      data[to + 2] = frame.data[from + 2]!;
-    }
-  }
-  return { ...frame, data };
 }
 
 function mirrorBox([x1, y1, x2, y2]: Box, width: number): Box {
@@ -233,15 +216,14 @@ async function frontalClips(): Promise<void> {
   console.log('| clip | embedded | kps5 (SCRFD-500M) |');
   console.log('|---|---|---|');
   for (const clip of FRONTAL_CLIPS) {
-    const frames: RgbFrame[] = [];
-    for await (const frame of decodeFrames(path.join(VIDEOS, clip), { fps: 2, pixFmt: 'rgb24' })) frames.push(frame);
+    const frames = await sampledFrames(clip, 2);
     const cells: string[] = [];
     for (const analyzer of [embedded, scrfd]) {
       const poses: Pick<Face, 'yaw' | 'pitch' | 'roll'>[] = [];
       for (let i = 0; i < frames.length; i += 8) {
         for (const faces of await analyzer.detect(frames.slice(i, i + 8))) {
-          const largest = [...faces].sort((a, b) => b.box[3] - b.box[1] - (a.box[3] - a.box[1]))[0];
-          if (largest?.yaw !== undefined) poses.push(largest);
+          const speaker = largestFace<Pick<Face, 'box' | 'yaw' | 'pitch' | 'roll'>>(faces);
+          if (speaker?.yaw !== undefined) poses.push(speaker);
         }
       }
       const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!.toFixed(1);
@@ -261,8 +243,7 @@ async function falseFaces(): Promise<void> {
   console.log('| clip | faces without the fit-error gate | with it | dropped (fit error) |');
   console.log('|---|---|---|---|');
   for (const clip of clips) {
-    const frames: Frame[] = [];
-    for await (const frame of decodeFrames(path.join(VIDEOS, clip), { fps: 2, pixFmt: 'rgb24' })) frames.push(frame);
+    const frames = await sampledFrames(clip, 2);
     const passing = async (analyzer: EmbeddedAnalyzer) => {
       const found: { t: number; box: Box }[] = [];
       for (let i = 0; i < frames.length; i += 8) {

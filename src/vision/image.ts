@@ -158,3 +158,13 @@ function bilinearTaps(srcSize: number, dstSize: number): Taps {
   }
   return { lo, hi, frac };
 }
+
+/** The frame flipped left to right: a face in it turns the other way (the pose benches and tests read both). */
+export function mirrored(frame: RgbFrame): RgbFrame {
+  const data = new Uint8Array(frame.data.length);
+  for (let y = 0; y < frame.height; y++) {
+    const row = y * frame.width;
+    for (let x = 0; x < frame.width; x++) data.set(frame.data.subarray((row + x) * 3, (row + x) * 3 + 3), (row + frame.width - 1 - x) * 3);
+  }
+  return { ...frame, data };
+}

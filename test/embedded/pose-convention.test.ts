@@ -8,6 +8,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeFrames } from '../../src/media/decode.ts';
 import { createEmbeddedAnalyzer, type EmbeddedAnalyzer, type EmbeddedFace } from '../../src/models/embedded/analyzer.ts';
+import { mirrored } from '../../src/vision/image.ts';
 import type { RgbFrame } from '../../src/vision/types.ts';
 import { freshPack, repoRoot } from './fixtures.ts';
 
@@ -19,16 +20,6 @@ beforeAll(async () => {
 async function crop(name: string): Promise<RgbFrame> {
   for await (const frame of decodeFrames(path.join(repoRoot, 'test/fixtures/pose', name), { pixFmt: 'rgb24' })) return frame;
   throw new Error(`${name} decoded to no frame`);
-}
-
-function mirrored(frame: RgbFrame): RgbFrame {
-  const data = new Uint8Array(frame.data.length);
-  for (let y = 0; y < frame.height; y++) {
-    for (let x = 0; x < frame.width; x++) {
-      data.set(frame.data.subarray((y * frame.width + x) * 3, (y * frame.width + x) * 3 + 3), (y * frame.width + frame.width - 1 - x) * 3);
-    }
-  }
-  return { ...frame, data };
 }
 
 /** The one face of the crop and of its mirror image. */

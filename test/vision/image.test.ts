@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normCrop, normCropMatrix, ARCFACE_TEMPLATE_112, landmarkCropMatrix } from '../../src/vision/align.ts';
 import { applyAffine } from '../../src/vision/affine.ts';
-import { letterboxToChw, toNchw, warpAffine } from '../../src/vision/image.ts';
+import { letterboxToChw, mirrored, toNchw, warpAffine } from '../../src/vision/image.ts';
 import type { Point, RgbFrame } from '../../src/vision/types.ts';
 
 const RAW = { mean: 0, std: 1 };
@@ -108,5 +108,18 @@ describe('landmark crop', () => {
     expect(applyAffine(m, [150, 150])).toEqual([96, 96]);
     const [, top] = applyAffine(m, [150, 50]);
     expect(96 - top).toBeCloseTo(192 / 3, 9);
+  });
+});
+
+describe('mirror image', () => {
+  it('swaps columns left to right, keeping each pixel whole and the original untouched', () => {
+    // 3x2 frame, pixel (x, y) = [10x + y, 100 + x, 200 + y].
+    const data = new Uint8Array(18);
+    for (let y = 0; y < 2; y++) for (let x = 0; x < 3; x++) data.set([10 * x + y, 100 + x, 200 + y], (y * 3 + x) * 3);
+    const flipped = mirrored({ width: 3, height: 2, data });
+    expect([...flipped.data.subarray(0, 3)]).toEqual([20, 102, 200]);
+    expect([...flipped.data.subarray(15, 18)]).toEqual([1, 100, 201]);
+    expect([...mirrored(flipped).data]).toEqual([...data]);
+    expect(data[0]).toBe(0);
   });
 });

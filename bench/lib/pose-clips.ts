@@ -1,0 +1,32 @@
+/** What the pose benches share: the corpus, its frontal clips, their sampled frames and speakers. */
+
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeFrames, type Frame } from '../../src/media/decode.ts';
+import type { Box } from '../../src/vision/types.ts';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const VIDEOS = path.resolve(repoRoot, '../shared/corpus/videos');
+
+/**
+ * One person each, speaking into the camera (MANIFEST.md: "frontal"); four different faces.
+ * bench/canonical-face.ts builds the canonical face from them: pitch 0 is their mean attitude.
+ */
+export const FRONTAL_CLIPS = [
+  'woman_frontal_static_720p.mp4',
+  'congresswoman_address_mpeg4_512.mp4',
+  'man_selfie_vertical_720x1280_noaudio.mp4',
+  'woman_closeup_grimaces_480x480_33s.mp4',
+];
+
+/** Every frame of a corpus clip at `fps` samples per second, as detect samples them. */
+export async function sampledFrames(clip: string, fps: number): Promise<Frame[]> {
+  const frames: Frame[] = [];
+  for await (const frame of decodeFrames(path.join(VIDEOS, clip), { fps, pixFmt: 'rgb24' })) frames.push(frame);
+  return frames;
+}
+
+/** The tallest face of a frame: the speaker, not a face in the background. */
+export function largestFace<F extends { box: Box }>(faces: readonly F[]): F | undefined {
+  return [...faces].sort((a, b) => b.box[3] - b.box[1] - (a.box[3] - a.box[1]))[0];
+}

@@ -96,7 +96,7 @@ export const report = defineRule({
   name: 'report',
   per: 'batch',
   deps: ['scan', 'scenes', 'detect', 'track', 'score', 'cut', 'thumbnails'],
-  version: 2,
+  version: 3,
   params: {
     facefusion_jobs: {
       type: 'boolean',

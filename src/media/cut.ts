@@ -128,24 +128,12 @@ function availableEncoders(): Promise<Set<string>> {
 }
 
 /**
- * The container of a smart cut's re-encoded parts. The concat demuxer takes from every part the
- * stream with the source video's id: an MP4 part's one track has id 1, a Matroska part's has
- * none (0), like the tracks of a Matroska source.
- */
-function partFormat(source: CutSource): 'mp4' | 'matroska' | undefined {
-  if (source.video.id === 1) return 'mp4';
-  if (source.video.id === 0) return 'matroska';
-  return undefined;
-}
-
-/**
- * Whether a re-encoded head can be joined to a copy of this source: a head encoder for its codec,
- * progressive video (no field order to match), and a video stream the concat demuxer can pair
- * with the re-encoded parts' one stream.
+ * Whether a re-encoded head can be joined to a copy of this source: a head encoder for its codec
+ * and progressive video (no field order to match).
  */
 async function smartJoinable(source: CutSource): Promise<boolean> {
   const head = HEAD_ENCODERS[source.videoCodec];
-  if (!head || !partFormat(source)) return false;
+  if (!head) return false;
   if (source.video.fieldOrder && source.video.fieldOrder !== 'progressive') return false;
   return (await availableEncoders()).has(head.encoder);
 }
@@ -172,6 +160,12 @@ function muxArgs(container: Container, ctx: SourceContext, copiesVideo: boolean)
   return [...args, '-f', MUXER[container]];
 }
 
+/** The source's rotation for a clip whose video was encoded here (the legacy tag turns the other way). */
+function rotationArgs(ctx: SourceContext): string[] {
+  const { rotation } = ctx.facts.video;
+  return rotation ? ['-metadata:s:v:0', `rotate=${(360 - rotation) % 360}`] : [];
+}
+
 const ffmpeg = (args: string[], ctx: SourceContext, what: string) =>
   runTool('ffmpeg', [...FFMPEG_BASE_ARGS, '-loglevel', 'error', ...args], ctx.file, { signal: ctx.signal, what });
 
@@ -196,8 +190,9 @@ async function writeCopy(plan: Extract<ClipPlan, { mode: 'copy' }>, temp: string
 async function writeReencode(plan: Extract<ClipPlan, { mode: 'reencode' }>, temp: string, ctx: SourceContext): Promise<void> {
   await ffmpeg(
     [
-      '-seek_timestamp', '1', '-ss', formatSeconds(plan.seek), '-i', ctx.file,
-      '-map', '0:v:0', '-map', '0:a:0?',
+      // Frames keep the orientation the source stores them in, and the clip its rotation, as a copy does.
+      '-noautorotate', '-seek_timestamp', '1', '-ss', formatSeconds(plan.seek), '-i', ctx.file,
+      '-map', '0:v:0', '-map', '0:a:0?', ...rotationArgs(ctx),
       '-c:v', 'libx264', '-preset', 'fast', '-crf', String(ctx.crf), '-pix_fmt', 'yuv420p',
       '-c:a', 'aac', '-b:a', '160k',
       // Keep every source frame with its own time (VFR included): no duplicates, no drops.
@@ -215,6 +210,12 @@ function concatQuoted(file: string): string {
   return `'${path.resolve(file).replaceAll("'", "'\\''")}'`;
 }
 
+/**
+ * A smart cut's parts are MP4 files of one video stream each: MP4 keeps decode times (the copied
+ * part has B-frames) and the codec's extradata, and takes every codec with a head encoder.
+ */
+const PART_FORMAT = 'mp4';
+
 /** Re-encodes a run of the source's frames as a smart cut's head or foot, unrotated like the copy. */
 async function writeRun(run: ReencodedRun, file: string, ctx: SourceContext, what: string): Promise<void> {
   const head = HEAD_ENCODERS[ctx.facts.videoCodec]!;
@@ -222,51 +223,64 @@ async function writeRun(run: ReencodedRun, file: string, ctx: SourceContext, wha
     [
       '-noautorotate', '-seek_timestamp', '1', '-ss', formatSeconds(run.seek), '-i', ctx.file,
       '-map', '0:v:0', '-frames:v', String(run.frames), ...(await passthroughTimingArgs()), '-enc_time_base', '-1',
-      ...head.args(ctx.facts.video, ctx.crf), '-f', partFormat(ctx.facts)!, '-y', file,
+      ...head.args(ctx.facts.video, ctx.crf), '-f', PART_FORMAT, '-y', file,
     ],
     ctx,
     what,
   );
 }
 
+/** The copied part: the video from the keyframe to the copy's stop, as copy mode cuts it. */
+async function writeMiddle(plan: SmartPlan, file: string, ctx: SourceContext): Promise<void> {
+  const { copy } = plan;
+  await ffmpeg(
+    [
+      '-seek_timestamp', '1', '-ss', formatSeconds(copy.seek), '-i', ctx.file,
+      '-map', '0:v:0', '-c', 'copy', '-copypriorss', '0',
+      ...(Number.isFinite(copy.stop) ? ['-t', formatSeconds(copy.stop - copy.seek)] : []),
+      '-f', PART_FORMAT, '-y', file,
+    ],
+    ctx,
+    `cannot copy the middle of clip ${plan.request.id} from "${ctx.file}"`,
+  );
+}
+
 /**
- * The concat demuxer's list: the head, the source from the keyframe to the copy's stop, the foot.
- * Each part's `duration` places the next one where its first frame is shown in the source. The
- * keyframe's pts is known to the microsecond: an inpoint a microsecond past it still seeks to it,
- * where one rounded below it would seek to the keyframe before.
+ * The concat demuxer's list: head, copied middle, foot. The concat demuxer starts each part
+ * where the `duration` of the one before ends, so each duration is the time from the part's first
+ * frame to the next part's first frame in the source.
  */
-function concatList(plan: SmartPlan, parts: { head?: string; foot?: string }, source: string, videoId: number): string {
-  const { copy, head, foot, frames } = plan;
-  // Only the video, where the container names it: the source's other streams would set the start
-  // of the concat input's timeline. Matroska names no stream; the first part's first stream leads.
-  const lines = ['ffconcat version 1.0', ...(videoId > 0 ? ['stream', `exact_stream_id ${videoId}`] : [])];
+function concatList(plan: SmartPlan, parts: SmartParts): string {
+  const { copy, foot, frames } = plan;
+  const lines = ['ffconcat version 1.0'];
   if (parts.head) lines.push(`file ${concatQuoted(parts.head)}`, `duration ${formatSeconds(copy.keyframe - frames.first)}`);
-  lines.push(`file ${concatQuoted(source)}`, `inpoint ${formatSeconds(copy.keyframe + 0.000001)}`);
-  if (parts.foot && foot) {
-    lines.push(`outpoint ${formatSeconds(copy.stop)}`, `duration ${formatSeconds(foot.first - copy.keyframe)}`);
-    lines.push(`file ${concatQuoted(parts.foot)}`);
-  }
+  lines.push(`file ${concatQuoted(parts.middle)}`);
+  if (parts.foot && foot) lines.push(`duration ${formatSeconds(foot.first - copy.keyframe)}`, `file ${concatQuoted(parts.foot)}`);
   return `${lines.join('\n')}\n`;
 }
 
 type SmartPlan = Extract<ClipPlan, { mode: 'smart' }>;
 
+interface SmartParts {
+  head?: string;
+  middle: string;
+  foot?: string;
+}
+
 async function writeSmart(plan: SmartPlan, temp: string, container: Container, ctx: SourceContext): Promise<void> {
   const { frames, head, foot, request } = plan;
-  const parts = { ...(head && { head: `${temp}.head` }), ...(foot && { foot: `${temp}.foot` }) };
+  const parts: SmartParts = { middle: `${temp}.middle`, ...(head && { head: `${temp}.head` }), ...(foot && { foot: `${temp}.foot` }) };
   const list = `${temp}.ffconcat`;
   try {
     if (head) await writeRun(head, parts.head!, ctx, `cannot re-encode the head of clip ${request.id} from "${ctx.file}"`);
+    await writeMiddle(plan, parts.middle, ctx);
     if (foot) await writeRun(foot, parts.foot!, ctx, `cannot re-encode the end of clip ${request.id} from "${ctx.file}"`);
-    await writeFile(list, concatList(plan, parts, ctx.file, ctx.facts.video.id));
-    const rotation = ctx.facts.video.rotation;
+    await writeFile(list, concatList(plan, parts));
     await ffmpeg(
       [
         '-f', 'concat', '-safe', '0', '-i', list,
         '-seek_timestamp', '1', '-ss', formatSeconds(head?.seek ?? plan.copy.seek), '-i', ctx.file,
-        '-map', '0:v:0', '-map', '1:a:0?', '-c', 'copy', '-copypriorss', '0',
-        // The legacy rotate tag turns the other way from our clockwise rotation.
-        ...(rotation ? ['-metadata:s:v:0', `rotate=${(360 - rotation) % 360}`] : []),
+        '-map', '0:v:0', '-map', '1:a:0?', '-c', 'copy', '-copypriorss', '0', ...rotationArgs(ctx),
         '-t', formatSeconds(frames.end - frames.first),
         ...muxArgs(container, ctx, true), '-y', temp,
       ],
@@ -274,7 +288,7 @@ async function writeSmart(plan: SmartPlan, temp: string, container: Container, c
       `cannot join the re-encoded and copied parts of clip ${request.id} from "${ctx.file}"`,
     );
   } finally {
-    await Promise.all([...Object.values(parts), list].map((file) => rm(file, { force: true })));
+    await Promise.all([...Object.values(parts), list].map((file: string) => rm(file, { force: true })));
   }
 }
 

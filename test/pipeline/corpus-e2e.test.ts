@@ -55,6 +55,15 @@ describe('vbuild all on real videos with the embedded models', () => {
     }
   });
 
+  it('delivers every clip within one frame of its plan', () => {
+    for (const clip of plan.clips) {
+      const what = `${clip.id} of ${clip.source} (${clip.mode}, planned ${clip.requestedStart}-${clip.requestedEnd})`;
+      expect(Math.abs(clip.start - clip.requestedStart), what).toBeLessThanOrEqual(clip.frameDuration + 1e-6);
+      expect(Math.abs(clip.end - clip.requestedEnd), what).toBeLessThanOrEqual(clip.frameDuration + 1e-6);
+      expect(clip.offPlan, what).toBe(false);
+    }
+  });
+
   it('never lets a clip cross a shot boundary', async () => {
     for (const video of new Set(plan.clips.map((clip) => clip.source))) {
       const scenes = await scenesOf(video);

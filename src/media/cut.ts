@@ -26,7 +26,7 @@ import {
   type CutMode,
   type ReencodedRun,
 } from './cut-plan.ts';
-import { FFMPEG_BASE_ARGS, formatSeconds, passthroughTimingArgs, runTool } from './ffmpeg.ts';
+import { FFMPEG_BASE_ARGS, MediaError, formatSeconds, passthroughTimingArgs, runTool } from './ffmpeg.ts';
 import { HEAD_ENCODERS } from './head-encoders.ts';
 import { probeCutSource, readVideoPackets, type CutSource, type StreamCodecs, type TimeRange } from './probe.ts';
 
@@ -85,6 +85,33 @@ export function readRanges(clips: readonly ClipRequest[]): TimeRange[] {
     else merged.push({ ...range });
   }
   return merged;
+}
+
+/** The packet table each clip is planned from, or why it could not be read. */
+type TableOf = (clip: ClipRequest) => PacketTable | string;
+
+/**
+ * One ranged read for all clips; where that fails (a damaged stretch of the source), one read per
+ * clip, so that only the clips whose packets cannot be read fail.
+ */
+async function readTables(source: string, clips: readonly ClipRequest[], signal?: AbortSignal): Promise<TableOf> {
+  try {
+    const table = clips.length ? await readTable(source, clips, signal) : new PacketTable([]);
+    return () => table;
+  } catch (error) {
+    if (!(error instanceof MediaError) || signal?.aborted) throw error;
+    const tables = new Map<string, PacketTable | string>();
+    for (const clip of clips) {
+      tables.set(
+        clip.id,
+        await readTable(source, [clip], signal).catch((cause: unknown) => {
+          if (!(cause instanceof MediaError) || signal?.aborted) throw cause;
+          return `cannot read the packets around it: ${firstLines(cause.message)}`;
+        }),
+      );
+    }
+    return (clip) => tables.get(clip.id) ?? new PacketTable([]);
+  }
 }
 
 /**
@@ -335,6 +362,32 @@ function spanProblem(plan: Exclude<ClipPlan, { mode: 'skip' }>, start: number, e
   return undefined;
 }
 
+/**
+ * Writes the clip and says what is wrong with it, if anything. An ffmpeg that fails on this clip
+ * (a damaged stretch of the source) is a problem of this clip only; anything else (a full disk,
+ * an abort) fails the whole cut.
+ */
+async function writeAndCheck(plan: Exclude<ClipPlan, { mode: 'skip' }>, temp: string, container: Container, expected: ClipExpectation, ctx: SourceContext): Promise<string | undefined> {
+  try {
+    if (plan.mode === 'copy') await writeCopy(plan, temp, container, ctx);
+    else if (plan.mode === 'smart') await writeSmart(plan, temp, container, ctx);
+    else await writeReencode(plan, temp, ctx);
+    return (
+      clipMismatch(await readClipFacts(temp, ctx.signal), expected) ??
+      (plan.mode === 'smart' ? await decodeProblem(temp, joinsCheckedUntil(plan), ctx.signal) : undefined)
+    );
+  } catch (error) {
+    if (!(error instanceof MediaError) || ctx.signal?.aborted) throw error;
+    return firstLines(error.message);
+  }
+}
+
+/** An ffmpeg error's message and the first line ffmpeg wrote, for one line in a report. */
+function firstLines(message: string): string {
+  const [what, detail] = message.split('\n');
+  return detail ? `${what}: ${detail.trim()}` : what!;
+}
+
 async function attempt(plan: Exclude<ClipPlan, { mode: 'skip' }>, outDir: string, ctx: SourceContext, opts: CutOptions): Promise<Attempt> {
   const { request, frames } = plan;
   const { expected, start, end } = expectation(plan, ctx.facts.audioCodec !== null);
@@ -344,12 +397,7 @@ async function attempt(plan: Exclude<ClipPlan, { mode: 'skip' }>, outDir: string
   const container: Container = plan.mode === 'reencode' ? 'mp4' : copyContainer(ctx.facts);
   const temp = path.join(outDir, `.${request.id}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    if (plan.mode === 'copy') await writeCopy(plan, temp, container, ctx);
-    else if (plan.mode === 'smart') await writeSmart(plan, temp, container, ctx);
-    else await writeReencode(plan, temp, ctx);
-    const found =
-      clipMismatch(await readClipFacts(temp, ctx.signal), expected) ??
-      (plan.mode === 'smart' ? await decodeProblem(temp, joinsCheckedUntil(plan), ctx.signal) : undefined);
+    const found = await writeAndCheck(plan, temp, container, expected, ctx);
     if (found) return { problem: found };
     const file = path.join(outDir, `${request.id}.${container}`);
     await rename(temp, file);
@@ -372,7 +420,9 @@ function assertSafeId(id: string): void {
 }
 
 /** One clip: its plan, then a whole re-encode if what was written does not hold what was planned. */
-async function cutOne(request: ClipRequest, table: PacketTable, outDir: string, ctx: SourceContext, opts: CutOptions, joinable: boolean): Promise<CutClip> {
+async function cutOne(request: ClipRequest, tableOf: TableOf, outDir: string, ctx: SourceContext, opts: CutOptions, joinable: boolean): Promise<CutClip> {
+  const table = tableOf(request);
+  if (typeof table === 'string') return skippedClip(request, table);
   const { plan, fallback } = planClip(request, table, { mode: opts.mode ?? 'smart', joinable });
   if (plan.mode === 'skip') return skippedClip(request, plan.reason);
   const first = await attempt(plan, outDir, ctx, opts);
@@ -380,7 +430,8 @@ async function cutOne(request: ClipRequest, table: PacketTable, outDir: string, 
   if (plan.mode === 'reencode') return skippedClip(request, first.problem!, plan.frames.frameDuration);
   const again = await attempt(reencodePlan(request, plan.frames, table), outDir, ctx, opts);
   if (again.clip) return { ...again.clip, fallback: `the ${plan.mode} cut failed its check (${first.problem}); re-encoded whole` };
-  return skippedClip(request, `${again.problem} (and as a ${plan.mode} cut: ${first.problem})`, plan.frames.frameDuration);
+  const reasons = again.problem === first.problem ? again.problem! : `${again.problem} (and as a ${plan.mode} cut: ${first.problem})`;
+  return skippedClip(request, reasons, plan.frames.frameDuration);
 }
 
 /**
@@ -392,13 +443,10 @@ export async function cutClips(source: string, clips: ClipRequest[], outDir: str
   clips.forEach((clip) => assertSafeId(clip.id));
   if (new Set(clips.map((clip) => clip.id)).size !== clips.length) throw new Error('clip ids must be unique');
   const readable = clips.filter((clip) => clip.end > clip.start);
-  const [facts, table] = await Promise.all([
-    probeCutSource(source),
-    readable.length ? readTable(source, readable, opts.signal) : new PacketTable([]),
-  ]);
+  const [facts, tableOf] = await Promise.all([probeCutSource(source), readTables(source, readable, opts.signal)]);
   const ctx: SourceContext = { file: source, facts, crf: opts.crf ?? DEFAULT_CRF, signal: opts.signal };
   const joinable = await smartJoinable(facts);
   const results: CutClip[] = [];
-  for (const clip of clips) results.push(await cutOne(clip, table, outDir, ctx, opts, joinable));
+  for (const clip of clips) results.push(await cutOne(clip, tableOf, outDir, ctx, opts, joinable));
   return results;
 }

@@ -3,7 +3,7 @@
  * index div 12 and index mod 12), with B-frames and a keyframe every 12 frames.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cutClips, type ClipRequest, type CutClip } from '../../src/media/cut.ts';
@@ -146,6 +146,24 @@ describe('cutClips', () => {
     expect(clipFacts.rotation).toBe(sourceFacts.rotation);
     expect(clipFacts).toMatchObject({ width: 120, height: 160 });
     expect(existsSync(path.join(dir, 'pwned'))).toBe(false);
+  });
+
+  it('a source cut short fails only the clips it cannot make, naming why, and leaves no partial file', async () => {
+    const whole = await ffmpeg(path.join(dir, 'faststart.mp4'), ['-i', source, '-c', 'copy', '-movflags', '+faststart']);
+    const bytes = await readFile(whole);
+    const damaged = path.join(dir, 'cut-short.mp4');
+    await writeFile(damaged, bytes.subarray(0, Math.floor(bytes.length * 0.55)));
+    const out = path.join(dir, 'damaged');
+    await mkdir(out);
+    const [before, across, after] = await cutClips(damaged, [
+      { id: 'before', start: 0.5, end: 2 },
+      { id: 'across', start: 2.5, end: 6 },
+      { id: 'after', start: 6.2, end: 6.6 },
+    ], out);
+    expect(before!.skipped).toBeUndefined();
+    expect(across!.skipped).toMatch(/would span .* instead of 2\.500–6\.000 s/);
+    expect(after!.skipped).toBe('no frame inside the clip');
+    expect(await readdir(out)).toEqual(['before.mp4']);
   });
 
   it('refuses clip ids that are not plain file names', async () => {

@@ -16,7 +16,6 @@ export function faceFailures(face: DetectedFace, params: ScoreParams): Check[] {
   if (faceSize(face.box) < params.minFace) failures.push('face');
   if (face.yaw !== null && Math.abs(face.yaw) > params.maxYaw) failures.push('yaw');
   if (face.pitch !== null && Math.abs(face.pitch) > params.maxPitch) failures.push('pitch');
-  // Detections of a detect version before poseConfidence have none: their angles were taken as measured.
   if (face.poseConfidence != null && face.poseConfidence < params.minPoseConfidence) failures.push('pose');
   return failures;
 }

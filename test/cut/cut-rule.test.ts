@@ -59,17 +59,22 @@ describe('cut rule', () => {
     }
   });
 
-  it('stream-copies from a keyframe, and re-encodes only the clips with no keyframe inside', async () => {
+  it('copies what it can from a keyframe on, and re-encodes only what a copy cannot make', async () => {
     const { record } = await multishot;
-    expect(record.clips.map((clip) => clip.mode)).toEqual(['reencode', 'copy', 'reencode', 'copy', 'copy']);
-    const [first, copied] = record.clips;
+    expect(record.clips.map((clip) => clip.mode)).toEqual(['reencode', 'smart', 'reencode', 'copy', 'copy']);
+    const [first, smart, , copied] = record.clips;
     expect(first!.fallback).toMatch(/no keyframe/);
-    // A re-encoded clip starts on its requested frame, a copied one on the keyframe at the cut.
+    expect(first!.reencodedSeconds).toBeCloseTo(first!.end - first!.start, 6);
+    // Every clip starts on its requested frame (2.5 s lies between frames 2.48 and 2.52).
     expect(first!.start).toBeCloseTo(2.52, 2);
-    expect(copied!.start).toBeCloseTo(11, 3);
-    // A copy ends before the first packet, in decode order, shown at or after the end: with
-    // B-frames that can be a frame or two before the requested end.
-    expect(copied!.end).toBeGreaterThan(14.9 - 3 / FPS);
+    expect(smart!.start).toBeCloseTo(11, 3);
+    // Shot 4 starts on the keyframe at its cut but ends mid-shot: the B-frames shown before 14.9 s
+    // but decoded after the P-frame at 14.92 s are re-encoded, so it ends on its requested frame.
+    expect(smart!.end).toBeCloseTo(14.92, 3);
+    expect(smart!.reencodedSeconds).toBeGreaterThan(0);
+    expect(smart!.reencodedSeconds).toBeLessThanOrEqual(3 / FPS + EPSILON);
+    // Shot 7 ends where shot 8's keyframe starts: a plain copy, to the frame.
+    expect([copied!.start, copied!.end, copied!.reencodedSeconds]).toEqual([23, 27, 0]);
   });
 
   it('names are deterministic: cutting the same plan again gives the same files, byte for byte', async () => {
@@ -89,7 +94,7 @@ describe('cut rule', () => {
     expect(clip!.end - clip!.start).toBeCloseTo(1.5, 1);
     const sidecar = JSON.parse(await readFile(path.join(outDir, `${clip!.id}.json`), 'utf8')) as Sidecar;
     expect(sidecar).toMatchObject({ id: clip!.id, sourceHash: 'f00dfeedf00dfeed', start: clip!.start, end: clip!.end, scene: 0, tracks: [0] });
-    expect(sidecar.cutParams).toEqual({ accurate: false, crf: 18, sidecar: true });
+    expect(sidecar.cutParams).toEqual({ cutMode: 'smart', crf: 18, sidecar: true });
     expect(sidecar.source).toMatchObject({ width: 1280, height: 720, videoCodec: 'h264' });
   });
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Artifact } from '../../src/engine/rule.ts';
 import { probe } from '../../src/media/probe.ts';
 import type { Segment, SegmentScores } from '../../src/score/types.ts';
+import { SCENES_FILE } from '../../rules/scenes.ts';
 import { CLIP_PLAN_FILE } from '../../rules/score.ts';
 
 /** A fixed UUID (v5 layout) per label, standing in for the score rule's ids. */
@@ -45,16 +46,25 @@ export const MULTISHOT_SEGMENTS: Segment[] = [
 const clipPlanJson = (segments: Segment[]) =>
   `${JSON.stringify({ segments }, null, 1)}\n`;
 
-/** The upstream artifacts cut reads (scan's probe.json and score's clip-plan.json), written to a temp folder. */
+/** The multishot file's shots from its known cuts; any other video is one shot from its first frame to its end. */
+function scenesOf(video: string, facts: { startSec: number; durationSec: number }): { index: number; start: number; end: number }[] {
+  const bounds = path.basename(video).startsWith('multishot_') ? [0, ...MULTISHOT_CUTS, facts.durationSec] : [facts.startSec, facts.durationSec];
+  return bounds.slice(1).map((end, index) => ({ index, start: bounds[index]!, end }));
+}
+
+/** The upstream artifacts cut reads (scan's probe.json, scenes' scenes.json, score's clip-plan.json), written to a temp folder. */
 export async function cutInputs(video: string, segments: Segment[]): Promise<Record<string, Artifact>> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-cut-inputs-'));
   const { file: _, ...facts } = await probe(video);
   const probeFile = path.join(dir, 'probe.json');
+  const scenesFile = path.join(dir, SCENES_FILE);
   const segmentsFile = path.join(dir, CLIP_PLAN_FILE);
   await writeFile(probeFile, JSON.stringify(facts));
+  await writeFile(scenesFile, JSON.stringify({ scenes: scenesOf(video, facts) }));
   await writeFile(segmentsFile, clipPlanJson(segments));
   return {
     scan: { files: { 'probe.json': probeFile }, hashes: {} },
+    scenes: { files: { [SCENES_FILE]: scenesFile }, hashes: {} },
     score: { files: { [CLIP_PLAN_FILE]: segmentsFile }, hashes: {} },
   };
 }

@@ -116,7 +116,9 @@ export function fitOrthographic(reference: readonly Vec3[], observed: readonly P
   let rotation: Mat3 = [r1, r2, cross(r1, r2)];
   let scale = (Math.hypot(row1![0]!, row1![1]!, row1![2]!) + Math.hypot(row2![0]!, row2![1]!, row2![2]!)) / 2;
   let shift: Point = [row1![3]!, row2![3]!];
-  for (let iteration = 0; iteration < 30; iteration++) {
+  // Keypoints that coincide (a detection of a few pixels) have no rotation to refine: the rotation
+  // columns of the system vanish with the scale.
+  for (let iteration = 0; iteration < 30 && scale > 1e-9; iteration++) {
     // Unknowns: rotation vector (3), scale, x and y shift.
     const gram = Array.from({ length: 6 }, () => new Array<number>(6).fill(0));
     const rhs = Array.from({ length: 6 }, () => [0]);

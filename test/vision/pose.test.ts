@@ -160,6 +160,11 @@ describe('pose estimated from 5 keypoints', () => {
     expect(poseFromKps5(tilted).roll).toBeCloseTo(15, 3);
   });
 
+  it('gives finite angles, not an error, for keypoints that coincide (a detection of a few pixels)', () => {
+    const pose = poseFromKps5(Array.from({ length: 5 }, (): Point => [10, 10]));
+    for (const value of [pose.yaw, pose.pitch, pose.roll, pose.poseConfidence]) expect(Number.isFinite(value)).toBe(true);
+  });
+
   it('reads the ArcFace template, the canonical frontal face of recognition models, as frontal', () => {
     const pose = poseFromKps5(ARCFACE_TEMPLATE_112);
     expect(Math.abs(pose.yaw)).toBeLessThan(3);

@@ -114,7 +114,7 @@ export async function createEmbeddedAnalyzer(pack: EmbeddedPack, options: Embedd
         if (meshScore < meshThreshold) return;
         const points = meshInFrame(meshes.mesh![i]!, faceCropMatrix(l.crop, MESH_INPUT));
         const { fitError, ...pose } = poseFromMesh(points);
-        if (fitError > maxMeshFitError) return;
+        if (!(fitError <= maxMeshFitError)) return;
         const face: EmbeddedFace = {
           box: meshBox(points),
           detScore: l.detection.score,

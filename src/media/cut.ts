@@ -238,10 +238,11 @@ function concatQuoted(file: string): string {
 }
 
 /**
- * A smart cut's parts are MP4 files of one video stream each: MP4 keeps decode times (the copied
- * part has B-frames) and the codec's extradata, and takes every codec with a head encoder.
+ * A smart cut's parts are files of one video stream each: MP4, which keeps decode times (a copied
+ * part with B-frames needs them), else Matroska for codecs MP4 does not take (VP8, which has no
+ * B-frames).
  */
-const PART_FORMAT = 'mp4';
+const partFormat = (ctx: SourceContext) => (MP4_CODECS.has(ctx.facts.videoCodec) ? 'mp4' : 'matroska');
 
 /** Re-encodes a run of the source's frames as a smart cut's head or foot, unrotated like the copy. */
 async function writeRun(run: ReencodedRun, file: string, ctx: SourceContext, what: string): Promise<void> {
@@ -250,7 +251,7 @@ async function writeRun(run: ReencodedRun, file: string, ctx: SourceContext, wha
     [
       '-noautorotate', '-seek_timestamp', '1', '-ss', formatSeconds(run.seek), '-i', ctx.file,
       '-map', '0:v:0', '-frames:v', String(run.frames), ...(await passthroughTimingArgs()), '-enc_time_base', '-1',
-      ...head.args(ctx.facts.video, ctx.crf), '-f', PART_FORMAT, '-y', file,
+      ...head.args(ctx.facts.video, ctx.crf), '-f', partFormat(ctx), '-y', file,
     ],
     ctx,
     what,
@@ -265,7 +266,7 @@ async function writeMiddle(plan: SmartPlan, file: string, ctx: SourceContext): P
       '-seek_timestamp', '1', '-ss', formatSeconds(copy.seek), '-i', ctx.file,
       '-map', '0:v:0', '-c', 'copy', '-copypriorss', '0',
       ...(Number.isFinite(copy.stop) ? ['-t', formatSeconds(copy.stop - copy.seek)] : []),
-      '-f', PART_FORMAT, '-y', file,
+      '-f', partFormat(ctx), '-y', file,
     ],
     ctx,
     `cannot copy the middle of clip ${plan.request.id} from "${ctx.file}"`,

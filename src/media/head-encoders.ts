@@ -53,6 +53,16 @@ export const HEAD_ENCODERS: Readonly<Record<string, HeadEncoder>> = {
       ];
     },
   },
+  vp8: {
+    encoder: 'libvpx',
+    args: (video, crf) => [
+      // libvpx's VP8 needs a bitrate ceiling for its constant-quality mode.
+      '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-crf', String(Math.max(4, crf)), '-b:v', '100M',
+      '-auto-alt-ref', '0', '-lag-in-frames', '0',
+      ...pixFmtArgs(video),
+      ...colourArgs(video),
+    ],
+  },
   vp9: {
     encoder: 'libvpx-vp9',
     args: (video, crf) => [

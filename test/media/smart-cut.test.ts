@@ -80,6 +80,19 @@ const FIXTURES: Fixture[] = [
       ]),
   },
   {
+    name: 'VP8 in WebM',
+    smart: true,
+    make: (dir) =>
+      ffmpeg(path.join(dir, 'vp8.webm'), [
+        ...picture(25), ...tone, '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-g', '250', '-crf', '10', '-b:v', '10M', '-c:a', 'libvorbis',
+      ]),
+  },
+  {
+    name: 'H.264 in MKV',
+    smart: true,
+    make: async (dir) => ffmpeg(path.join(dir, 'h264.mkv'), ['-i', await sparseH264(dir), '-c', 'copy']),
+  },
+  {
     name: 'video that starts 0.85 s after the audio',
     smart: true,
     make: (dir) => ffmpeg(path.join(dir, 'late-video.mp4'), ['-itsoffset', '0.85', ...picture(25), ...tone, '-map', '0:v', '-map', '1:a', ...x264(SPARSE), '-c:a', 'aac']),

@@ -3,7 +3,7 @@
  * sidecar. Like every artifact it names no source file (a renamed video reuses it): the source
  * is its content hash, which plan.json maps back to a path.
  */
-import type { CutMode } from '../media/cut.ts';
+import type { CutClip, CutMode } from '../media/cut.ts';
 import type { Segment, SegmentScores } from '../score/types.ts';
 
 export const CLIPS_FILE = 'clips.json';
@@ -15,27 +15,13 @@ export interface CutParams {
   sidecar: boolean;
 }
 
-/** One clip as cut (times on the source's timeline), with the segment it came from. */
-export interface ClipEntry {
-  id: string;
+/**
+ * One clip as cut (times on the source's timeline: the requested span, the delivered one, how it
+ * was made), with the segment it came from.
+ */
+export interface ClipEntry extends Omit<CutClip, 'file'> {
   /** File name inside the video's clip folder; '' when skipped. */
   file: string;
-  /** The segment score planned. */
-  requestedStart: number;
-  requestedEnd: number;
-  /** The span delivered: the first frame's pts and the last frame's end, on the source's timeline. */
-  start: number;
-  end: number;
-  /** The source's frame interval at the clip: "within a frame of the plan" is measured in it. */
-  frameDuration: number;
-  /** How the written clip was made; absent when skipped. */
-  mode?: CutMode;
-  /** Seconds of the clip that were re-encoded (0 for a copy, the whole clip for `reencode`). */
-  reencodedSeconds: number;
-  /** Why the clip was made another way than the cut mode asked (e.g. no keyframe inside it). */
-  fallback?: string;
-  /** Why no file was written. */
-  skipped?: string;
   scene: number;
   tracks: number[];
   scores: SegmentScores;

@@ -3,15 +3,19 @@
  * points averaged over the corpus's frontal clips, made left-right symmetric, in a frame whose
  * axes are those of docs/pose.md. Yaw and roll 0 are the face's plane of symmetry facing the
  * camera; pitch 0 is the mean head attitude of people speaking into the camera in those clips.
+ * Also where SCRFD puts its nose keypoint on the same frontal faces, which is not exactly
+ * FaceMesh's nose-tip vertex: the 5-keypoint reference uses it, so that both read them as pitch 0.
  *
  *   npx tsx bench/canonical-face.ts   # rewrites src/vision/canonical-face-mesh.ts
  */
 
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createEmbeddedAnalyzer } from '../src/models/embedded/analyzer.ts';
 import { embeddedPack } from '../src/models/embedded/pack.ts';
+import { KPS5_VERTICES, meanOfVertices } from '../src/vision/canonical-face.ts';
+import { createAnalyzer, loadPack, type Point } from '../src/vision/index.ts';
 import { fitRigid3d, type Vec3 } from '../src/vision/pose-math.ts';
 import { FRONTAL_CLIPS, largestFace, repoRoot, sampledFrames } from './lib/pose-clips.ts';
 
@@ -24,13 +28,23 @@ const analyzer = await createEmbeddedAnalyzer(await embeddedPack(await mkdtemp(p
   scoreThreshold: 0.5,
 });
 
+const scrfdDir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-canonical-scrfd-'));
+await symlink(path.resolve(repoRoot, '../shared/models/scrfd_500m_bnkps.onnx'), path.join(scrfdDir, 'det_500m.onnx'));
+const scrfd = await createAnalyzer(await loadPack(scrfdDir), { device: 'cpu', threads: 2, detSize: 640, scoreThreshold: 0.5 });
+
 const meshes: Vec3[][] = [];
+const detectorKeypoints: Point[][] = [];
 for (const clip of FRONTAL_CLIPS) {
-  for (const faces of await analyzer.detect(await sampledFrames(clip, SAMPLE_FPS))) {
+  const frames = await sampledFrames(clip, SAMPLE_FPS);
+  for (const faces of await analyzer.detect(frames)) {
     const speaker = largestFace(faces);
     if (speaker) meshes.push(normalised(speaker.mesh));
   }
-  console.log(`${clip}: ${meshes.length} faces so far`);
+  for (const faces of await scrfd.detect(frames)) {
+    const speaker = largestFace(faces);
+    if (speaker?.kps) detectorKeypoints.push(speaker.kps);
+  }
+  console.log(`${clip}: ${meshes.length} meshes, ${detectorKeypoints.length} SCRFD faces so far`);
 }
 
 // Averaged without rotating any face: their mean attitude is what "looking into the camera" is.
@@ -38,7 +52,8 @@ const mean = meshes[0]!.map((_, v) => average(meshes.map((m) => m[v]!)));
 const mirror = mirrorPairs(mean);
 const symmetric = symmetrised(mean, mirror);
 const canonical = normalised(levelled(symmetric, mirror));
-await writeFile(OUTPUT, source(canonical, mirror, meshes.length));
+const noseY = detectorNoseY(canonical, detectorKeypoints);
+await writeFile(OUTPUT, source(canonical, mirror, meshes.length, noseY, detectorKeypoints.length));
 console.log(`wrote ${path.relative(repoRoot, OUTPUT)} from ${meshes.length} faces`);
 
 /** Centred on the mean point and scaled to a root-mean-square radius of 1. */
@@ -129,7 +144,43 @@ function levelled(mesh: readonly Vec3[], pairs: readonly number[]): Vec3[] {
   return mesh.map((p) => r.map((row) => row[0]! * p[0] + row[1]! * p[1] + row[2]! * p[2]) as Vec3);
 }
 
-function source(mesh: readonly Vec3[], pairs: readonly number[], faces: number): string {
+/**
+ * The mean height of SCRFD's nose keypoint on the canonical face: each face's eyes and mouth
+ * corners are taken onto the canonical face's (seen from the front) by the least-squares
+ * similarity of the plane, and its nose keypoint with them. Across is 0 by symmetry.
+ */
+function detectorNoseY(mesh: readonly Vec3[], faces: readonly Point[][]): number {
+  const reference = KPS5_VERTICES.map((vertices): Point => {
+    const [x, y] = meanOfVertices(mesh, vertices);
+    return [x, y];
+  });
+  const anchors = [0, 1, 3, 4];
+  let sum = 0;
+  for (const kps of faces) {
+    const [ax, ay] = centroid(anchors.map((k) => reference[k]!));
+    const [bx, by] = centroid(anchors.map((k) => kps[k]!));
+    // Complex least squares: reference - a = c (observed - b), c = sum(r conj(o)) / sum |o|^2.
+    let re = 0;
+    let im = 0;
+    let norm = 0;
+    for (const k of anchors) {
+      const [rx, ry] = [reference[k]![0] - ax, reference[k]![1] - ay];
+      const [ox, oy] = [kps[k]![0] - bx, kps[k]![1] - by];
+      re += rx * ox + ry * oy;
+      im += ry * ox - rx * oy;
+      norm += ox * ox + oy * oy;
+    }
+    const [nx, ny] = [kps[2]![0] - bx, kps[2]![1] - by];
+    sum += ay + (im * nx + re * ny) / norm;
+  }
+  return sum / faces.length;
+}
+
+function centroid(points: readonly Point[]): Point {
+  return [points.reduce((s, p) => s + p[0], 0) / points.length, points.reduce((s, p) => s + p[1], 0) / points.length];
+}
+
+function source(mesh: readonly Vec3[], pairs: readonly number[], faces: number, noseY: number, detectorFaces: number): string {
   // Rounded to 4 decimals (a ten-thousandth of the face's radius); midline x comes out as 0, not -0.
   const digits = (v: number) => (Math.abs(v) < 5e-5 ? 0 : v).toFixed(4);
   const rows = mesh.map((p) => `  [${p.map(digits).join(', ')}],`).join('\n');
@@ -147,5 +198,11 @@ ${rows}
 
 /** Each vertex's mirror partner across the face's plane of symmetry (itself on the midline). */
 export const MIRROR_VERTEX: readonly number[] = [${pairs.join(', ')}];
+
+/**
+ * Where SCRFD puts its nose keypoint on the canonical face seen from the front (the y of the
+ * canonical frame; x is 0), averaged over ${detectorFaces} faces of the same clips.
+ */
+export const DETECTOR_NOSE_TIP_Y = ${digits(noseY)};
 `;
 }

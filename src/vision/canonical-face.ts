@@ -3,7 +3,7 @@
  * landmark scheme sit: FaceMesh's vertices, iBUG-68 landmarks, the detectors' 5 keypoints.
  */
 
-import { CANONICAL_MESH } from './canonical-face-mesh.ts';
+import { CANONICAL_MESH, DETECTOR_NOSE_TIP_Y } from './canonical-face-mesh.ts';
 import type { Vec3 } from './pose-math.ts';
 
 export { CANONICAL_MESH };
@@ -54,5 +54,12 @@ export function meanOfVertices(mesh: readonly Vec3[], vertices: readonly number[
   return sum;
 }
 
-/** The canonical face's 5 keypoints. */
-export const CANONICAL_KPS5: readonly Vec3[] = KPS5_VERTICES.map((vertices) => meanOfVertices(CANONICAL_MESH, vertices));
+/**
+ * The canonical face's 5 keypoints where a detector puts them: the mesh's, but the nose keypoint
+ * at the height SCRFD gives it on frontal faces (its depth is the nose-tip vertex's). With the
+ * nose-tip vertex instead, SCRFD's keypoints of faces looking into the camera read pitch +7°.
+ */
+export const CANONICAL_KPS5: readonly Vec3[] = KPS5_VERTICES.map((vertices, k) => {
+  const point = meanOfVertices(CANONICAL_MESH, vertices);
+  return k === 2 ? [0, DETECTOR_NOSE_TIP_Y, point[2]] : point;
+});

@@ -169,7 +169,8 @@ describe('pose estimated from 5 keypoints', () => {
     const pose = poseFromKps5(ARCFACE_TEMPLATE_112);
     expect(Math.abs(pose.yaw)).toBeLessThan(3);
     expect(Math.abs(pose.roll)).toBeLessThan(1);
-    expect(Math.abs(pose.pitch)).toBeLessThan(10);
+    // insightface's mean shape put it at pitch -21.6° (docs/pose.md).
+    expect(Math.abs(pose.pitch)).toBeLessThan(3);
   });
 });
 

@@ -9,28 +9,18 @@
  *   npx tsx bench/canonical-face.ts   # rewrites src/vision/canonical-face-mesh.ts
  */
 
-import { mkdtemp, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createEmbeddedAnalyzer } from '../src/models/embedded/analyzer.ts';
-import { embeddedPack } from '../src/models/embedded/pack.ts';
 import { KPS5_VERTICES, meanOfVertices } from '../src/vision/canonical-face.ts';
-import { createAnalyzer, loadPack, type Point } from '../src/vision/index.ts';
+import type { Point } from '../src/vision/index.ts';
 import { fitRigid3d, type Vec3 } from '../src/vision/pose-math.ts';
-import { FRONTAL_CLIPS, largestFace, repoRoot, sampledFrames } from './lib/pose-clips.ts';
+import { FRONTAL_CLIPS, largestFace, openEmbedded, openScrfd, repoRoot, sampledFrames } from './lib/pose-clips.ts';
 
 const OUTPUT = path.resolve(repoRoot, 'src/vision/canonical-face-mesh.ts');
 const SAMPLE_FPS = 2;
 
-const analyzer = await createEmbeddedAnalyzer(await embeddedPack(await mkdtemp(path.join(os.tmpdir(), 'vbuild-canonical-'))), {
-  device: 'cpu',
-  threads: 2,
-  scoreThreshold: 0.5,
-});
-
-const scrfdDir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-canonical-scrfd-'));
-await symlink(path.resolve(repoRoot, '../shared/models/scrfd_500m_bnkps.onnx'), path.join(scrfdDir, 'det_500m.onnx'));
-const scrfd = await createAnalyzer(await loadPack(scrfdDir), { device: 'cpu', threads: 2, detSize: 640, scoreThreshold: 0.5 });
+const analyzer = await openEmbedded(0.5);
+const scrfd = await openScrfd(0.5);
 
 const meshes: Vec3[][] = [];
 const detectorKeypoints: Point[][] = [];

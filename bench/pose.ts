@@ -8,23 +8,20 @@
  *   npx tsx bench/pose.ts
  */
 
-import { mkdtemp, readdir, readFile, symlink } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeFrames } from '../src/media/decode.ts';
 import { createEmbeddedAnalyzer, type EmbeddedAnalyzer } from '../src/models/embedded/analyzer.ts';
 import { MESH_SATURATION } from '../src/models/embedded/mesh.ts';
-import { embeddedPack } from '../src/models/embedded/pack.ts';
 import { CANONICAL_KPS5, CANONICAL_MESH } from '../src/vision/canonical-face.ts';
-import { createAnalyzer, loadPack, type Box, type Face, type RgbFrame } from '../src/vision/index.ts';
+import type { Box, Face, RgbFrame } from '../src/vision/index.ts';
 import { KPS5_SATURATION } from '../src/vision/pose.ts';
 import { mirrored } from '../src/vision/image.ts';
 import { fitOrthographic, fitRigid3d, rotationToPose } from '../src/vision/pose-math.ts';
-import { FRONTAL_CLIPS, largestFace, repoRoot, sampledFrames, VIDEOS } from './lib/pose-clips.ts';
+import { FRONTAL_CLIPS, largestFace, openEmbedded, openScrfd, repoRoot, sampledFrames, VIDEOS } from './lib/pose-clips.ts';
 
 const CORPUS_LABELS = path.resolve(repoRoot, '../shared/corpus/pose_labels.json');
 const LABELS = path.resolve(repoRoot, 'docs/analysis/pose-labels.json');
-const SCRFD = path.resolve(repoRoot, '../shared/models/scrfd_500m_bnkps.onnx');
 const NO_FACE_CLIPS = ['coffee_pour_noface_720p.mp4', 'nature_nofaces_cuts_fades_720p_noaudio.mp4'];
 /** detect's det_thresh default: what reaches detections.jsonl. */
 const DET_THRESH = 0.3;
@@ -62,14 +59,8 @@ interface Reading {
 type Source = 'embedded' | 'kps5';
 
 const labels = await readLabels();
-const session = { device: 'cpu' as const, threads: 2 };
-const embedded = await createEmbeddedAnalyzer(await embeddedPack(await mkdtemp(path.join(os.tmpdir(), 'vbuild-pose-'))), {
-  ...session,
-  scoreThreshold: DET_THRESH,
-});
-const scrfdDir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-pose-scrfd-'));
-await symlink(SCRFD, path.join(scrfdDir, 'det_500m.onnx'));
-const scrfd = await createAnalyzer(await loadPack(scrfdDir), { ...session, detSize: 640, scoreThreshold: DET_THRESH });
+const embedded = await openEmbedded(DET_THRESH);
+const scrfd = await openScrfd(DET_THRESH);
 
 const readings: Record<Source, Reading[]> = { embedded: [], kps5: [] };
 for (const label of labels.filter((l) => l.eye_yaw !== null)) {
@@ -238,7 +229,7 @@ async function frontalClips(): Promise<void> {
  * the other clips (real faces, and whatever else), with and without the mesh fit-error gate.
  */
 async function falseFaces(): Promise<void> {
-  const ungated = await createEmbeddedAnalyzer(embedded.pack, { ...session, scoreThreshold: DET_THRESH, maxMeshFitError: Infinity });
+  const ungated = await createEmbeddedAnalyzer(embedded.pack, { device: 'cpu', threads: 2, scoreThreshold: DET_THRESH, maxMeshFitError: Infinity });
   const clips = (await readdir(VIDEOS)).filter((f) => /\.(mp4|webm)$/.test(f)).sort();
   console.log('| clip | faces without the fit-error gate | with it | dropped (fit error) |');
   console.log('|---|---|---|---|');

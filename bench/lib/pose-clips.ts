@@ -1,8 +1,13 @@
-/** What the pose benches share: the corpus, its frontal clips, their sampled frames and speakers. */
+/** What the pose benches share: the corpus, its frontal clips, their sampled frames and speakers, the two analyzers. */
 
+import { mkdtemp, symlink } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeFrames, type Frame } from '../../src/media/decode.ts';
+import { createEmbeddedAnalyzer } from '../../src/models/embedded/analyzer.ts';
+import { embeddedPack } from '../../src/models/embedded/pack.ts';
+import { createAnalyzer, loadPack } from '../../src/vision/index.ts';
 import type { Box } from '../../src/vision/types.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -29,4 +34,19 @@ export async function sampledFrames(clip: string, fps: number): Promise<Frame[]>
 /** The tallest face of a frame: the speaker, not a face in the background. */
 export function largestFace<F extends { box: Box }>(faces: readonly F[]): F | undefined {
   return [...faces].sort((a, b) => b.box[3] - b.box[1] - (a.box[3] - a.box[1]))[0];
+}
+
+const SESSION = { device: 'cpu', threads: 2 } as const;
+
+/** The embedded pack, converted into a fresh temporary cache. */
+export async function openEmbedded(scoreThreshold: number) {
+  const pack = await embeddedPack(await mkdtemp(path.join(os.tmpdir(), 'vbuild-pose-models-')));
+  return createEmbeddedAnalyzer(pack, { ...SESSION, scoreThreshold });
+}
+
+/** SCRFD-500M with keypoints (../shared/models), at 640x640, without a landmark model: poses are kps5. */
+export async function openScrfd(scoreThreshold: number) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-pose-scrfd-'));
+  await symlink(path.resolve(repoRoot, '../shared/models/scrfd_500m_bnkps.onnx'), path.join(dir, 'det_500m.onnx'));
+  return createAnalyzer(await loadPack(dir), { ...SESSION, detSize: 640, scoreThreshold });
 }

@@ -73,7 +73,7 @@ export async function createEmbeddedAnalyzer(pack: EmbeddedPack, options: Embedd
   ]);
   const nmsThreshold = options.nmsThreshold ?? 0.3;
   const meshThreshold = options.meshThreshold ?? 0.5;
-  // Real faces of the corpus reach 0.16 (profiles), a shirt that FaceMesh scores 0.87 is at 0.19 (docs/analysis/pose.md).
+  // Real faces of the corpus reach 0.16 (profiles); a hand that FaceMesh scores 0.87 is at 0.19 (docs/analysis/pose.md).
   const maxMeshFitError = options.maxMeshFitError ?? 0.175;
   const batchSize = Math.max(1, options.batchSize ?? 8);
 

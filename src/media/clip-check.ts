@@ -1,9 +1,9 @@
 /**
- * Checks a written clip against its plan, cheaply: one ffprobe of the clip's packets (no decode)
- * for what it holds, and for a smart cut a decode of the head and the join, where a mismatch
- * between re-encoded and copied parts would show.
+ * Checks a written clip against its plan, cheaply: one ffprobe of the clip's packets for what it
+ * holds; for a smart cut the same ffprobe also decodes the video, where a mismatch between the
+ * re-encoded and the copied parts would show as decoder errors.
  */
-import { FFMPEG_BASE_ARGS, formatSeconds, runTool } from './ffmpeg.ts';
+import { runTool } from './ffmpeg.ts';
 
 /** What a clip's packet table says about it, on the clip's own timeline (edit lists applied). */
 export interface ClipFacts {
@@ -14,9 +14,12 @@ export interface ClipFacts {
   /** First audio packet's pts and duration; null without audio. */
   audioStart: number | null;
   audioFrame: number | null;
+  /** The decoder's first complaint when the clip was decoded; '' when it decoded cleanly or was not decoded. */
+  decodeError: string;
 }
 
 interface PacketRow {
+  type?: 'packet' | 'frame';
   stream_index?: number;
   pts_time?: string;
   duration_time?: string;
@@ -28,14 +31,17 @@ interface StreamRow {
   codec_type?: string;
 }
 
-export async function readClipFacts(file: string, signal?: AbortSignal): Promise<ClipFacts> {
-  const { stdout } = await runTool(
-    'ffprobe',
-    ['-v', 'error', '-show_entries', 'stream=index,codec_type:packet=stream_index,pts_time,duration_time,flags', '-of', 'json', file],
-    file,
-    { signal, what: `cannot read the packets of the clip "${file}"` },
-  );
-  const { streams = [], packets = [] } = JSON.parse(stdout) as { streams?: StreamRow[]; packets?: PacketRow[] };
+export async function readClipFacts(file: string, opts: { decode?: boolean; signal?: AbortSignal } = {}): Promise<ClipFacts> {
+  // Asking for a field of every frame makes ffprobe decode the clip; it logs what it cannot decode.
+  const entries = `stream=index,codec_type:packet=stream_index,pts_time,duration_time,flags${opts.decode ? ':frame=stream_index' : ''}`;
+  const { stdout, stderr } = await runTool('ffprobe', ['-v', 'error', '-show_entries', entries, '-of', 'json', file], file, {
+    signal: opts.signal,
+    what: `cannot read the packets of the clip "${file}"`,
+  });
+  // With frames asked for too, ffprobe lists packets and frames in one array, each with its type.
+  const parsed = JSON.parse(stdout) as { streams?: StreamRow[]; packets?: PacketRow[]; packets_and_frames?: PacketRow[] };
+  const { streams = [] } = parsed;
+  const packets = parsed.packets ?? (parsed.packets_and_frames ?? []).filter((entry) => entry.type === 'packet');
   const indexOf = (type: string) => streams.find((stream) => stream.codec_type === type)?.index;
   const timesOf = (index: number | undefined) =>
     packets
@@ -51,6 +57,7 @@ export async function readClipFacts(file: string, signal?: AbortSignal): Promise
     videoLast: video.at(-1)?.pts ?? NaN,
     audioStart: audio[0]?.pts ?? null,
     audioFrame: audio[0] && Number.isFinite(audio[0].duration) ? audio[0].duration : null,
+    decodeError: stderr.trim().split('\n')[0] ?? '',
   };
 }
 
@@ -65,6 +72,7 @@ export interface ClipExpectation {
 
 /** Why the clip does not hold what was planned; undefined when it does. */
 export function clipMismatch(facts: ClipFacts, expected: ClipExpectation): string | undefined {
+  if (facts.decodeError) return `it does not decode cleanly: ${facts.decodeError}`;
   if (facts.frames !== expected.frames) return `it has ${facts.frames} frames instead of ${expected.frames}`;
   if (!(Math.abs(facts.videoStart) <= expected.frameDuration / 2)) return `its video starts at ${facts.videoStart.toFixed(3)} s instead of 0`;
   const span = facts.videoLast - facts.videoStart;
@@ -77,21 +85,4 @@ export function clipMismatch(facts: ClipFacts, expected: ClipExpectation): strin
     if (!(offset <= (facts.audioFrame ?? 0) + 0.001)) return `its audio starts ${offset.toFixed(3)} s away from its video`;
   }
   return undefined;
-}
-
-/**
- * Decodes a clip's video up to `until` seconds (past a smart cut's join; Infinity: all of it) and returns what the
- * decoder complained about; undefined when it decoded cleanly.
- */
-export async function decodeProblem(file: string, until: number, signal?: AbortSignal): Promise<string | undefined> {
-  const limit = Number.isFinite(until) ? ['-t', formatSeconds(until)] : [];
-  const args = [...FFMPEG_BASE_ARGS, '-v', 'error', '-xerror', '-i', file, '-map', '0:v:0', ...limit, '-f', 'null', '-'];
-  try {
-    const { stderr } = await runTool('ffmpeg', args, file, { signal, what: 'decode check' });
-    return stderr.trim() ? `the decoder reports: ${stderr.trim().split('\n')[0]}` : undefined;
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    return `it does not decode cleanly: ${message.split('\n').slice(1, 2).join('').trim() || message.split('\n')[0]}`;
-  }
 }

@@ -7,16 +7,19 @@
  * number of clips. Every written clip is checked (clip-check.ts); one that does not hold what was
  * planned is re-cut by re-encoding it whole, and one that still fails is not kept.
  *
- * The smart join: the head (the frames before the first keyframe inside the clip) is re-encoded
- * into a file of its own; ffmpeg's concat demuxer then reads that head and the source from the
- * keyframe on (`inpoint`), and one stream copy writes both into the clip. The concat demuxer puts
- * the source's H.264 parameter sets in band in front of the copied keyframe, so the copied frames
- * decode with their own SPS/PPS after the head's (docs/analysis/cutting.md).
+ * A smart cut is written in two ffmpeg runs. The first writes its parts, each a file of one video
+ * stream: the head (the frames before the first keyframe inside the clip, re-encoded), the middle
+ * (stream-copied from that keyframe, as copy mode cuts it) and the foot (the B-frames before the
+ * clip's end that a copy cannot end on, re-encoded). The second joins them with ffmpeg's concat
+ * demuxer, which puts each H.264 part's own parameter sets in band in front of its first keyframe,
+ * so every part decodes with its own SPS/PPS, and adds the source's audio from the clip's start.
+ * (The concat demuxer can also read the source itself from an `inpoint`, but it gave the copied
+ * packets wrong timestamps on a VFR MP4; a middle file of its own has none of that.)
  */
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { clipMismatch, decodeProblem, readClipFacts, type ClipExpectation } from './clip-check.ts';
+import { clipMismatch, readClipFacts, type ClipExpectation } from './clip-check.ts';
 import {
   PacketTable,
   planClip,
@@ -70,8 +73,6 @@ export const DEFAULT_CRF = 18;
 
 /** Packets read past each clip's end, so that every B-frame before the end is in the table. */
 const END_MARGIN = 2;
-/** How far past a smart join the decode check reads. */
-const JOIN_CHECK_SECONDS = 1;
 /** Slack when comparing delivered times with requested ones (bounds are rounded pts). */
 const TIME_EPSILON = 0.0005;
 
@@ -244,33 +245,48 @@ function concatQuoted(file: string): string {
  */
 const partFormat = (ctx: SourceContext) => (MP4_CODECS.has(ctx.facts.videoCodec) ? 'mp4' : 'matroska');
 
-/** Re-encodes a run of the source's frames as a smart cut's head or foot, unrotated like the copy. */
-async function writeRun(run: ReencodedRun, file: string, ctx: SourceContext, what: string): Promise<void> {
-  const head = HEAD_ENCODERS[ctx.facts.videoCodec]!;
-  await ffmpeg(
-    [
-      '-noautorotate', '-seek_timestamp', '1', '-ss', formatSeconds(run.seek), '-i', ctx.file,
-      '-map', '0:v:0', '-frames:v', String(run.frames), ...(await passthroughTimingArgs()), '-enc_time_base', '-1',
-      ...head.args(ctx.facts.video, ctx.crf), '-f', partFormat(ctx), '-y', file,
+/** A part of a smart cut as one ffmpeg input (its seek) and one output (its file and encoding). */
+interface PartJob {
+  input: string[];
+  output: string[];
+}
+
+/** A run of the source's frames re-encoded as a smart cut's head or foot, unrotated like the copy. */
+function runJob(run: ReencodedRun, file: string, timing: string[], ctx: SourceContext): PartJob {
+  return {
+    input: ['-noautorotate', '-seek_timestamp', '1', '-ss', formatSeconds(run.seek)],
+    output: [
+      '-frames:v', String(run.frames), ...timing, '-enc_time_base', '-1',
+      ...HEAD_ENCODERS[ctx.facts.videoCodec]!.args(ctx.facts.video, ctx.crf), '-f', partFormat(ctx), '-y', file,
     ],
-    ctx,
-    what,
-  );
+  };
 }
 
 /** The copied part: the video from the keyframe to the copy's stop, as copy mode cuts it. */
-async function writeMiddle(plan: SmartPlan, file: string, ctx: SourceContext): Promise<void> {
-  const { copy } = plan;
-  await ffmpeg(
-    [
-      '-seek_timestamp', '1', '-ss', formatSeconds(copy.seek), '-i', ctx.file,
-      '-map', '0:v:0', '-c', 'copy', '-copypriorss', '0',
+function middleJob({ copy }: SmartPlan, file: string, ctx: SourceContext): PartJob {
+  return {
+    input: ['-seek_timestamp', '1', '-ss', formatSeconds(copy.seek)],
+    output: [
+      '-c', 'copy', '-copypriorss', '0',
       ...(Number.isFinite(copy.stop) ? ['-t', formatSeconds(copy.stop - copy.seek)] : []),
       '-f', partFormat(ctx), '-y', file,
     ],
-    ctx,
-    `cannot copy the middle of clip ${plan.request.id} from "${ctx.file}"`,
-  );
+  };
+}
+
+/** Writes every part of a smart cut with one ffmpeg process: one input and one output per part. */
+async function writeParts(plan: SmartPlan, parts: SmartParts, ctx: SourceContext): Promise<void> {
+  const timing = await passthroughTimingArgs();
+  const jobs = [
+    ...(plan.head && parts.head ? [runJob(plan.head, parts.head, timing, ctx)] : []),
+    middleJob(plan, parts.middle, ctx),
+    ...(plan.foot && parts.foot ? [runJob(plan.foot, parts.foot, timing, ctx)] : []),
+  ];
+  const args = [
+    ...jobs.flatMap((job) => [...job.input, '-i', ctx.file]),
+    ...jobs.flatMap((job, input) => ['-map', `${input}:v:0`, ...job.output]),
+  ];
+  await ffmpeg(args, ctx, `cannot write the parts of clip ${plan.request.id} from "${ctx.file}"`);
 }
 
 /**
@@ -300,9 +316,7 @@ async function writeSmart(plan: SmartPlan, temp: string, container: Container, c
   const parts: SmartParts = { middle: `${temp}.middle`, ...(head && { head: `${temp}.head` }), ...(foot && { foot: `${temp}.foot` }) };
   const list = `${temp}.ffconcat`;
   try {
-    if (head) await writeRun(head, parts.head!, ctx, `cannot re-encode the head of clip ${request.id} from "${ctx.file}"`);
-    await writeMiddle(plan, parts.middle, ctx);
-    if (foot) await writeRun(foot, parts.foot!, ctx, `cannot re-encode the end of clip ${request.id} from "${ctx.file}"`);
+    await writeParts(plan, parts, ctx);
     await writeFile(list, concatList(plan, parts));
     await ffmpeg(
       [
@@ -331,14 +345,6 @@ function expectation(plan: Exclude<ClipPlan, { mode: 'skip' }>, audio: boolean):
 /** Seconds a smart cut re-encodes: its head and its foot. */
 function smartReencodedSeconds({ copy, frames, head, foot }: SmartPlan): number {
   return (head ? copy.keyframe - frames.first : 0) + (foot ? frames.end - foot.first : 0);
-}
-
-/**
- * Where the decode check of a smart cut may stop: past the head's join, or at the end when there
- * is a foot (its join is the clip's last frames).
- */
-function joinsCheckedUntil({ copy, frames, foot }: SmartPlan): number {
-  return foot ? Infinity : copy.keyframe - frames.first + JOIN_CHECK_SECONDS;
 }
 
 interface Attempt {
@@ -373,10 +379,7 @@ async function writeAndCheck(plan: Exclude<ClipPlan, { mode: 'skip' }>, temp: st
     if (plan.mode === 'copy') await writeCopy(plan, temp, container, ctx);
     else if (plan.mode === 'smart') await writeSmart(plan, temp, container, ctx);
     else await writeReencode(plan, temp, ctx);
-    return (
-      clipMismatch(await readClipFacts(temp, ctx.signal), expected) ??
-      (plan.mode === 'smart' ? await decodeProblem(temp, joinsCheckedUntil(plan), ctx.signal) : undefined)
-    );
+    return clipMismatch(await readClipFacts(temp, { decode: plan.mode === 'smart', signal: ctx.signal }), expected);
   } catch (error) {
     if (!(error instanceof MediaError) || ctx.signal?.aborted) throw error;
     return firstLines(error.message);

@@ -381,10 +381,16 @@ async function writeAndCheck(plan: Exclude<ClipPlan, { mode: 'skip' }>, temp: st
     else await writeReencode(plan, temp, ctx);
     return clipMismatch(await readClipFacts(temp, { decode: plan.mode === 'smart', signal: ctx.signal }), expected);
   } catch (error) {
-    if (!(error instanceof MediaError) || ctx.signal?.aborted) throw error;
+    if (!(error instanceof MediaError) || ctx.signal?.aborted || OUTPUT_FAILURE.test(error.stderr)) throw error;
     return firstLines(error.message);
   }
 }
+
+/**
+ * What ffmpeg says when it cannot write where the clip goes: not a problem of the clip but of the
+ * disk, so the whole cut fails (and runs again once there is room) instead of reporting clips as not cut.
+ */
+const OUTPUT_FAILURE = /No space left on device|Disk quota exceeded|Read-only file system|Input\/output error/i;
 
 /** An ffmpeg error's message and the first line ffmpeg wrote, for one line in a report. */
 function firstLines(message: string): string {

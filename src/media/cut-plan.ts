@@ -129,6 +129,8 @@ export interface ReencodedRun {
   /** Input `-ss` just before the first of them. */
   seek: number;
   first: number;
+  /** End of the last of them: where the next part (or the clip) starts. */
+  end: number;
   frames: number;
 }
 
@@ -187,10 +189,10 @@ export function planClip(request: ClipRequest, table: PacketTable, opts: PlanOpt
   if (!copy) return { plan: reencodePlan(request, frames, table), fallback: noCopyReason(request, table) };
   if (opts.mode === 'copy') return { plan: { mode: 'copy', request, frames, copy } };
 
-  const run = (times: number[]): ReencodedRun | undefined =>
-    times.length ? { seek: table.seekBefore(times[0]!), first: times[0]!, frames: times.length } : undefined;
-  const head = run(table.times.filter((time) => time >= frames.first && time < copy.keyframe));
-  const foot = run(table.times.filter((time) => time > copy.last && time <= frames.last));
+  const run = (times: number[], end: number): ReencodedRun | undefined =>
+    times.length ? { seek: table.seekBefore(times[0]!), first: times[0]!, end, frames: times.length } : undefined;
+  const head = run(table.times.filter((time) => time >= frames.first && time < copy.keyframe), copy.keyframe);
+  const foot = run(table.times.filter((time) => time > copy.last && time <= frames.last), frames.end);
   if ((head?.frames ?? 0) + copy.count + (foot?.frames ?? 0) !== frames.count) {
     return { plan: reencodePlan(request, frames, table), fallback: 'the copied frames are not one run of the clip (unusual frame order)' };
   }

@@ -251,10 +251,17 @@ interface PartJob {
   output: string[];
 }
 
+/**
+ * How much more of the source each part's input reads than its frames span. ffmpeg reads every
+ * input of a process until all its outputs are done: without a bound, a head's input would be
+ * decoded on while the middle is copied (measured: 14.7 s instead of 0.4 s for one clip).
+ */
+const READ_MARGIN = 1;
+
 /** A run of the source's frames re-encoded as a smart cut's head or foot, unrotated like the copy. */
 function runJob(run: ReencodedRun, file: string, timing: string[], ctx: SourceContext): PartJob {
   return {
-    input: ['-noautorotate', '-seek_timestamp', '1', '-ss', formatSeconds(run.seek)],
+    input: ['-noautorotate', '-seek_timestamp', '1', '-ss', formatSeconds(run.seek), '-t', formatSeconds(run.end - run.seek + READ_MARGIN)],
     output: [
       '-frames:v', String(run.frames), ...timing, '-enc_time_base', '-1',
       ...HEAD_ENCODERS[ctx.facts.videoCodec]!.args(ctx.facts.video, ctx.crf), '-f', partFormat(ctx), '-y', file,
@@ -264,8 +271,9 @@ function runJob(run: ReencodedRun, file: string, timing: string[], ctx: SourceCo
 
 /** The copied part: the video from the keyframe to the copy's stop, as copy mode cuts it. */
 function middleJob({ copy }: SmartPlan, file: string, ctx: SourceContext): PartJob {
+  const read = Number.isFinite(copy.stop) ? ['-t', formatSeconds(copy.stop - copy.seek + READ_MARGIN)] : [];
   return {
-    input: ['-seek_timestamp', '1', '-ss', formatSeconds(copy.seek)],
+    input: ['-seek_timestamp', '1', '-ss', formatSeconds(copy.seek), ...read],
     output: [
       '-c', 'copy', '-copypriorss', '0',
       ...(Number.isFinite(copy.stop) ? ['-t', formatSeconds(copy.stop - copy.seek)] : []),

@@ -7,7 +7,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineRule, type ParamValue } from '../src/engine/rule.ts';
-import { DEFAULT_CRF, cutClips, type CutClip, type CutMode } from '../src/media/cut.ts';
+import { CUT_MODES, DEFAULT_CRF, cutClips, type CutClip, type CutMode } from '../src/media/cut.ts';
 import { clipFolder } from '../src/cut/clip-folder.ts';
 import { CLIPS_FILE, type ClipEntry, type ClipsFile, type CutParams, type Sidecar } from '../src/cut/clips-file.ts';
 import { parseSegments } from '../src/cut/segments.ts';
@@ -16,8 +16,6 @@ import { depFile, numberParam, readJson } from '../src/track/rule-inputs.ts';
 import { PROBE_FILE, type ProbeFile } from './scan.ts';
 import { SCENES_FILE, type ScenesFile } from './scenes.ts';
 import { CLIP_PLAN_FILE, MIN_DUR_PARAM } from './score.ts';
-
-const CUT_MODES: readonly CutMode[] = ['smart', 'copy', 'reencode'];
 
 function cutParams(params: Record<string, ParamValue>): CutParams {
   const { accurate, cut_mode: mode, crf, sidecar } = params;
@@ -28,18 +26,8 @@ function cutParams(params: Record<string, ParamValue>): CutParams {
 }
 
 function clipEntry(segment: Segment, cut: CutClip, bytes: number): ClipEntry {
-  const { file, mode, fallback, skipped, ...times } = cut;
-  return {
-    ...times,
-    file: file ? path.basename(file) : '',
-    ...(mode && { mode }),
-    ...(fallback && { fallback }),
-    ...(skipped && { skipped }),
-    scene: segment.scene,
-    tracks: segment.tracks,
-    scores: segment.scores,
-    bytes,
-  };
+  const { scene, tracks, scores } = segment;
+  return { ...cut, file: cut.file ? path.basename(cut.file) : '', scene, tracks, scores, bytes };
 }
 
 /** "12 clips: 8 smart, 3 copy, 1 reencode; 9.4 s re-encoded; 1 not cut". */

@@ -15,6 +15,8 @@ import type { VideoPacket } from './probe.ts';
 import { presentationTimes } from './probe.ts';
 
 export type CutMode = 'copy' | 'smart' | 'reencode';
+/** Every cut mode, the default first. */
+export const CUT_MODES: readonly CutMode[] = ['smart', 'copy', 'reencode'];
 
 export interface ClipRequest {
   id: string;
@@ -23,7 +25,7 @@ export interface ClipRequest {
 }
 
 /** Frame times within this of a requested bound count as on it (bounds are rounded pts). */
-const TIME_EPSILON = 0.0005;
+export const TIME_EPSILON = 0.0005;
 /** How far before the first kept frame `-ss` goes: enough for any timestamp rounding. */
 const SEEK_LEAD = 0.001;
 

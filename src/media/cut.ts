@@ -22,18 +22,20 @@ import path from 'node:path';
 import { clipMismatch, readClipFacts, type ClipExpectation } from './clip-check.ts';
 import {
   PacketTable,
+  TIME_EPSILON,
   planClip,
   reencodePlan,
   type ClipPlan,
   type ClipRequest,
+  type CopySpan,
   type CutMode,
   type ReencodedRun,
 } from './cut-plan.ts';
-import { FFMPEG_BASE_ARGS, MediaError, formatSeconds, passthroughTimingArgs, runTool } from './ffmpeg.ts';
+import { FFMPEG_BASE_ARGS, MediaError, ffmpegEncoders, formatSeconds, passthroughTimingArgs, runTool } from './ffmpeg.ts';
 import { HEAD_ENCODERS } from './head-encoders.ts';
 import { probeCutSource, readVideoPackets, type CutSource, type StreamCodecs, type TimeRange } from './probe.ts';
 
-export type { ClipRequest, CutMode } from './cut-plan.ts';
+export { CUT_MODES, type ClipRequest, type CutMode } from './cut-plan.ts';
 
 export interface CutClip {
   id: string;
@@ -73,8 +75,6 @@ export const DEFAULT_CRF = 18;
 
 /** Packets read past each clip's end, so that every B-frame before the end is in the table. */
 const END_MARGIN = 2;
-/** Slack when comparing delivered times with requested ones (bounds are rounded pts). */
-const TIME_EPSILON = 0.0005;
 
 /** Where the packet table is needed: each clip's span plus a margin, overlapping spans merged. */
 export function readRanges(clips: readonly ClipRequest[]): TimeRange[] {
@@ -145,16 +145,6 @@ export function copyContainer({ videoCodec, audioCodec }: StreamCodecs): 'mp4' |
 const MUXER = { mp4: 'mp4', webm: 'webm', mkv: 'matroska' } as const;
 type Container = keyof typeof MUXER;
 
-let encoders: Promise<Set<string>> | undefined;
-
-/** The encoders the located ffmpeg has, read once. */
-function availableEncoders(): Promise<Set<string>> {
-  encoders ??= runTool('ffmpeg', ['-hide_banner', '-encoders'], 'ffmpeg -encoders').then(
-    ({ stdout }) => new Set([...stdout.matchAll(/^\s*[A-Z.]{6}\s+(\S+)/gm)].map((match) => match[1]!)),
-  );
-  return encoders;
-}
-
 /**
  * Whether a re-encoded head can be joined to a copy of this source: a head encoder for its codec
  * and progressive video (no field order to match).
@@ -163,7 +153,7 @@ async function smartJoinable(source: CutSource): Promise<boolean> {
   const head = HEAD_ENCODERS[source.videoCodec];
   if (!head) return false;
   if (source.video.fieldOrder && source.video.fieldOrder !== 'progressive') return false;
-  return (await availableEncoders()).has(head.encoder);
+  return (await ffmpegEncoders()).has(head.encoder);
 }
 
 /** Everything the writers share for one source. */
@@ -197,19 +187,25 @@ function rotationArgs(ctx: SourceContext): string[] {
 const ffmpeg = (args: string[], ctx: SourceContext, what: string) =>
   runTool('ffmpeg', [...FFMPEG_BASE_ARGS, '-loglevel', 'error', ...args], ctx.file, { signal: ctx.signal, what });
 
-async function writeCopy(plan: Extract<ClipPlan, { mode: 'copy' }>, temp: string, container: Container, ctx: SourceContext): Promise<void> {
-  const { copy } = plan;
-  await ffmpeg(
-    [
-      '-seek_timestamp', '1', '-ss', formatSeconds(copy.seek), '-i', ctx.file,
-      '-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy',
+/** A stream copy from a keyframe to the copy's stop: its input seek and its output bounds. */
+function copyArgs(copy: CopySpan): { input: string[]; output: string[] } {
+  return {
+    input: ['-seek_timestamp', '1', '-ss', formatSeconds(copy.seek)],
+    output: [
+      '-c', 'copy',
       // By default a copy keeps the packets from the keyframe before -ss and hides them behind an
       // edit list, which players that ignore edit lists show; -copypriorss 0 drops them.
       '-copypriorss', '0',
       // Without -copyts the input's timeline starts at its -ss, so -t is relative to it.
       ...(Number.isFinite(copy.stop) ? ['-t', formatSeconds(copy.stop - copy.seek)] : []),
-      ...muxArgs(container, ctx, true), '-y', temp,
     ],
+  };
+}
+
+async function writeCopy(plan: Extract<ClipPlan, { mode: 'copy' }>, temp: string, container: Container, ctx: SourceContext): Promise<void> {
+  const { input, output } = copyArgs(plan.copy);
+  await ffmpeg(
+    [...input, '-i', ctx.file, '-map', '0:v:0', '-map', '0:a:0?', ...output, ...muxArgs(container, ctx, true), '-y', temp],
     ctx,
     `cannot copy clip ${plan.request.id} from "${ctx.file}"`,
   );
@@ -271,15 +267,9 @@ function runJob(run: ReencodedRun, file: string, timing: string[], ctx: SourceCo
 
 /** The copied part: the video from the keyframe to the copy's stop, as copy mode cuts it. */
 function middleJob({ copy }: SmartPlan, file: string, ctx: SourceContext): PartJob {
+  const { input, output } = copyArgs(copy);
   const read = Number.isFinite(copy.stop) ? ['-t', formatSeconds(copy.stop - copy.seek + READ_MARGIN)] : [];
-  return {
-    input: ['-seek_timestamp', '1', '-ss', formatSeconds(copy.seek), ...read],
-    output: [
-      '-c', 'copy', '-copypriorss', '0',
-      ...(Number.isFinite(copy.stop) ? ['-t', formatSeconds(copy.stop - copy.seek)] : []),
-      '-f', partFormat(ctx), '-y', file,
-    ],
-  };
+  return { input: [...input, ...read], output: [...output, '-f', partFormat(ctx), '-y', file] };
 }
 
 /** Writes every part of a smart cut with one ffmpeg process: one input and one output per part. */

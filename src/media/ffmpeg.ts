@@ -198,6 +198,16 @@ export function ffmpegCapabilities(): Promise<FfmpegCapabilities> {
   return capabilities;
 }
 
+let encoders: Promise<Set<string>> | undefined;
+
+/** The names of the encoders the located ffmpeg has (`libx264`, `libvpx-vp9`, ...), read once. */
+export function ffmpegEncoders(): Promise<Set<string>> {
+  encoders ??= runTool('ffmpeg', ['-hide_banner', '-encoders'], locate('ffmpeg').path).then(
+    ({ stdout }) => new Set([...stdout.matchAll(/^\s*[A-Z.]{6}\s+(\S+)/gm)].map((match) => match[1]!)),
+  );
+  return encoders;
+}
+
 /** Output option that keeps every frame with its own timestamp (no duplication or dropping). */
 export async function passthroughTimingArgs(): Promise<string[]> {
   return (await ffmpegCapabilities()).hasFpsMode ? ['-fps_mode', 'passthrough'] : ['-vsync', 'passthrough'];

@@ -7,8 +7,6 @@ import { formatRange, formatSeconds } from './format.ts';
 const TIME_EPSILON = 1e-6;
 
 export const MODE_LABELS: Record<CutMode, string> = { smart: 'smart cut', copy: 'stream copy', reencode: 're-encoded' };
-/** In the order the report lists them (Object.keys drops the key type). */
-export const CUT_MODES = Object.keys(MODE_LABELS) as CutMode[];
 
 type Delivery = Pick<ClipEntry, 'requestedStart' | 'requestedEnd' | 'start' | 'end' | 'frameDuration' | 'skipped'>;
 

@@ -2,7 +2,8 @@
 import { STYLE, SCRIPT } from './assets.ts';
 import { renderCard } from './cards.ts';
 import { renderOffPlan, renderSkipped } from './clip-tables.ts';
-import { CUT_MODES, MODE_LABELS } from './delivery.ts';
+import { CUT_MODES } from '../media/cut-plan.ts';
+import { MODE_LABELS } from './delivery.ts';
 import { escapeHtml, relativeUrl } from './escape.ts';
 import { formatBytes, formatHours, formatPercent, formatParam } from './format.ts';
 import type { PlanClip, PlanFile, Totals, VideoReport } from './model.ts';

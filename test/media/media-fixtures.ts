@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runTool } from '../../src/media/ffmpeg.ts';
+import { ffmpegEncoders, runTool } from '../../src/media/ffmpeg.ts';
 import { REPO_ROOT } from '../helpers/rig.ts';
 
 export const CORPUS = path.resolve(REPO_ROOT, '../shared/corpus/videos');
@@ -23,8 +23,7 @@ export async function ffmpeg(out: string, args: string[]): Promise<string> {
 }
 
 export async function hasEncoder(name: string): Promise<boolean> {
-  const { stdout } = await runTool('ffmpeg', ['-hide_banner', '-encoders'], 'ffmpeg -encoders');
-  return new RegExp(`^\\s*\\S+\\s+${name}\\s`, 'm').test(stdout);
+  return (await ffmpegEncoders()).has(name);
 }
 
 /** A small test pattern with a tone: `-f lavfi` inputs for `seconds` at `fps`. */

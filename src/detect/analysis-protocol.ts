@@ -28,10 +28,11 @@ export interface AnalyzerInfo {
 /** The outcome for one frame: its faces, or why analysing it failed. */
 export type FrameOutcome = { faces: FaceRecord[] } | { error: string };
 
-export interface AnalyseRequest {
-  id: number;
-  frames: RgbFrame[];
-}
+/**
+ * What the main thread sends: a batch to analyse, or `close`: stop after the batch being analysed,
+ * dropping the ones still queued, and release the models.
+ */
+export type ThreadRequest = { type: 'analyse'; id: number; frames: RgbFrame[] } | { type: 'close' };
 
 export type WorkerMessage =
   | { type: 'ready'; info: AnalyzerInfo }

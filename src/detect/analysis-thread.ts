@@ -1,7 +1,7 @@
 /** Detect's side of the analysis worker: start it with a pack, hand it batches, get outcomes back in order. */
 
 import { Worker } from 'node:worker_threads';
-import type { AnalysisSettings, AnalyzerInfo, FrameOutcome, WorkerMessage } from './analysis-protocol.ts';
+import type { AnalysisSettings, AnalyzerInfo, FrameOutcome, ThreadRequest, WorkerMessage } from './analysis-protocol.ts';
 import type { RgbFrame } from '../vision/types.ts';
 
 export interface AnalysisThread {
@@ -12,7 +12,22 @@ export interface AnalysisThread {
   readonly broken: boolean;
   /** Whether an idle thread may keep the process alive. */
   keepAlive(on: boolean): void;
+  /** Ends the thread after the batch it is analysing; batches still queued are rejected. */
   close(): Promise<void>;
+}
+
+/**
+ * How to stop each worker that has not exited yet. A worker is never terminated from outside
+ * (see the worker's `close`): one stopped inside an inference takes the whole process down.
+ */
+const running = new Map<Worker, () => Promise<void>>();
+
+/**
+ * Ends every analysis thread of the process, each after its current inference. `process.exit`
+ * stops worker threads wherever they are: this must come first.
+ */
+export async function closeAnalysisThreads(): Promise<void> {
+  await Promise.all([...running.values()].map((close) => close()));
 }
 
 /**
@@ -34,6 +49,15 @@ function transferable(frame: RgbFrame): { frame: RgbFrame; buffer: ArrayBuffer }
 
 export function startAnalysisThread(settings: AnalysisSettings): Promise<AnalysisThread> {
   const worker = new Worker(bootstrap(new URL('./analysis-worker.ts', import.meta.url)), { eval: true, workerData: settings });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const close = () => {
+    // Queued until the worker listens: a thread still loading its models ends once they are loaded.
+    worker.postMessage({ type: 'close' } satisfies ThreadRequest);
+    worker.ref();
+    return exited;
+  };
+  running.set(worker, close);
+  void exited.then(() => running.delete(worker));
   const pending = new Map<number, { resolve: (outcomes: FrameOutcome[]) => void; reject: (error: Error) => void }>();
   let nextId = 0;
   let failure: Error | undefined;
@@ -54,8 +78,8 @@ export function startAnalysisThread(settings: AnalysisSettings): Promise<Analysi
     });
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'failed') {
+        // The worker exits by itself.
         rejectStart(new Error(message.error));
-        void worker.terminate();
       } else if (message.type === 'result') {
         pending.get(message.id)?.resolve(message.outcomes);
         pending.delete(message.id);
@@ -68,7 +92,8 @@ export function startAnalysisThread(settings: AnalysisSettings): Promise<Analysi
             const moved = frames.map(transferable);
             return new Promise((resolve, reject) => {
               pending.set(id, { resolve, reject });
-              worker.postMessage({ id, frames: moved.map((m) => m.frame) }, moved.map((m) => m.buffer));
+              const request: ThreadRequest = { type: 'analyse', id, frames: moved.map((m) => m.frame) };
+              worker.postMessage(request, moved.map((m) => m.buffer));
             });
           },
           get broken() {
@@ -78,9 +103,7 @@ export function startAnalysisThread(settings: AnalysisSettings): Promise<Analysi
             if (on) worker.ref();
             else worker.unref();
           },
-          async close() {
-            await worker.terminate();
-          },
+          close,
         });
       }
     });

@@ -6,10 +6,11 @@
  */
 
 import { parentPort, workerData } from 'node:worker_threads';
-import type { AnalyseRequest, AnalysisSettings, AnalyzerInfo, FrameOutcome, WorkerMessage } from './analysis-protocol.ts';
+import type { AnalysisSettings, AnalyzerInfo, FrameOutcome, ThreadRequest, WorkerMessage } from './analysis-protocol.ts';
 import { openPackAnalyzer } from './model-pack.ts';
 import { faceRecord, POSE_ORIGIN } from './records.ts';
 import type { RgbFrame } from '../vision/types.ts';
+import { releaseSessions } from '../vision/session.ts';
 
 interface AnyAnalyzer {
   info: AnalyzerInfo;
@@ -60,10 +61,28 @@ try {
   const analyzer = await openAnalyzer(workerData as AnalysisSettings);
   // One batch at a time, in arrival order, whatever the main thread has queued.
   let queue = Promise.resolve();
-  port.on('message', ({ id, frames }: AnalyseRequest) => {
-    queue = queue.then(async () => post({ type: 'result', id, outcomes: await analyzer.analyse(frames) }));
+  let closing = false;
+  port.on('message', (request: ThreadRequest) => {
+    if (request.type === 'close') {
+      closing = true;
+      // The thread ends itself, between two inferences: stopped from outside (Worker.terminate, or
+      // process.exit, which stops every worker) while onnxruntime-node's synchronous run is in
+      // progress, its native code meets a terminating isolate when the run returns and throws a
+      // C++ Napi::Error that nothing catches: the whole process aborts.
+      queue = queue.then(async () => {
+        await releaseSessions();
+        process.exit(0);
+      });
+      return;
+    }
+    const { id, frames } = request;
+    queue = queue.then(async () => {
+      if (!closing) post({ type: 'result', id, outcomes: await analyzer.analyse(frames) });
+    });
   });
   post({ type: 'ready', info: analyzer.info });
 } catch (error) {
   post({ type: 'failed', error: error instanceof Error ? error.message : String(error) });
+  // Now, while no other model of the pack is being loaded (native code as well).
+  process.exit(1);
 }

@@ -51,6 +51,16 @@ export function openSession(modelPath: string, options: SessionOptions): Promise
   return pending;
 }
 
+/**
+ * Releases every session opened on this thread; call it only while none runs an inference. Their
+ * native memory goes now rather than whenever the thread's teardown gets to it.
+ */
+export async function releaseSessions(): Promise<void> {
+  const opened = await Promise.allSettled(sessions.values());
+  sessions.clear();
+  for (const each of opened) if (each.status === 'fulfilled') await each.value.session.release();
+}
+
 async function createSession(modelPath: string, options: SessionOptions): Promise<ModelSession> {
   const skipped: string[] = [];
   for (const provider of providerPreference(options.device)) {

@@ -1,0 +1,45 @@
+/**
+ * Run by analysis-shutdown.test.ts in a process of its own, since what it guards against aborts
+ * the whole process: `node --import tsx close-mid-inference.ts <pack folder> <video> <ending>`.
+ *
+ * Ends analysis threads while an inference is in flight, as detect does when it is interrupted or
+ * its decoder fails. `close`: six threads, each closed while its second batch is being analysed;
+ * prints what became of the batches, and exits 0. `exit`: closes every thread, then exits 130, as a
+ * second Ctrl-C does.
+ */
+import { closeAnalysisThreads, startAnalysisThread } from '../../src/detect/analysis-thread.ts';
+import { resolvePack } from '../../src/detect/model-pack.ts';
+import { decodeFrames } from '../../src/media/decode.ts';
+import type { RgbFrame } from '../../src/vision/types.ts';
+
+const [packDir, video, ending] = process.argv.slice(2) as [string, string, 'close' | 'exit'];
+const settings = { pack: await resolvePack(packDir), device: 'cpu', threads: 1, detSize: 640, scoreThreshold: 0.3, batchSize: 4 } as const;
+
+const frames: RgbFrame[] = [];
+for await (const frame of decodeFrames(video, { fps: 2, pixFmt: 'rgb24' })) if (frames.push(frame) === 4) break;
+/** A batch of its own: the thread takes over the pixel buffers it is given. */
+const batch = () => frames.map((frame) => ({ ...frame, data: Uint8Array.from(frame.data) }));
+
+const settle = (outcome: Promise<unknown>) => outcome.then((value) => `analysed ${(value as unknown[]).length}`, (error: Error) => `rejected: ${error.message}`);
+
+/** Closes at several points of the second batch: preparing its frames (JavaScript) or inside an inference. */
+const CLOSE_AFTER_MS = [0, 25, 50, 75, 100, 150];
+
+if (ending === 'close') {
+  for (const [round, ms] of CLOSE_AFTER_MS.entries()) {
+    const thread = await startAnalysisThread(settings);
+    const batches = [thread.analyse(batch()), thread.analyse(batch()), thread.analyse(batch())].map(settle);
+    // The worker takes up the second batch as soon as it has sent the first one's outcomes.
+    await batches[0];
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    await thread.close();
+    console.log(JSON.stringify({ round, batches: await Promise.all(batches), broken: thread.broken }));
+  }
+} else {
+  const thread = await startAnalysisThread(settings);
+  const batches = [thread.analyse(batch()), thread.analyse(batch())].map(settle);
+  await batches[0];
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await closeAnalysisThreads();
+  process.exit(130);
+}

@@ -8,6 +8,7 @@ import { plainReporter, ttyReporter } from '../reporters/console.ts';
 import { statusFileReporter } from '../reporters/status-file.ts';
 import type { Target } from '../../engine/graph.ts';
 import { parseTargets } from '../targets.ts';
+import { INTERRUPTED_EXIT, interruptOnSignals } from '../signals.ts';
 
 async function selectItems(ctx: CommandContext): Promise<ItemSelection> {
   const { options, config, inputDir, stderr } = ctx;
@@ -88,13 +89,7 @@ export async function buildCommand(ctx: CommandContext, targetWords: readonly st
     onWait: (holder) => ctx.stderr.write(`vbuild: waiting for pid ${holder.pid} (${holder.command}) to finish with ${ctx.cacheDir}\n`),
   });
   const state = CacheState.open(ctx.cacheDir, { verify: ctx.options.verify });
-  const abort = new AbortController();
-  const onSignal = () => {
-    if (abort.signal.aborted) process.exit(130);
-    ctx.stderr.write('\nvbuild: interrupted; finishing up (press Ctrl-C again to quit at once)\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  const abort = interruptOnSignals(ctx.stderr);
   const status = statusFileReporter(state.statusFile);
   const tty = ctx.stderr.isTTY ? ttyReporter(ctx.stderr as NodeJS.WriteStream) : undefined;
   const plain = tty ? undefined : plainReporter((text) => ctx.stderr.write(text));
@@ -116,11 +111,12 @@ export async function buildCommand(ctx: CommandContext, targetWords: readonly st
       const gone = await engine.forgetGoneItems();
       if (gone.length > 0) ctx.stderr.write(`vbuild: removed the outputs of ${gone.length} inputs no longer in ${ctx.inputDir}: ${gone.join(', ')}\n`);
     }
-    return summary.failed > 0 || abort.signal.aborted ? 1 : 0;
+    if (abort.signal.aborted) return INTERRUPTED_EXIT;
+    return summary.failed > 0 ? 1 : 0;
   } finally {
     tty?.stop();
     status.stop();
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    abort.dispose();
     state.close();
     await lock.release();
   }

@@ -222,20 +222,30 @@ export const detect = defineRule({
       // spelled (relative, absolute, through a link) must not.
       inKey: false,
     },
-    sample_fps: { type: 'number', default: 2, doc: 'frames analysed per second of video' },
-    det_size: { type: 'integer', default: 640, doc: 'square detector input side in pixels (SCRFD models without a fixed size)' },
+    sample_fps: { type: 'number', default: 2, min: 0.01, max: 240, doc: 'frames analysed per second of video' },
+    det_size: { type: 'integer', default: 640, min: 32, max: 4096, doc: 'square detector input side in pixels (SCRFD models without a fixed size)' },
     det_thresh: {
       type: 'number',
       default: 0.3,
+      min: 0,
+      max: 1,
       // Low on purpose: faces are kept with their score, and the score rule filters them
       // (--min-det-score, 0.5), so tuning that threshold never re-runs detection.
       doc: 'least detector confidence (0-1) of a recorded face; the score rule filters further with --min-det-score',
     },
     device: { type: 'string', default: 'auto', choices: DEVICES, inKey: false, doc: 'where the models run (auto: the best available, else cpu)' },
-    threads: { type: 'integer', default: 0, inKey: false, doc: 'CPU threads per inference (0: all cores but one, which decodes)' },
-    batch: { type: 'integer', default: 8, inKey: false, doc: 'frames per batch handed to the models' },
+    threads: { type: 'integer', default: 0, min: 0, inKey: false, doc: 'CPU threads per inference (0: all cores but one, which decodes)' },
+    batch: { type: 'integer', default: 8, min: 1, max: 256, inKey: false, doc: 'frames per batch handed to the models' },
   },
   resources,
+  async checkParams(params) {
+    const detSize = params['det_size'];
+    if (typeof detSize === 'number' && detSize % 32 !== 0) return `--det-size must be a multiple of 32, got ${detSize}`;
+    const folder = models(params);
+    if (folder === '') return undefined;
+    const { loadPack } = await import('../src/vision/pack.ts');
+    return loadPack(folder).then(() => undefined, (error: Error) => `--models ${folder}: ${error.message}`);
+  },
   async extraInputs(params, { cacheDir }) {
     const { resolvePack, modelFiles } = await import('../src/detect/model-pack.ts');
     return modelFiles(await resolvePack(models(params), cacheDir));

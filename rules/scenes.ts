@@ -86,6 +86,8 @@ export const sceneScores = defineRule({
       // The comparison grid's width: ffmpeg averages each grid cell while scaling, which keeps
       // the rule at decode speed; 256 (PySceneDetect's) finds the same cuts on the corpus, slower.
       default: GRID_COLUMNS,
+      min: 16,
+      max: 1920,
       doc: 'width in pixels frames are decoded at for shot detection (at least 16)',
     },
   },
@@ -122,21 +124,26 @@ export const scenes = defineRule({
     adaptive_threshold: {
       type: 'number',
       default: 3,
+      min: 0,
       doc: "a frame is a cut when its content score is this many times its neighbours' mean",
     },
     window_width: {
       type: 'integer',
       default: 2,
+      min: 1,
       doc: 'neighbours on each side of a frame that form that mean',
     },
     min_content_val: {
       type: 'number',
       default: 15,
+      min: 0,
+      max: 255,
       doc: 'least content score (0-255) a cut must also reach',
     },
     min_scene_len: {
       type: 'integer',
       default: 15,
+      min: 0,
       doc: 'least frames between two cuts (and from the start of the video to the first)',
     },
   },

@@ -10,6 +10,7 @@ import { identityFiles, referenceEmbedding } from '../src/score/identity.ts';
 import { modelFiles, resolvePack } from '../src/detect/model-pack.ts';
 import type { IdentityFilter } from '../src/score/identity-match.ts';
 import { scoreVideo } from '../src/score/segments.ts';
+import { splitProblem } from '../src/score/split.ts';
 import type { ScoreParams, SegmentsFile } from '../src/score/types.ts';
 import { parseDetections } from '../src/track/detections.ts';
 import { depFile, numberParam, readJson } from '../src/track/rule-inputs.ts';
@@ -47,7 +48,7 @@ function scoreParams(params: Record<string, ParamValue>): ScoreParams {
 }
 
 /** Shared with cut, which never keeps a clip shorter than the plan allows. */
-export const MIN_DUR_PARAM: ParamSpec = { type: 'number', default: 1, doc: 'shortest segment in seconds; shorter ones are rejected, and no shorter clip is kept' };
+export const MIN_DUR_PARAM: ParamSpec = { type: 'number', default: 1, min: 0, doc: 'shortest segment in seconds; shorter ones are rejected, and no shorter clip is kept' };
 
 export const score = defineRule({
   name: 'score',
@@ -58,20 +59,22 @@ export const score = defineRule({
   // 3: a face whose pose cannot be measured (poseConfidence) fails the pose gate.
   version: 3,
   params: {
-    max_yaw: { type: 'number', default: 75, doc: 'largest |yaw| in degrees of a passing face' },
-    max_pitch: { type: 'number', default: 45, doc: 'largest |pitch| in degrees of a passing face' },
+    max_yaw: { type: 'number', default: 75, min: 0, max: 180, doc: 'largest |yaw| in degrees of a passing face' },
+    max_pitch: { type: 'number', default: 45, min: 0, max: 90, doc: 'largest |pitch| in degrees of a passing face' },
     min_pose_confidence: {
       type: 'number',
       default: 0.5,
+      min: 0,
+      max: 1,
       doc: "least pose confidence of a passing face: below it the landmarks cannot measure the turn (a profile; docs/pose.md)",
     },
-    min_face: { type: 'number', default: 80, doc: 'least face size in pixels (the shorter side of the box)' },
-    min_det_score: { type: 'number', default: 0.5, doc: 'least detection confidence of a passing face' },
-    track_pass_ratio: { type: 'number', default: 0.7, doc: "share of a stretch's sampled frames whose face must pass" },
-    bridge_gap: { type: 'number', default: 3, doc: 'gaps in seconds inside one track shorter than this are bridged' },
-    merge_gap: { type: 'number', default: 2, doc: 'segments of one scene closer than this many seconds are fused' },
+    min_face: { type: 'number', default: 80, min: 0, doc: 'least face size in pixels (the shorter side of the box)' },
+    min_det_score: { type: 'number', default: 0.5, min: 0, max: 1, doc: 'least detection confidence of a passing face' },
+    track_pass_ratio: { type: 'number', default: 0.7, min: 0, max: 1, doc: "share of a stretch's sampled frames whose face must pass" },
+    bridge_gap: { type: 'number', default: 3, min: 0, doc: 'gaps in seconds inside one track shorter than this are bridged' },
+    merge_gap: { type: 'number', default: 2, min: 0, doc: 'segments of one scene closer than this many seconds are fused' },
     min_dur: MIN_DUR_PARAM,
-    max_dur: { type: 'number', default: 120, doc: 'longest segment in seconds; longer ones are split at their weakest sample' },
+    max_dur: { type: 'number', default: 120, min: 0, doc: 'longest segment in seconds; longer ones are split at their weakest sample' },
     identity: {
       type: 'string',
       default: '',
@@ -80,6 +83,8 @@ export const score = defineRule({
     identity_threshold: {
       type: 'number',
       default: 0.6,
+      min: -1,
+      max: 1,
       doc: "least cosine similarity of a track's mean embedding to the identity reference",
     },
     // Shared with detect (declared alike): identity references are embedded by the same pack.
@@ -90,6 +95,15 @@ export const score = defineRule({
       // The pack's files join the key through extraInputs when --identity is used.
       inKey: false,
     },
+  },
+  // Once for the whole run: bounds or references that cannot work would fail every video alike.
+  async checkParams(params) {
+    const sampleFps = params['sample_fps'];
+    const step = typeof sampleFps === 'number' ? 1 / sampleFps : 0;
+    const identity = stringParam(params, 'identity');
+    const identityProblem =
+      identity === '' ? undefined : await identityFiles(identity).then(() => undefined, (error: Error) => `--identity: ${error.message}`);
+    return [splitProblem(step, scoreParams(params)), identityProblem].filter(Boolean).join('; ') || undefined;
   },
   // The references' content and the models that embed them decide which tracks are kept.
   async extraInputs(params, { cacheDir }) {

@@ -21,15 +21,18 @@ export const track = defineRule({
   readsItem: false,
   version: 1,
   params: {
-    track_iou: { type: 'number', default: 0.3, doc: 'least box overlap (IoU) that links a face to the next sample\'s face' },
+    track_iou: { type: 'number', default: 0.3, min: 0, max: 1, doc: 'least box overlap (IoU) that links a face to the next sample\'s face' },
     track_gap: {
       type: 'number',
       default: 1,
+      min: 0,
       doc: 'longest time in seconds without a sighting across which two pieces of a track are stitched',
     },
     track_similarity: {
       type: 'number',
       default: 0.5,
+      min: -1,
+      max: 1,
       doc: 'least embedding cosine similarity for a link or a stitch (when the model pack gives embeddings)',
     },
   },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { collectParams, ConfigError, resolveParams } from '../engine/config.ts';
+import { checkRuleParams, collectParams, ConfigError, resolveParams } from '../engine/config.ts';
 import { TargetError } from '../engine/graph.ts';
 import { ItemSelectionError } from '../engine/items.ts';
 import { LockedError } from '../engine/lock.ts';
@@ -8,12 +8,15 @@ import { buildCommand, dryRunCommand } from './commands/build.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { gcCommand } from './commands/gc.ts';
 import { catCommand, dagCommand, statusCommand } from './commands/inspect.ts';
+import { isClosedOutput, tolerateClosedOutput } from './closed-output.ts';
 import { type CommandContext, resolveFolders } from './context.ts';
 import { configPath, loadConfig, PACKAGE_ROOT } from './load-config.ts';
-import { parseCLI, UsageError } from './parse.ts';
+import { paramsFromEnv, parseCLI, UsageError } from './parse.ts';
 
 export interface Io {
   cwd: string;
+  /** Where `VBUILD_<PARAM>` values are read from. */
+  env?: Readonly<Record<string, string | undefined>>;
   stdout: CommandContext['stdout'];
   stderr: CommandContext['stderr'];
 }
@@ -30,10 +33,13 @@ function configFlag(argv: readonly string[]): string | undefined {
 const USER_ERRORS = [ConfigError, UsageError, TargetError, ItemSelectionError, LockedError];
 
 export async function main(argv: readonly string[], io: Io = { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  tolerateClosedOutput(io.stdout);
+  tolerateClosedOutput(io.stderr);
   try {
     const version = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     const loaded = await loadConfig(configPath(configFlag(argv), io.cwd));
-    const parsed = parseCLI(argv, [...collectParams(loaded.rules).values()], version);
+    const declared = [...collectParams(loaded.rules).values()];
+    const parsed = parseCLI(argv, declared, version, { input: loaded.config.input.dir, output: loaded.config.output, cache: loaded.config.cache });
     if (parsed.print !== undefined) {
       io.stdout.write(parsed.print + '\n');
       return 0;
@@ -43,7 +49,8 @@ export async function main(argv: readonly string[], io: Io = { cwd: process.cwd(
       configFile: loaded.file,
       rules: loaded.rules,
       options: parsed.options,
-      params: resolveParams(loaded.config, parsed.params),
+      // Flags beat the environment, which beats the config's params, which beat the defaults.
+      params: resolveParams(loaded.config, { ...paramsFromEnv(io.env ?? process.env, declared), ...parsed.params }),
       ...resolveFolders(loaded.config, parsed.options, io.cwd),
       stdout: io.stdout,
       stderr: io.stderr,
@@ -51,6 +58,7 @@ export async function main(argv: readonly string[], io: Io = { cwd: process.cwd(
     const { command } = parsed;
     switch (command.name) {
       case 'build':
+        await checkRuleParams(ctx.rules, ctx.params);
         return parsed.options.dryRun ? await dryRunCommand(ctx, command.targets) : await buildCommand(ctx, command.targets);
       case 'cat':
         return await catCommand(ctx, command.rule, command.args);
@@ -64,6 +72,8 @@ export async function main(argv: readonly string[], io: Io = { cwd: process.cwd(
         return await doctorCommand(ctx);
     }
   } catch (error) {
+    // A command streaming to a closed stdout (cat) fails with EPIPE: the reader had enough.
+    if (isClosedOutput(error)) return 0;
     if (USER_ERRORS.some((kind) => error instanceof kind)) {
       io.stderr.write(`vbuild: ${(error as Error).message}\n`);
       return 2;

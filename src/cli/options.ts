@@ -12,6 +12,7 @@ export interface GlobalOptions {
   jobs?: number;
   wait: boolean;
   verify: boolean;
+  prune: boolean;
   journals: boolean;
   /** Milliseconds. */
   olderThan?: number;
@@ -28,7 +29,7 @@ interface OptionSpec {
 
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { key: 'config', flag: '--config <file>', kind: 'string', doc: 'Pipeline config (default: ./pipeline.config.ts, else the built-in pipeline)' },
-  { key: 'input', flag: '--input <dir>', kind: 'string', doc: "Folder of input videos (overrides the config's input.dir)" },
+  { key: 'input', flag: '--input <dir|file>', kind: 'string', doc: 'Folder of input videos, or one video file' },
   { key: 'output', flag: '--output <dir>', kind: 'string', doc: 'Output folder for clips, plan and report' },
   { key: 'cache', flag: '--cache <dir>', kind: 'string', doc: 'Cache folder (artifacts, traces, run cache)' },
   { key: 'only', flag: '--only <glob>', kind: 'strings', doc: 'Only inputs matching this glob (path, file name or stem; repeatable)' },
@@ -43,6 +44,12 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     flag: '--verify',
     kind: 'boolean',
     doc: 'Re-hash every input and cached artifact instead of trusting size and mtime (finds edits that kept both)',
+  },
+  {
+    key: 'prune',
+    flag: '--prune',
+    kind: 'boolean',
+    doc: 'Remove the clips of inputs no longer in the input folder even when none is left or more than half of the clips would go',
   },
   { key: 'journals', flag: '--journals', kind: 'boolean', doc: 'gc: also delete journals of interrupted builds' },
   {

@@ -106,9 +106,11 @@ function checkParamOverrides(config: Config): void {
 export function checkValue(spec: ParamSpec, value: ParamValue): string | undefined {
   switch (spec.type) {
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value) ? undefined : `must be a number, got ${JSON.stringify(value)}`;
+      if (typeof value !== 'number' || !Number.isFinite(value)) return `must be a number, got ${JSON.stringify(value)}`;
+      return rangeProblem(spec, value);
     case 'integer':
-      return Number.isInteger(value) ? undefined : `must be an integer, got ${JSON.stringify(value)}`;
+      if (!Number.isInteger(value)) return `must be an integer, got ${JSON.stringify(value)}`;
+      return rangeProblem(spec, value as number);
     case 'boolean':
       return typeof value === 'boolean' ? undefined : `must be true or false, got ${JSON.stringify(value)}`;
     case 'string':
@@ -116,6 +118,34 @@ export function checkValue(spec: ParamSpec, value: ParamValue): string | undefin
       if (spec.choices && !spec.choices.includes(value)) return `must be one of ${spec.choices.join(', ')}, got ${JSON.stringify(value)}`;
       return undefined;
   }
+}
+
+function rangeProblem(spec: ParamSpec, value: number): string | undefined {
+  if (spec.min !== undefined && value < spec.min) return `must be at least ${spec.min}, got ${value}`;
+  if (spec.max !== undefined && value > spec.max) return `must be at most ${spec.max}, got ${value}`;
+  return undefined;
+}
+
+/** `0–180`, `≥ 1` or '' : a numeric param's range as `--help` shows it. */
+export function describeRange(spec: ParamSpec): string {
+  if (spec.min !== undefined && spec.max !== undefined) return `${spec.min}–${spec.max}`;
+  if (spec.min !== undefined) return `≥ ${spec.min}`;
+  if (spec.max !== undefined) return `≤ ${spec.max}`;
+  return '';
+}
+
+/**
+ * Runs every rule's `checkParams` on the values in force, once, before any build; the problems
+ * of all rules together in one error, so a user fixes them in one go.
+ */
+export async function checkRuleParams(rules: readonly Rule[], values: Record<string, ParamValue>): Promise<void> {
+  const problems: string[] = [];
+  for (const rule of rules) {
+    if (!rule.checkParams) continue;
+    const problem = await rule.checkParams(values);
+    if (problem !== undefined && !problems.includes(problem)) problems.push(problem);
+  }
+  if (problems.length > 0) throw new ConfigError(problems.join('; '));
 }
 
 /** Param values in force: rule defaults, then the config's overrides, then the command line's. */

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -7,7 +8,7 @@ import type { EngineEvent, EventListener, RunSummary } from './events.ts';
 import { type Executor, inProcessExecutor } from './executor.ts';
 import { buildKey, type Fingerprint, ITEM_INPUT, staleReasons } from './fingerprint.ts';
 import { type BuildNode, buildGraph, type Target } from './graph.ts';
-import { brokenPublished, publishFiles, unpublish } from './publish.ts';
+import { brokenPublished, type Editable, publishFiles, unpublish } from './publish.ts';
 import type { Artifact, Config, Item, ParamValue, Rule } from './rule.ts';
 import type { Capacities } from './scheduler.ts';
 import { ResourcePools } from './scheduler.ts';
@@ -28,6 +29,19 @@ export interface EngineOptions {
   executor?: Executor;
   onEvent?: EventListener;
   signal?: AbortSignal;
+  /**
+   * Set when `items` are a selection of the inputs (--only, --skip, --from): batch builds, over
+   * the selection alone, are then published under `<outputDir>/<selectionDir>/` and traced apart,
+   * so the whole folder's batch outputs stay as they are (a batch rule's `ctx.batchDir`).
+   */
+  selectionDir?: string;
+}
+
+/** Inputs built before and no longer selected (see Engine.goneItems). */
+export interface GoneItems {
+  items: { item: string; published: string[] }[];
+  /** Files published by builds of per-video rules, over every input the cache has traces of. */
+  publishedTotal: number;
 }
 
 /** One entry of a dry run: the `--dry-run --json` contract. */
@@ -69,6 +83,8 @@ export class Engine {
   readonly #itemHashes = new Map<string, Promise<string | undefined>>();
   #sizeShares: Map<string, number> | undefined;
   readonly #emit: EventListener;
+  /** The batch builds of the last build() that ended fresh, built or restored. */
+  #batchesDone: BuildNode[] = [];
 
   constructor(opts: EngineOptions) {
     this.#opts = opts;
@@ -101,7 +117,7 @@ export class Engine {
       statuses.set(node.id, { rule: node.rule.name, item: node.item?.id ?? null, stale: action !== 'fresh', reasons, action });
     const staleDeps = node.deps.filter((_, i) => depOutcomes[i]!.status === 'stale').map((dep) => dep.id);
     if (staleDeps.length > 0) {
-      const trace = this.#opts.state.traces.get(CacheState.traceKey(node.rule.name, node.item?.id ?? null));
+      const trace = this.#opts.state.traces.get(this.#traceKey(node));
       const reasons = trace ? [] : ['never built'];
       for (const dep of new Set(staleDeps.map((id) => id.split('@')[0]!))) reasons.push(`dependency stale: ${dep}`);
       report('unknown', reasons);
@@ -124,6 +140,7 @@ export class Engine {
     });
     const evaluate = memoised((node) => this.#evaluate(node, evaluate));
     const results = await Promise.all(nodes.map(evaluate));
+    this.#batchesDone = nodes.filter((node, i) => node.item === null && !didNotBuild(results[i]!));
     const summary: RunSummary = { fresh: 0, ran: 0, restored: 0, failed: 0, skipped: 0 };
     for (const result of results) {
       if (result.status === 'fresh') summary.fresh++;
@@ -188,6 +205,7 @@ export class Engine {
           params: this.#ruleParams(node.rule),
           deps: this.#artifacts(node, depOutcomes as { outputs: Outputs }[]),
           items,
+          batchDir: this.#batchDir(node),
           state: this.#opts.state,
           executor: this.#opts.executor ?? inProcessExecutor,
           signal: this.#opts.signal ?? new AbortController().signal,
@@ -226,14 +244,29 @@ export class Engine {
    * renamed videos), so their clips leave the output folder. Their run-cache entries stay: a video
    * that comes back is restored, not rebuilt. Only meaningful after a run over every input.
    */
+  /**
+   * Inputs that earlier runs built but that are not among this run's items, with the files their
+   * builds published; and how many files builds of per-video rules have published in all, so a
+   * caller can tell a deleted video from a wrong or empty input folder before removing anything.
+   */
+  goneItems(): GoneItems {
+    const gone = new Map<string, string[]>();
+    let publishedTotal = 0;
+    for (const { item, trace, present } of this.#videoTraces()) {
+      const published = Object.keys(trace.published);
+      publishedTotal += published.length;
+      if (!present) gone.set(item, [...(gone.get(item) ?? []), ...published]);
+    }
+    const items = [...gone.keys()].sort().map((item) => ({ item, published: gone.get(item)!.sort() }));
+    return { items, publishedTotal };
+  }
+
+  /** Removes what the builds of gone inputs published and forgets their traces; returns their ids. */
   async forgetGoneItems(): Promise<string[]> {
     const { state, outputDir } = this.#opts;
-    const present = new Set(this.#opts.items.map((item) => item.id));
-    const rules = new Set(this.#opts.rules.filter((rule) => rule.per === 'video').map((rule) => rule.name));
     const gone = new Set<string>();
-    for (const [key, trace] of [...state.traces.entries()]) {
-      const { rule, item } = CacheState.parseTraceKey(key);
-      if (item === null || !rules.has(rule) || present.has(item)) continue;
+    for (const { key, item, trace, present } of this.#videoTraces()) {
+      if (present) continue;
       await unpublish(outputDir, trace.published);
       state.traces.delete(key);
       gone.add(item);
@@ -241,9 +274,44 @@ export class Engine {
     return [...gone].sort();
   }
 
+  /** What the batch builds of the last build() publish (those that did not fail), relative to the output folder. */
+  batchPublished(): string[] {
+    return this.#batchesDone
+      .flatMap((node) => Object.keys(this.#opts.state.traces.get(this.#traceKey(node))?.published ?? {}).map((rel) => path.join(this.#batchDir(node), rel)))
+      .sort();
+  }
+
+  /**
+   * After a run over every input: removes what a filtered run's batch builds published under
+   * `selectionDir` (and forgets them) for each batch rule this run built over every input, whose
+   * outputs supersede them; a selection's page would otherwise link to clips since re-cut.
+   */
+  async forgetSelection(selectionDir: string): Promise<void> {
+    const { state, outputDir } = this.#opts;
+    for (const node of this.#batchesDone) {
+      const key = CacheState.traceKey(node.rule.name, null, selectionDir);
+      const trace = state.traces.get(key);
+      if (!trace) continue;
+      await unpublish(path.join(outputDir, selectionDir), trace.published, editable(node));
+      // unpublish removes the folders under the selection's that it emptied; this is the last.
+      await rmdir(path.join(outputDir, selectionDir)).catch(() => undefined);
+      state.traces.delete(key);
+    }
+  }
+
+  /** The traces of per-video rules (a snapshot: callers may delete while iterating). */
+  *#videoTraces(): Generator<{ key: string; item: string; trace: Trace; present: boolean }> {
+    const present = new Set(this.#opts.items.map((item) => item.id));
+    const rules = new Set(this.#opts.rules.filter((rule) => rule.per === 'video').map((rule) => rule.name));
+    for (const [key, trace] of [...this.#opts.state.traces.entries()]) {
+      const { rule, item } = CacheState.parseTraceKey(key);
+      if (item !== null && rules.has(rule)) yield { key, item, trace, present: present.has(item) };
+    }
+  }
+
   /** Stores the run-cache entry and the trace (last: a trace only ever names outputs in place), then publishes. */
   async #record(node: BuildNode, decision: Decision, outputs: Outputs): Promise<void> {
-    const { state, outputDir } = this.#opts;
+    const { state } = this.#opts;
     const item = node.item?.id ?? null;
     state.runs.set(decision.key, { rule: node.rule.name, item, outputs, usedAt: new Date().toISOString() });
     let published = decision.trace?.published ?? {};
@@ -254,15 +322,29 @@ export class Engine {
           .filter(([name]) => shown(name))
           .map(([name, hash]) => [name, state.store.path(hash)]),
       );
-      published = await publishFiles(outputDir, node.rule.publish(node.item), files, published);
+      published = await publishFiles(this.#publishRoot(node), node.rule.publish(node.item), files, published, editable(node));
     }
-    state.traces.set(CacheState.traceKey(node.rule.name, item), {
+    state.traces.set(this.#traceKey(node), {
       key: decision.key,
       fingerprint: decision.fingerprint,
       outputs,
       published,
       builtAt: new Date().toISOString(),
     });
+  }
+
+  /** A batch build's folder under the output folder: the selection's in a filtered run. */
+  #batchDir(node: BuildNode): string {
+    return node.item === null ? (this.#opts.selectionDir ?? '') : '';
+  }
+
+  #publishRoot(node: BuildNode): string {
+    return path.join(this.#opts.outputDir, this.#batchDir(node));
+  }
+
+  /** A filtered run's batch builds are traced apart from the whole folder's. */
+  #traceKey(node: BuildNode): string {
+    return CacheState.traceKey(node.rule.name, node.item?.id ?? null, this.#batchDir(node));
   }
 
   #ruleParams(rule: Rule): Record<string, ParamValue> {
@@ -315,21 +397,30 @@ export class Engine {
       for (let n = 2; label in inputs; n++) label = `extra ${path.basename(file)} #${n}`;
       inputs[label] = hash;
     }
-    return { rule: rule.name, version: rule.version, params: keyed, inputs };
+    const batchDir = this.#batchDir(node);
+    return {
+      rule: rule.name,
+      version: rule.version,
+      params: keyed,
+      inputs,
+      ...(item && rule.readsItemId && { itemId: item.id }),
+      ...(batchDir !== '' && { batchDir }),
+    };
   }
 
   async #decide(node: BuildNode, depOutputs: { outputs: Outputs }[]): Promise<Decision> {
-    const { state, outputDir } = this.#opts;
+    const { state } = this.#opts;
     const fingerprint = await this.#fingerprint(node, depOutputs);
     const key = await buildKey(fingerprint);
-    const trace = state.traces.get(CacheState.traceKey(node.rule.name, node.item?.id ?? null));
+    const trace = state.traces.get(this.#traceKey(node));
     const decision = { fingerprint, key, trace };
     if (trace?.key === key) {
       const broken = await this.#brokenOutputs(trace.outputs);
       if (broken.length > 0) return { ...decision, action: 'run', reasons: broken.map((p) => `output missing: ${p}`) };
-      const unpublished = await brokenPublished(outputDir, trace.published);
+      const root = this.#publishRoot(node);
+      const unpublished = await brokenPublished(root, trace.published, editable(node));
       if (unpublished.length > 0) {
-        const reasons = unpublished.map((p) => `output missing: ${path.join(outputDir, p)}`);
+        const reasons = unpublished.map((p) => `output missing: ${path.join(root, p)}`);
         return { ...decision, action: 'restore', reasons, outputs: trace.outputs };
       }
       return { ...decision, action: 'fresh', reasons: [], outputs: trace.outputs };
@@ -368,6 +459,14 @@ export class Engine {
     });
     return { deps, batch };
   }
+}
+
+/** The published paths of a build (relative to its publish root) that are the rule's editable outputs. */
+function editable(node: BuildNode): Editable {
+  const { rule } = node;
+  if (!rule.editable || !rule.publish) return () => false;
+  const dir = rule.publish(node.item);
+  return (rel) => rule.editable!(path.relative(dir, rel).split(path.sep).join('/'));
 }
 
 function didNotBuild(outcome: Outcome): boolean {

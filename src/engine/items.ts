@@ -1,3 +1,4 @@
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
 import picomatch from 'picomatch';
@@ -16,6 +17,8 @@ export interface ItemSelection {
   discovered: number;
   /** Filter patterns that matched no discovered file: almost always a typo the user must see. */
   unmatched: { flag: '--only' | '--skip'; pattern: string }[];
+  /** False when the input is one video file: a run over it says nothing of other inputs being gone. */
+  wholeFolder: boolean;
 }
 
 export class ItemSelectionError extends Error {}
@@ -40,9 +43,34 @@ function matcher(pattern: string): (id: string) => boolean {
   return (id) => match(path.posix.basename(id)) || match(stem(id));
 }
 
-export async function discoverItems(input: InputSpec, filter: ItemFilter = {}): Promise<ItemSelection> {
+/**
+ * The files the input names: every match of its patterns under a folder, or one file given
+ * itself (a single video is an input of one). A missing, unreadable or unfitting input is an
+ * error before anything is built: an empty selection would read as "every video is gone".
+ */
+async function inputFiles(input: InputSpec): Promise<{ root: string; ids: string[]; wholeFolder: boolean }> {
   const root = path.resolve(input.dir);
-  const ids = (await fg([...input.include], { cwd: root, onlyFiles: true, unique: true })).sort(byNaturalOrder);
+  const info = await stat(root).catch(() => undefined);
+  if (info === undefined) {
+    throw new ItemSelectionError(`input folder ${root} does not exist; pass --input with a folder of videos or one video file`);
+  }
+  if (info.isFile()) {
+    const name = path.basename(root);
+    if (!input.include.some((pattern) => picomatch(pattern, { dot: true, basename: true })(name))) {
+      throw new ItemSelectionError(`--input ${root} is neither a folder nor a video file (${input.include.join(', ')})`);
+    }
+    return { root: path.dirname(root), ids: [name], wholeFolder: false };
+  }
+  if (!info.isDirectory()) throw new ItemSelectionError(`--input ${root} is neither a folder nor a video file`);
+  await readdir(root).catch((error: NodeJS.ErrnoException) => {
+    throw new ItemSelectionError(`cannot read input folder ${root}: ${error.code ?? error.message}`);
+  });
+  return { root, ids: await fg([...input.include], { cwd: root, onlyFiles: true, unique: true }), wholeFolder: true };
+}
+
+export async function discoverItems(input: InputSpec, filter: ItemFilter = {}): Promise<ItemSelection> {
+  const { root, ids: found, wholeFolder } = await inputFiles(input);
+  const ids = found.sort(byNaturalOrder);
   const unmatched: ItemSelection['unmatched'] = [];
   const apply = (flag: '--only' | '--skip', patterns: readonly string[] = []) =>
     patterns.map((pattern) => {
@@ -65,5 +93,6 @@ export async function discoverItems(input: InputSpec, filter: ItemFilter = {}): 
     items: selected.map((id) => ({ id, path: path.join(root, id) })),
     discovered: ids.length,
     unmatched,
+    wholeFolder,
   };
 }

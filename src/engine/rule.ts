@@ -14,6 +14,9 @@ export interface ParamSpec {
   doc: string;
   /** Allowed values for a string param. */
   choices?: readonly string[];
+  /** Least and greatest values of a number or integer param (inclusive), shown in `--help`. */
+  min?: number;
+  max?: number;
   /**
    * False for a param that changes how a rule runs but not what it writes (a device, a thread
    * count, a batch size): it is left out of the build key, so changing it rebuilds nothing.
@@ -61,6 +64,14 @@ export interface BuildContext {
   itemHash: string | null;
   /** Every item of the run (the batch rule's inputs; also visible to video rules). */
   items: readonly Item[];
+  /**
+   * For a batch rule, the folder its outputs are published under, relative to the output folder:
+   * '' in a run over every input; in a filtered run (--only, --skip, --from) the selection's
+   * folder, so that outputs over part of the inputs never replace the whole folder's. Outputs
+   * that link to other published files (a page to the clips) reach them through it. It joins the
+   * build key when not ''. Always '' for a per-video rule.
+   */
+  batchDir: string;
   /** Values of the params this rule declares (defaults, then config, then CLI). */
   params: Record<string, ParamValue>;
   /**
@@ -102,20 +113,42 @@ export interface Rule {
   /** Whether the rule reads the item's own file (its content hash joins the key). Default true for per-video rules. */
   readsItem?: boolean;
   /**
+   * Whether the rule's outputs name the item (its id: the path under the input root). Keys hold
+   * content, not names, so the id then joins this rule's key: a renamed video rebuilds it (keep
+   * such a rule cheap) while every other rule's artifacts are restored.
+   */
+  readsItemId?: boolean;
+  /**
    * Extra files whose content joins the key (a model pack, reference images), given the params.
    * Only their content and base names count: a moved folder rebuilds nothing.
    */
   extraInputs?: (params: Record<string, ParamValue>, env: { cacheDir: string }) => string[] | Promise<string[]>;
+  /**
+   * Why the values in force cannot work for this rule: its params together (a lower bound above
+   * an upper one, or with another rule's: a duration against the sampling step) or a path that
+   * points at nothing; undefined when they can. Checked once before any build, so a mistake stops
+   * the run with one message instead of failing every video. `params` holds every declared
+   * param's value in force, each already checked against its own type and range.
+   */
+  checkParams?: (params: Record<string, ParamValue>) => string | undefined | Promise<string | undefined>;
   /** Pools a build holds while it runs (default one cpu); a function when it depends on params (e.g. the device). */
   resources?: ResourceClaim | ((params: Record<string, ParamValue>) => ResourceClaim);
   /**
    * Where the outputs are also published for users, relative to the config's `output`
-   * (e.g. the video's stem for clips, '' for the output root). The engine links them there after
-   * every build or restore and removes files it published earlier that are no longer outputs.
+   * (e.g. the video's stem for clips, '' for the output root; a batch rule's under its `batchDir`).
+   * The engine links them there after every build or restore and removes files it published
+   * earlier that are no longer outputs.
    */
   publish?: (item: Item | null) => string;
   /** Which outputs `publish` shows (default: all); the rest stay in the cache for dependents. */
   publishes?: (outputName: string) => boolean;
+  /**
+   * Published outputs a user is told to edit (a script to fill in). They are published as
+   * writable copies, never hard links into the read-only cache, so an edit cannot reach it. A
+   * build with the same output leaves the copy as the user left it; a new output replaces it,
+   * and an edit it replaces (or a removal) is kept beside it as `<name>.edited`.
+   */
+  editable?: (outputName: string) => boolean;
   run(ctx: BuildContext): Promise<void>;
 }
 

@@ -12,7 +12,7 @@ import { identityVerdict, type IdentityFilter } from './identity-match.ts';
 import { mergeStretches } from './merge.ts';
 import { noPassReason, tooShortReason } from './reasons.ts';
 import { segmentScores } from './scores.ts';
-import { splitLong, splittable } from './split.ts';
+import { splitLong, splitProblem } from './split.ts';
 import { bridgedStretches, gateFailure, TIME_EPSILON } from './stretches.ts';
 import type { Candidate, Rejection, ScoreParams, Segment, Sighting, Stretch } from './types.ts';
 import { segmentId } from './uuid5.ts';
@@ -68,12 +68,8 @@ function clampToScene(candidate: Candidate, scene: Scene | undefined): Candidate
 }
 
 export function scoreVideo(input: ScoreInput, params: ScoreParams): ScoreResult {
-  if (!splittable(input.step, params)) {
-    throw new Error(
-      `max_dur ${params.maxDur} s is too short to split long segments into parts of min_dur ${params.minDur} s ` +
-        `(it must be at least 2 x min_dur + 2 samples = ${2 * params.minDur + 2 * input.step} s)`,
-    );
-  }
+  const unsplittable = splitProblem(input.step, params);
+  if (unsplittable !== undefined) throw new Error(unsplittable);
   const byTime = new Map(input.samples.map((s) => [s.t, s]));
   const scenes = new Map(input.scenes.map((s) => [s.index, s]));
   const reasons = new Reasons();

@@ -42,9 +42,14 @@ function weakestSample(candidate: Candidate, step: number, params: ScoreParams):
   return best?.t ?? null;
 }
 
-/** Whether every candidate longer than max_dur can be split into parts of at least min_dur. */
-export function splittable(step: number, params: ScoreParams): boolean {
-  return params.maxDur >= 2 * params.minDur + 2 * step - TIME_EPSILON;
+/** Why some candidate longer than max_dur could not be split into parts of at least min_dur, or undefined. */
+export function splitProblem(step: number, params: Pick<ScoreParams, 'minDur' | 'maxDur'>): string | undefined {
+  const least = 2 * params.minDur + 2 * step;
+  if (params.maxDur >= least - TIME_EPSILON) return undefined;
+  return (
+    `max_dur ${params.maxDur} s is too short to split long segments into parts of min_dur ${params.minDur} s ` +
+    `(it must be at least 2 x min_dur + 2 samples = ${Number(least.toFixed(2))} s)`
+  );
 }
 
 /** Parts of `candidate` no longer than max_dur (the candidate itself when it already is). */

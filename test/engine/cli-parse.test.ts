@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { DeclaredParam } from '../../src/engine/config.ts';
-import { helpText, parseCLI, UsageError } from '../../src/cli/parse.ts';
+import { helpText, paramsFromEnv, parseCLI, UsageError } from '../../src/cli/parse.ts';
+import { resolveParams } from '../../src/engine/config.ts';
+import { defineConfig } from '../../src/engine/rule.ts';
 import { parseTargets } from '../../src/cli/targets.ts';
 
 const params: DeclaredParam[] = [
   { name: 'max_yaw', type: 'number', default: 75, doc: '|yaw| limit', rules: ['score'] },
+  { name: 'threshold', type: 'number', default: 0.6, min: -1, max: 1, doc: 'least similarity', rules: ['score'] },
+  { name: 'identity', type: 'string', default: '', doc: 'reference faces', rules: ['score'] },
   { name: 'accurate', type: 'boolean', default: false, doc: 'Re-encode heads', rules: ['cut'] },
   { name: 'device', type: 'string', default: 'auto', choices: ['auto', 'cpu', 'cuda'], doc: 'Provider', rules: ['detect'] },
 ];
@@ -52,5 +56,36 @@ describe('parseCLI (pure)', () => {
       { kind: 'rule', rule: 'score' },
       { kind: 'build', rule: 'cut', item: 'a@b.mp4' },
     ]);
+  });
+
+  it('takes a negative number as the value of the flag before it, and checks declared ranges', () => {
+    expect(parseCLI(['--threshold', '-0.25', 'score'], params)).toMatchObject({ params: { threshold: -0.25 }, command: { targets: ['score'] } });
+    expect(parseCLI(['--max-yaw', '-5'], params).params).toEqual({ max_yaw: -5 });
+    expect(() => parseCLI(['--threshold', '-2'], params)).toThrow(new UsageError('--threshold must be at least -1, got -2'));
+    expect(() => parseCLI(['--threshold=1.5'], params)).toThrow('--threshold must be at most 1, got 1.5');
+    expect(() => parseCLI(['-j', '-2'], params)).toThrow('--jobs must be a positive integer, got -2');
+  });
+
+  it('reads VBUILD_<PARAM> from the environment given to it; flag > environment > config > default', () => {
+    const env = { VBUILD_MAX_YAW: '30', VBUILD_ACCURATE: 'yes', VBUILD_THRESHOLD: '', VBUILD_IDENTITY: '', OTHER: 'x' };
+    expect(paramsFromEnv(env, params)).toEqual({ max_yaw: 30, accurate: true, identity: '' });
+    expect(() => paramsFromEnv({ VBUILD_ACCURATE: 'sometimes' }, params)).toThrow('VBUILD_ACCURATE must be true or false, got "sometimes"');
+    expect(() => paramsFromEnv({ VBUILD_THRESHOLD: '3' }, params)).toThrow('VBUILD_THRESHOLD must be at most 1, got 3');
+
+    const rule = { name: 'score', per: 'video' as const, version: 1, run: async () => undefined, params: { max_yaw: params[0]!, threshold: params[1]! } };
+    const config = defineConfig({ input: { dir: 'v', include: ['*'] }, output: 'o', cache: 'c', params: { max_yaw: 40, threshold: 0.1 }, rules: [rule] });
+    const flags = parseCLI(['--max-yaw', '20'], params).params;
+    expect(resolveParams(config, { ...paramsFromEnv({ VBUILD_MAX_YAW: '30', VBUILD_THRESHOLD: '0.2' }, params), ...flags })).toEqual({ max_yaw: 20, threshold: 0.2 });
+    expect(resolveParams(config, paramsFromEnv({}, params))).toEqual({ max_yaw: 40, threshold: 0.1 });
+  });
+
+  it('--help names the default folders, the ranges, the environment, and gives examples; no empty default', () => {
+    const help = helpText(params, '1.2.3', { input: 'videos', output: 'out', cache: 'cache' });
+    expect(help).toMatch(/--input <dir\|file>\s+Folder of input videos, or one video file \(default: videos\)/);
+    expect(help).toMatch(/--threshold <n>\s+least similarity \(default: 0.6; -1–1; score\)/);
+    expect(help).toMatch(/--identity <value>\s+reference faces \(score\)/);
+    expect(help).not.toMatch(/default: ;|default: \)/);
+    expect(help).toContain('VBUILD_<PARAM>');
+    expect(help).toMatch(/Examples:\n\s+vbuild all --input ~\/videos/);
   });
 });

@@ -44,4 +44,17 @@ describe('reporters render engine events', () => {
       'vbuild: 1 ran, 0 restored from cache, 1 fresh in 3.0s\n',
     ]);
   });
+
+  it('caps the reasons a line lists, so a batch build over many inputs stays one readable line', () => {
+    const lines: string[] = [];
+    const report = plainReporter((text) => lines.push(text));
+    const reasons = Array.from({ length: 50 }, (_, i) => `input changed: score/video_${String(i).padStart(4, '0')}.mp4/segments.json`);
+    report({ type: 'build-start', rule: 'report', item: null, reasons });
+    report({ type: 'build-restored', rule: 'report', item: null, reasons });
+    for (const line of lines) {
+      expect(line).toContain('video_0007.mp4/segments.json and 42 more)');
+      expect(line).not.toContain('video_0008');
+      expect(line.length).toBeLessThan(700);
+    }
+  });
 });

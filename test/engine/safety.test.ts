@@ -2,7 +2,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { done, REPO_ROOT, until } from '../helpers/rig.ts';
 import { ToyRig } from './toy-rig.ts';
@@ -94,21 +93,30 @@ describe('safety (real child processes)', () => {
     const children = Array.from({ length: 8 }, () =>
       spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test/fixtures/take-lock.ts'), lockFile, start], { cwd: REPO_ROOT }),
     );
+    let exited = 0;
     const outputs = children.map((child) => {
       let out = '';
       child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      return done(child).then((result) => ({ ...result, out }));
+      return done(child).then((result) => {
+        exited++;
+        return { ...result, out };
+      });
     });
-    // Every child is polling for the signal once tsx has loaded: give them time, then start them together.
-    await sleep(3000);
+    // Start them together once every child polls for the signal; the winner holds the lock until
+    // the seven others have tried and exited (or a wrong second winner would hold it too).
+    const ready = () => readdirSync(rig.dir).filter((name) => name.startsWith('go.ready.')).length;
+    await until(() => ready() === children.length, 600_000);
     rig.write('go', '');
+    await until(() => exited >= children.length - 1, 600_000);
+    rig.write('go.release', '');
     const results = await Promise.all(outputs);
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const winners = results.filter((result) => result.out.startsWith('got'));
     expect(winners.map((result) => result.out), results.map((result) => result.out).join('')).toHaveLength(1);
     expect(results.filter((result) => result.out === 'locked\n')).toHaveLength(7);
     expect(existsSync(`${lockFile}.takeover`)).toBe(false);
-  });
+    // Eight tsx processes starting at once on two busy cores can take minutes.
+  }, 600_000);
 
   it('a journal whose last line was torn by a kill drops that line and keeps the rest', async () => {
     const { openJournal } = await import('../../src/engine/journal.ts');

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { type BuildStatus, Engine } from '../../engine/engine.ts';
 import type { EngineEvent } from '../../engine/events.ts';
 import { discoverItems, type ItemSelection } from '../../engine/items.ts';
@@ -6,9 +8,11 @@ import { CacheState } from '../../engine/state.ts';
 import type { CommandContext } from '../context.ts';
 import { plainReporter, ttyReporter } from '../reporters/console.ts';
 import { statusFileReporter } from '../reporters/status-file.ts';
-import type { Target } from '../../engine/graph.ts';
 import { parseTargets } from '../targets.ts';
 import { INTERRUPTED_EXIT, interruptOnSignals } from '../signals.ts';
+import { capList } from '../lists.ts';
+import { UsageError } from '../parse.ts';
+import { decidePrune, type PruneDecision } from '../prune.ts';
 
 async function selectItems(ctx: CommandContext): Promise<ItemSelection> {
   const { options, config, inputDir, stderr } = ctx;
@@ -20,9 +24,11 @@ async function selectItems(ctx: CommandContext): Promise<ItemSelection> {
     stderr.write(`vbuild: warning: ${flag} ${JSON.stringify(pattern)} matched none of the ${selection.discovered} inputs\n`);
   }
   const filtered = isFiltered(ctx);
+  const count = selection.items.length;
   stderr.write(
-    `vbuild: ${selection.items.length} ${filtered ? `of ${selection.discovered} ` : ''}inputs in ${inputDir}` +
-      ` (${config.input.include.join(', ')})\n`,
+    selection.wholeFolder
+      ? `vbuild: ${count} ${filtered ? `of ${selection.discovered} ` : ''}input${count === 1 ? '' : 's'} in ${inputDir} (${config.input.include.join(', ')})\n`
+      : `vbuild: 1 input: ${inputDir}\n`,
   );
   return selection;
 }
@@ -31,25 +37,27 @@ function isFiltered({ options }: CommandContext): boolean {
   return options.only.length + options.skip.length > 0 || options.from !== undefined;
 }
 
+/** Where a filtered run's batch outputs (its plan and report) go, under the output folder. */
+export const SELECTION_DIR = 'selection';
+
 /**
- * The targets to build. With --only/--skip/--from, `all` leaves out batch rules: a report over a
- * subset would replace the report of the whole folder. Naming a batch rule still builds it.
+ * A filtered run's batch outputs cover the selection and have their own folder, which this names
+ * at the end of the run; a run over every input supersedes them, and removes them.
  */
-function resolveTargets(ctx: CommandContext, targetWords: readonly string[]): Target[] {
-  const targets = parseTargets(targetWords);
-  const filtered = isFiltered(ctx);
-  const batchRules = ctx.rules.filter((rule) => rule.per === 'batch');
-  if (!filtered || batchRules.length === 0 || !targets.some((t) => t.kind === 'all')) return targets;
+async function settleSelection(ctx: CommandContext, engine: Engine, selected: number): Promise<void> {
+  if (!isFiltered(ctx)) return engine.forgetSelection(SELECTION_DIR);
+  // The entry points (plan.json, report/index.html), not every thumbnail under them.
+  const entryPoints = engine.batchPublished().filter((rel) => rel.split(path.sep).length <= 3);
+  if (entryPoints.length === 0) return;
   ctx.stderr.write(
-    `vbuild: a filter selects part of the inputs, so ${batchRules.map((r) => r.name).join(', ')} (over all inputs) ` +
-      `is left as it is; name it to build it over the selection\n`,
+    `vbuild: outputs over the ${selected} selected inputs: ${entryPoints.map((rel) => path.join(ctx.outputDir, rel)).join(', ')}` +
+      ` (those over the whole folder, in ${ctx.outputDir}, are left as they are)\n`,
   );
-  const perVideo = ctx.rules.filter((rule) => rule.per === 'video').map((rule): Target => ({ kind: 'rule', rule: rule.name }));
-  return targets.flatMap((target) => (target.kind === 'all' ? perVideo : [target]));
 }
 
 export async function dryRunCommand(ctx: CommandContext, targetWords: readonly string[]): Promise<number> {
-  const { items } = await selectItems(ctx);
+  const selection = await selectItems(ctx);
+  const { items } = selection;
   // With the cache free, the dry run keeps the content hashes it computed (the stat cache) so the
   // next run does not read the inputs again; it never writes a trace. While a build holds the
   // cache, it only reads.
@@ -59,15 +67,22 @@ export async function dryRunCommand(ctx: CommandContext, targetWords: readonly s
   });
   const state = CacheState.open(ctx.cacheDir, { readOnly: lock === undefined, verify: ctx.options.verify });
   let builds;
+  let prune;
   try {
-    builds = await new Engine({ ...engineOptions(ctx, state), items }).dryRun(resolveTargets(ctx, targetWords));
+    const engine = new Engine({ ...engineOptions(ctx, state), items });
+    builds = await engine.dryRun(parseTargets(targetWords));
+    prune = pruneDecision(ctx, selection, engine);
   } finally {
     state.close();
     await lock?.release();
   }
   if (ctx.options.json) {
-    ctx.stdout.write(JSON.stringify({ builds }) + '\n');
+    ctx.stdout.write(JSON.stringify({ builds, ...(prune.action !== 'keep-all' && { prune }) }) + '\n');
     return 0;
+  }
+  if (prune.action === 'refuse') ctx.stdout.write(`a build would stop: ${prune.message}\n`);
+  if (prune.action === 'remove') {
+    ctx.stdout.write(`would remove the outputs of ${prune.items.length} inputs no longer in ${ctx.inputDir} (${capList(prune.items)})\n`);
   }
   ctx.stdout.write(`inputs:\n${items.map((item) => `  ${item.id}\n`).join('')}`);
   const stale = builds.filter((b) => b.stale);
@@ -81,9 +96,21 @@ export async function dryRunCommand(ctx: CommandContext, targetWords: readonly s
   return 0;
 }
 
+/** Only a run over the whole folder knows which inputs are gone; see decidePrune for when it may remove their outputs. */
+function pruneDecision(ctx: CommandContext, selection: ItemSelection, engine: Engine): PruneDecision {
+  if (isFiltered(ctx) || !selection.wholeFolder) return { action: 'keep-all' };
+  return decidePrune(engine.goneItems(), selection.items.length, ctx.inputDir, ctx.options.prune);
+}
+
 export async function buildCommand(ctx: CommandContext, targetWords: readonly string[]): Promise<number> {
-  const targets = resolveTargets(ctx, targetWords);
-  const { items } = await selectItems(ctx);
+  const targets = parseTargets(targetWords);
+  const selection = await selectItems(ctx);
+  const { items } = selection;
+  if (items.length === 0 && !existsSync(ctx.cacheDir)) {
+    // Nothing built before, nothing to build: leave no empty cache or report behind.
+    ctx.stderr.write(`vbuild: nothing to build\n`);
+    return 0;
+  }
   const lock = await acquireLock(CacheState.lockFileOf(ctx.cacheDir), {
     wait: ctx.options.wait,
     onWait: (holder) => ctx.stderr.write(`vbuild: waiting for pid ${holder.pid} (${holder.command}) to finish with ${ctx.cacheDir}\n`),
@@ -94,7 +121,6 @@ export async function buildCommand(ctx: CommandContext, targetWords: readonly st
   const tty = ctx.stderr.isTTY ? ttyReporter(ctx.stderr as NodeJS.WriteStream) : undefined;
   const plain = tty ? undefined : plainReporter((text) => ctx.stderr.write(text));
   try {
-    await state.clearStaging();
     const engine = new Engine({
       ...engineOptions(ctx, state),
       items,
@@ -105,11 +131,21 @@ export async function buildCommand(ctx: CommandContext, targetWords: readonly st
         plain?.(event);
       },
     });
+    const prune = pruneDecision(ctx, selection, engine);
+    if (prune.action === 'refuse') throw new UsageError(prune.message);
+    if (items.length === 0 && prune.action === 'keep-all') {
+      ctx.stderr.write(`vbuild: nothing to build\n`);
+      return 0;
+    }
+    await state.clearStaging();
     const summary = await engine.build(targets);
-    // Only a run over the whole folder knows which inputs are gone.
-    if (!isFiltered(ctx) && !abort.signal.aborted) {
-      const gone = await engine.forgetGoneItems();
-      if (gone.length > 0) ctx.stderr.write(`vbuild: removed the outputs of ${gone.length} inputs no longer in ${ctx.inputDir}: ${gone.join(', ')}\n`);
+    if (!abort.signal.aborted) await settleSelection(ctx, engine, items.length);
+    if (prune.action === 'remove' && !abort.signal.aborted) {
+      await engine.forgetGoneItems();
+      ctx.stderr.write(
+        `vbuild: removed the outputs of ${prune.items.length} inputs no longer in ${ctx.inputDir} (${capList(prune.items)})` +
+          (prune.files.length > 0 ? `: ${capList(prune.files)}\n` : '\n'),
+      );
     }
     if (abort.signal.aborted) return INTERRUPTED_EXIT;
     return summary.failed > 0 ? 1 : 0;
@@ -130,5 +166,6 @@ function engineOptions(ctx: CommandContext, state: CacheState) {
     outputDir: ctx.outputDir,
     params: ctx.params,
     jobs: ctx.options.jobs,
+    selectionDir: isFiltered(ctx) ? SELECTION_DIR : undefined,
   };
 }

@@ -1,4 +1,5 @@
 import type { EngineEvent } from '../../engine/events.ts';
+import { capList } from '../lists.ts';
 import { describeBuild, formatDuration, ProgressModel, summaryLine } from './progress-model.ts';
 
 type Write = (text: string) => void;
@@ -12,10 +13,10 @@ export function plainReporter(write: Write): (event: EngineEvent) => void {
   return (event) => {
     switch (event.type) {
       case 'build-start':
-        write(`[${event.rule}] ${event.item ?? '(batch)'}: running (${event.reasons.join('; ')})\n`);
+        write(`[${event.rule}] ${event.item ?? '(batch)'}: running (${capList(event.reasons, 8, '; ')})\n`);
         break;
       case 'build-restored':
-        write(`[${event.rule}] ${event.item ?? '(batch)'}: restored from the run cache (${event.reasons.join('; ')})\n`);
+        write(`[${event.rule}] ${event.item ?? '(batch)'}: restored from the run cache (${capList(event.reasons, 8, '; ')})\n`);
         break;
       case 'build-done':
         write(`[${event.rule}] ${event.item ?? '(batch)'}: done in ${formatDuration(event.ms / 1000)}${event.unchanged ? ' (output unchanged)' : ''}\n`);

@@ -10,6 +10,9 @@
  *
  * A keyframe is a usable start for a copy only when nothing decoded after it is shown before it:
  * an open-GOP keyframe's leading pictures reference the GOP before, which a copy does not have.
+ * Where the codec lets a copy leave those leading pictures out (HEVC, `PlanOptions.dropsLeading`),
+ * the copy's first keyframe may have them: they are shown before it, so a smart cut re-encodes
+ * them into its head.
  */
 import type { VideoPacket } from './probe.ts';
 import { presentationTimes } from './probe.ts';
@@ -84,6 +87,8 @@ export interface CopySpan {
    * Infinity: the end of the source.
    */
   stop: number;
+  /** Leading pictures of the keyframe that the copy must leave out (see `PlanOptions.dropsLeading`). */
+  dropsLeading: number;
   /** Frames the copy holds, the pts of its last one and that frame's end. */
   count: number;
   last: number;
@@ -99,11 +104,16 @@ export function clipFrames(clip: ClipRequest, table: PacketTable): ClipFrames | 
   return { first, last, end, count: shown.length, frameDuration: (end - first) / shown.length };
 }
 
+/** How many packets after the keyframe at `k` (in decode order, among `packets`) are shown before it. */
+const leadingPictures = (packets: readonly VideoPacket[], k: number) => packets.slice(k + 1).filter((packet) => packet.pts < packets[k]!.pts).length;
+
 /**
- * The copy from the first keyframe inside the clip that has no leading pictures: every packet
- * from it, in decode order, up to the first one shown at or after the end.
+ * The copy from the first keyframe inside the clip that is a clean start: every packet from it, in
+ * decode order, up to the first one shown at or after the end. A clean start has no leading
+ * pictures, or (`dropsLeading`) has them and is the only keyframe of the copy that does: the copy
+ * leaves out leading pictures wherever they are.
  */
-export function copySpan(clip: ClipRequest, table: PacketTable): CopySpan | undefined {
+export function copySpan(clip: ClipRequest, table: PacketTable, dropsLeading = false): CopySpan | undefined {
   const { packets } = table;
   for (let k = 0; k < packets.length; k++) {
     const key = packets[k]!;
@@ -111,14 +121,17 @@ export function copySpan(clip: ClipRequest, table: PacketTable): CopySpan | unde
     let stop = k;
     while (stop < packets.length && beforeEnd(packets[stop]!.pts, clip)) stop++;
     const kept = packets.slice(k, stop);
-    if (kept.some((packet) => packet.pts < key.pts)) continue; // leading pictures: not a clean start
+    const leading = leadingPictures(kept, 0);
+    const laterLeading = kept.some((packet, j) => j > 0 && packet.key && leadingPictures(kept, j) > 0);
+    if (leading > 0 && (!dropsLeading || laterLeading)) continue;
     const firstOut = packets[stop];
     const last = kept.reduce((max, packet) => Math.max(max, packet.pts), -Infinity);
     return {
       keyframe: key.pts,
       seek: table.seekBefore(key.pts),
       stop: firstOut ? justBefore(firstOut.dts, packets[stop - 1]!.dts) : Infinity,
-      count: kept.length,
+      dropsLeading: leading,
+      count: kept.length - leading,
       last,
       end: table.frameEnd(last),
     };
@@ -162,6 +175,12 @@ export interface PlanOptions {
    * when not, smart mode copies if that loses little, else re-encodes (`lossTolerated`).
    */
   joinable: boolean;
+  /**
+   * Whether a copy can leave out the leading pictures of the keyframe it starts at, so that an
+   * open-GOP keyframe is a clean start: HEVC, whose leading pictures (RASL and RADL) are NAL unit
+   * types of their own that no frame after them may reference.
+   */
+  dropsLeading?: boolean;
 }
 
 /** The most a copy may drop from a clip's start when a smart join is not possible: max(0.25 s, 5 %). */
@@ -187,7 +206,7 @@ export function planClip(request: ClipRequest, table: PacketTable, opts: PlanOpt
   if (!frames) return { plan: { mode: 'skip', request, reason: 'no frame inside the clip' } };
   if (opts.mode === 'reencode') return { plan: reencodePlan(request, frames, table) };
 
-  const copy = copySpan(request, table);
+  const copy = copySpan(request, table, opts.dropsLeading);
   if (!copy) return { plan: reencodePlan(request, frames, table), fallback: noCopyReason(request, table) };
   if (opts.mode === 'copy') return { plan: { mode: 'copy', request, frames, copy } };
 

@@ -11,8 +11,9 @@
  * stream: the head (the frames before the first keyframe inside the clip, re-encoded), the middle
  * (stream-copied from that keyframe, as copy mode cuts it) and the foot (the B-frames before the
  * clip's end that a copy cannot end on, re-encoded). The second joins them with ffmpeg's concat
- * demuxer, which puts each H.264 part's own parameter sets in band in front of its first keyframe,
- * so every part decodes with its own SPS/PPS, and adds the source's audio from the clip's start.
+ * demuxer, which puts each H.264 part's own parameter sets in band in front of its first keyframe
+ * (HEVC parts bring theirs in band themselves), so every part decodes with its own, and adds the
+ * source's audio from the clip's start.
  * (The concat demuxer can also read the source itself from an `inpoint`, but it gave the copied
  * packets wrong timestamps on a VFR MP4; a middle file of its own has none of that.)
  */
@@ -165,14 +166,18 @@ interface SourceContext {
 }
 
 /**
- * Output options every clip gets: its container, the source's video time base and, for copied
- * HEVC, the `hvc1` tag.
+ * HEVC's MP4 sample entry for a clip that copies the source's video. A copy has one set of
+ * parameter sets, which `hvc1` keeps in the sample entry only (the tag QuickTime and iOS players
+ * require). A smart cut's parts each bring their own VPS/SPS/PPS in band: ISO/IEC 14496-15 allows
+ * that only under `hev1`; a player that trusts `hvc1` may skip them and decode the copied frames with the head's.
  */
-function muxArgs(container: Container, ctx: SourceContext, copiesVideo: boolean): string[] {
+type HevcSampleEntry = 'hvc1' | 'hev1';
+
+/** Output options every clip gets: its container, the source's video time base and, for copied HEVC, its sample entry. */
+function muxArgs(container: Container, ctx: SourceContext, hevcEntry?: HevcSampleEntry): string[] {
   const args: string[] = [];
   if (container === 'mp4') {
-    // hvc1 is the HEVC tag QuickTime and iOS players require in MP4.
-    if (copiesVideo && ctx.facts.videoCodec === 'hevc') args.push('-tag:v', 'hvc1');
+    if (hevcEntry && ctx.facts.videoCodec === 'hevc') args.push('-tag:v', hevcEntry);
     if (ctx.facts.video.timescale > 0) args.push('-video_track_timescale', String(ctx.facts.video.timescale));
   }
   return [...args, '-f', MUXER[container]];
@@ -187,12 +192,21 @@ function rotationArgs(ctx: SourceContext): string[] {
 const ffmpeg = (args: string[], ctx: SourceContext, what: string) =>
   runTool('ffmpeg', [...FFMPEG_BASE_ARGS, '-loglevel', 'error', ...args], ctx.file, { signal: ctx.signal, what });
 
+/**
+ * Removes HEVC's leading pictures (RASL and RADL NAL units, types 6 to 9) from a copy that starts at
+ * an open-GOP keyframe: they are shown before it and need the GOP before; no frame after them
+ * refers to them. (`-copypriorss 0` drops only the packets before the first one copied.)
+ */
+const DROP_LEADING_PICTURES = 'filter_units=remove_types=6|7|8|9';
+
 /** A stream copy from a keyframe to the copy's stop: its input seek and its output bounds. */
-function copyArgs(copy: CopySpan): { input: string[]; output: string[] } {
+function copyArgs(copy: CopySpan, bitstreamFilters: string[] = []): { input: string[]; output: string[] } {
+  // After hevc_mp4toannexb: before it, filter_units leaves extradata that hevc_mp4toannexb does not put in band.
+  const filters = [...bitstreamFilters, ...(copy.dropsLeading > 0 ? [DROP_LEADING_PICTURES] : [])];
   return {
     input: ['-seek_timestamp', '1', '-ss', formatSeconds(copy.seek)],
     output: [
-      '-c', 'copy',
+      '-c', 'copy', ...(filters.length ? ['-bsf:v', filters.join(',')] : []),
       // By default a copy keeps the packets from the keyframe before -ss and hides them behind an
       // edit list, which players that ignore edit lists show; -copypriorss 0 drops them.
       '-copypriorss', '0',
@@ -205,7 +219,7 @@ function copyArgs(copy: CopySpan): { input: string[]; output: string[] } {
 async function writeCopy(plan: Extract<ClipPlan, { mode: 'copy' }>, temp: string, container: Container, ctx: SourceContext): Promise<void> {
   const { input, output } = copyArgs(plan.copy);
   await ffmpeg(
-    [...input, '-i', ctx.file, '-map', '0:v:0', '-map', '0:a:0?', ...output, ...muxArgs(container, ctx, true), '-y', temp],
+    [...input, '-i', ctx.file, '-map', '0:v:0', '-map', '0:a:0?', ...output, ...muxArgs(container, ctx, 'hvc1'), '-y', temp],
     ctx,
     `cannot copy clip ${plan.request.id} from "${ctx.file}"`,
   );
@@ -222,7 +236,7 @@ async function writeReencode(plan: Extract<ClipPlan, { mode: 'reencode' }>, temp
       // Keep every source frame with its own time (VFR included): no duplicates, no drops.
       ...(await passthroughTimingArgs()), '-enc_time_base', '-1',
       '-t', formatSeconds(plan.stop - plan.seek),
-      ...muxArgs('mp4', ctx, false), '-y', temp,
+      ...muxArgs('mp4', ctx), '-y', temp,
     ],
     ctx,
     `cannot re-encode clip ${plan.request.id} from "${ctx.file}"`,
@@ -265,9 +279,14 @@ function runJob(run: ReencodedRun, file: string, timing: string[], ctx: SourceCo
   };
 }
 
-/** The copied part: the video from the keyframe to the copy's stop, as copy mode cuts it. */
+/**
+ * The copied part: the video from the keyframe to the copy's stop, as copy mode cuts it. The join
+ * keeps only the first part's out-of-band parameter sets (MP4's hvcC); for H.264 the concat demuxer
+ * moves each part's in band itself, for HEVC hevc_mp4toannexb puts the copy's VPS, SPS and PPS in
+ * front of its keyframes, so that it is not decoded with the head's.
+ */
 function middleJob({ copy }: SmartPlan, file: string, ctx: SourceContext): PartJob {
-  const { input, output } = copyArgs(copy);
+  const { input, output } = copyArgs(copy, ctx.facts.videoCodec === 'hevc' ? ['hevc_mp4toannexb'] : []);
   const read = Number.isFinite(copy.stop) ? ['-t', formatSeconds(copy.stop - copy.seek + READ_MARGIN)] : [];
   return { input: [...input, ...read], output: [...output, '-f', partFormat(ctx), '-y', file] };
 }
@@ -322,7 +341,7 @@ async function writeSmart(plan: SmartPlan, temp: string, container: Container, c
         '-seek_timestamp', '1', '-ss', formatSeconds(head?.seek ?? plan.copy.seek), '-i', ctx.file,
         '-map', '0:v:0', '-map', '1:a:0?', '-c', 'copy', '-copypriorss', '0', ...rotationArgs(ctx),
         '-t', formatSeconds(frames.end - frames.first),
-        ...muxArgs(container, ctx, true), '-y', temp,
+        ...muxArgs(container, ctx, 'hev1'), '-y', temp,
       ],
       ctx,
       `cannot join the re-encoded and copied parts of clip ${request.id} from "${ctx.file}"`,
@@ -431,7 +450,7 @@ function assertSafeId(id: string): void {
 async function cutOne(request: ClipRequest, tableOf: TableOf, outDir: string, ctx: SourceContext, opts: CutOptions, joinable: boolean): Promise<CutClip> {
   const table = tableOf(request);
   if (typeof table === 'string') return skippedClip(request, table);
-  const { plan, fallback } = planClip(request, table, { mode: opts.mode ?? 'smart', joinable });
+  const { plan, fallback } = planClip(request, table, { mode: opts.mode ?? 'smart', joinable, dropsLeading: ctx.facts.videoCodec === 'hevc' });
   if (plan.mode === 'skip') return skippedClip(request, plan.reason);
   const first = await attempt(plan, outDir, ctx, opts);
   if (first.clip) return { ...first.clip, ...(fallback && { fallback }) };

@@ -17,7 +17,8 @@ import { hasChromium } from '../report/chromium.ts';
 import { corpus, ffmpeg, tempDir } from './media-fixtures.ts';
 
 const SIZE = { width: 192, height: 108 };
-const FRAME_BYTES = (SIZE.width * SIZE.height * 3) / 2;
+/** Frames are compared as 16-bit samples, so that 10-bit sources are compared on all their bits. */
+const FRAME_BYTES = SIZE.width * SIZE.height * 3;
 const SECONDS = 16;
 /** testsrc2 moves everywhere, so no frame is a copy of its neighbour. */
 const picture = (fps: number) => ['-f', 'lavfi', '-i', `testsrc2=s=${SIZE.width}x${SIZE.height}:r=${fps}:d=${SECONDS}`];
@@ -36,16 +37,20 @@ interface Fixture {
   name: string;
   /** Whether this source's clips can be smart cuts: else they are copies or whole re-encodes. */
   smart: boolean;
+  /** Why its copied and smart clips are not played in Chromium, if they are not. */
+  notPlayed?: string;
   /** Writes the source into `dir`; returns its path. */
   make: (dir: string) => Promise<string>;
 }
 
 const sparseH264 = (dir: string) => ffmpeg(path.join(dir, 'sparse.mp4'), [...picture(25), ...tone, ...x264(SPARSE), '-c:a', 'aac']);
-const hevcMp4 = (dir: string) =>
-  ffmpeg(path.join(dir, 'hevc.mp4'), [
-    ...picture(25), ...tone, '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'keyint=250:min-keyint=250:scenecut=0:log-level=error',
-    '-tag:v', 'hvc1', '-pix_fmt', 'yuv420p', '-c:a', 'aac',
+/** x265's default GOP is open: its keyframe at 10 s is a CRA, followed by a leading picture shown before it. */
+const hevcMp4 = (dir: string, { name = 'hevc.mp4', params = '', pixFmt = 'yuv420p' } = {}) =>
+  ffmpeg(path.join(dir, name), [
+    ...picture(25), ...tone, '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', `keyint=250:min-keyint=250:scenecut=0:log-level=error${params}`,
+    '-tag:v', 'hvc1', '-pix_fmt', pixFmt, '-c:a', 'aac',
   ]);
+const NO_HEVC_IN_CHROMIUM = "Debian's Chromium has no HEVC decoder: it reads an HEVC clip's duration but never shows a frame";
 
 const FIXTURES: Fixture[] = [
   { name: 'H.264, a keyframe every 10 s', smart: true, make: sparseH264 },
@@ -55,8 +60,19 @@ const FIXTURES: Fixture[] = [
     make: (dir) =>
       ffmpeg(path.join(dir, 'open-gop.mp4'), [...picture(25), ...tone, ...x264('keyint=100:min-keyint=100:scenecut=0:open-gop=1:b-pyramid=normal:bframes=3'), '-c:a', 'aac']),
   },
-  { name: 'HEVC in MP4 (hvc1)', smart: false, make: hevcMp4 },
-  { name: 'HEVC in MKV', smart: false, make: async (dir) => ffmpeg(path.join(dir, 'hevc.mkv'), ['-i', await hevcMp4(dir), '-c', 'copy']) },
+  { name: 'HEVC in MP4 (hvc1), open GOP', smart: true, notPlayed: NO_HEVC_IN_CHROMIUM, make: hevcMp4 },
+  {
+    name: 'HEVC in MKV, open GOP',
+    smart: true,
+    notPlayed: NO_HEVC_IN_CHROMIUM,
+    make: async (dir) => ffmpeg(path.join(dir, 'hevc.mkv'), ['-i', await hevcMp4(dir), '-c', 'copy']),
+  },
+  {
+    name: 'HEVC 10-bit in MP4 (hvc1), closed GOP',
+    smart: true,
+    notPlayed: NO_HEVC_IN_CHROMIUM,
+    make: (dir) => hevcMp4(dir, { name: 'hevc10.mp4', params: ':open-gop=0', pixFmt: 'yuv420p10le' }),
+  },
   {
     name: 'a VFR phone-style file',
     smart: true,
@@ -102,7 +118,7 @@ const FIXTURES: Fixture[] = [
 /** Every frame of a file as decoded, unrotated, in presentation order. */
 async function decodeFrames(file: string): Promise<Buffer[]> {
   const raw = `${file}.yuv`;
-  await ffmpeg(raw, ['-noautorotate', '-i', file, '-map', '0:v:0', '-fps_mode', 'passthrough', '-pix_fmt', 'yuv420p', '-f', 'rawvideo']);
+  await ffmpeg(raw, ['-noautorotate', '-i', file, '-map', '0:v:0', '-fps_mode', 'passthrough', '-pix_fmt', 'yuv420p16le', '-f', 'rawvideo']);
   const bytes = await readFile(raw);
   await rm(raw);
   return Array.from({ length: bytes.length / FRAME_BYTES }, (_, i) => bytes.subarray(i * FRAME_BYTES, (i + 1) * FRAME_BYTES));
@@ -110,10 +126,11 @@ async function decodeFrames(file: string): Promise<Buffer[]> {
 
 const md5 = (frame: Buffer) => createHash('md5').update(frame).digest('hex');
 
+/** PSNR of two frames of 16-bit samples (8- and 10-bit ones scaled up by swscale, which keeps the ratio). */
 function psnr(a: Buffer, b: Buffer): number {
   let squared = 0;
-  for (let i = 0; i < a.length; i++) squared += (a[i]! - b[i]!) ** 2;
-  return squared === 0 ? Infinity : 10 * Math.log10((255 * 255 * a.length) / squared);
+  for (let i = 0; i < a.length; i += 2) squared += (a.readUInt16LE(i) - b.readUInt16LE(i)) ** 2;
+  return squared === 0 ? Infinity : 10 * Math.log10((65535 * 65535 * (a.length / 2)) / squared);
 }
 
 describe('smart cut', () => {
@@ -136,7 +153,7 @@ describe('smart cut', () => {
     expect(sourceFrames.length).toBe(times.length);
     for (const clip of clips) await expectExact(fixture.name, clip, { sourceFrames, times, keyframes });
     expect(clips.some((clip) => clip.mode === 'smart')).toBe(fixture.smart);
-    if (hasChromium) await expectPlays(clips, keyframes);
+    if (hasChromium) await expectPlays(clips.filter((clip) => !(fixture.notPlayed && clip.mode !== 'reencode')), keyframes);
   });
 });
 

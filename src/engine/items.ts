@@ -9,6 +9,11 @@ export interface ItemFilter {
   skip?: readonly string[];
   /** Start at this item (id, file name or stem) in sorted order. */
   from?: string;
+  /**
+   * Folders never searched for inputs, even inside the input folder: vbuild's own output and
+   * cache, whose published clips would otherwise come back as new videos on the next run.
+   */
+  exclude?: readonly string[];
 }
 
 export interface ItemSelection {
@@ -48,7 +53,7 @@ function matcher(pattern: string): (id: string) => boolean {
  * itself (a single video is an input of one). A missing, unreadable or unfitting input is an
  * error before anything is built: an empty selection would read as "every video is gone".
  */
-async function inputFiles(input: InputSpec): Promise<{ root: string; ids: string[]; wholeFolder: boolean }> {
+async function inputFiles(input: InputSpec, exclude: readonly string[]): Promise<{ root: string; ids: string[]; wholeFolder: boolean }> {
   const root = path.resolve(input.dir);
   const info = await stat(root).catch(() => undefined);
   if (info === undefined) {
@@ -65,11 +70,15 @@ async function inputFiles(input: InputSpec): Promise<{ root: string; ids: string
   await readdir(root).catch((error: NodeJS.ErrnoException) => {
     throw new ItemSelectionError(`cannot read input folder ${root}: ${error.code ?? error.message}`);
   });
-  return { root, ids: await fg([...input.include], { cwd: root, onlyFiles: true, unique: true }), wholeFolder: true };
+  const ignore = exclude
+    .map((dir) => path.relative(root, path.resolve(dir)))
+    .filter((rel) => rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel))
+    .map((rel) => `${fg.escapePath(rel.split(path.sep).join('/'))}/**`);
+  return { root, ids: await fg([...input.include], { cwd: root, onlyFiles: true, unique: true, ignore }), wholeFolder: true };
 }
 
 export async function discoverItems(input: InputSpec, filter: ItemFilter = {}): Promise<ItemSelection> {
-  const { root, ids: found, wholeFolder } = await inputFiles(input);
+  const { root, ids: found, wholeFolder } = await inputFiles(input, filter.exclude ?? []);
   const ids = found.sort(byNaturalOrder);
   const unmatched: ItemSelection['unmatched'] = [];
   const apply = (flag: '--only' | '--skip', patterns: readonly string[] = []) =>

@@ -128,4 +128,21 @@ describe('param values', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toBe('vbuild: VBUILD_STEPS must be a number, got "many"');
   });
+
+  it('never takes its own output or cache for inputs, and an output path that is a file is one error', async () => {
+    const toy = new ToyRig({ 'a.mp4': 'alpha' });
+    rig = toy;
+    // As if published clips and cached objects sat under an input folder given as `.`.
+    toy.write('out/a/clip.mp4', 'published');
+    toy.write('cache/objects/ab/clip.mp4', 'stored');
+    const dry = await toy.run(['-n', '--input', '.']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('inputs:\n  videos/a.mp4\n');
+    expect(dry.stdout).not.toContain('clip.mp4');
+
+    toy.write('out.txt', 'a file');
+    const file = await toy.run(['all', '--output', 'out.txt']);
+    expect(file.code).toBe(2);
+    expect(file.stderr.trim()).toBe(`vbuild: --output ${path.join(toy.dir, 'out.txt')} is a file, not a folder`);
+  });
 });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type BuildStatus, Engine } from '../../engine/engine.ts';
 import type { EngineEvent } from '../../engine/events.ts';
@@ -14,11 +14,19 @@ import { capList } from '../lists.ts';
 import { UsageError } from '../parse.ts';
 import { decidePrune, type PruneDecision } from '../prune.ts';
 
+/** An output or cache path that names a file would fail every build's publish or store: one error instead. */
+function checkFolders(ctx: CommandContext): void {
+  for (const [flag, dir] of [['--output', ctx.outputDir], ['--cache', ctx.cacheDir]] as const) {
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${flag} ${dir} is a file, not a folder`);
+  }
+}
+
 async function selectItems(ctx: CommandContext): Promise<ItemSelection> {
   const { options, config, inputDir, stderr } = ctx;
+  checkFolders(ctx);
   const selection = await discoverItems(
     { dir: inputDir, include: config.input.include },
-    { only: options.only, skip: options.skip, from: options.from },
+    { only: options.only, skip: options.skip, from: options.from, exclude: [ctx.outputDir, ctx.cacheDir] },
   );
   for (const { flag, pattern } of selection.unmatched) {
     stderr.write(`vbuild: warning: ${flag} ${JSON.stringify(pattern)} matched none of the ${selection.discovered} inputs\n`);

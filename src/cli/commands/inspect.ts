@@ -21,7 +21,7 @@ export async function catCommand(ctx: CommandContext, ruleName: string, args: re
   } else {
     const name = args[0];
     if (name === undefined) throw new UsageError(`vbuild cat ${ruleName} needs an item (rule "${ruleName}" runs per video)`);
-    const { items } = await discoverItems({ dir: ctx.inputDir, include: ctx.config.input.include });
+    const { items } = await discoverItems({ dir: ctx.inputDir, include: ctx.config.input.include }, { exclude: [ctx.outputDir, ctx.cacheDir] });
     item = items.some((i) => i.id === name) ? name : findItem(items, name).id;
     file = args[1];
   }

@@ -52,7 +52,7 @@ export const thumbnails = defineRule({
     for (const clip of clips.filter((each) => each.file)) {
       const duration = clip.end - clip.start;
       const time = duration >= SHORTEST_MIDDLE_THUMBNAIL ? duration / 2 : 0;
-      await thumbnail(fileOf(cut, clip.file, 'cut'), time, path.join(ctx.outDir, `${clip.id}.jpg`), { width: THUMBNAIL_WIDTH });
+      await thumbnail(fileOf(cut, clip.file, 'cut'), time, path.join(ctx.outDir, `${clip.id}.jpg`), { width: THUMBNAIL_WIDTH, signal: ctx.signal });
     }
   },
 });

@@ -19,7 +19,7 @@ export const scan = defineRule({
   resources: { io: 1 },
   async run(ctx) {
     if (!ctx.item) throw new Error(`${ctx.rule} is a per-video rule but ran without an item`);
-    const { file: _, ...record }: Probe = await probe(ctx.item.path);
+    const { file: _, ...record }: Probe = await probe(ctx.item.path, { signal: ctx.signal });
     await writeFile(path.join(ctx.outDir, PROBE_FILE), `${JSON.stringify(record, null, 2)}\n`);
   },
 });

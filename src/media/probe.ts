@@ -153,12 +153,12 @@ export function isVariableFrameRate(times: readonly number[]): boolean {
   return intervals.some((interval) => Math.abs(interval - median) > tolerance);
 }
 
-async function readStreams(file: string): Promise<FfprobeOutput> {
+async function readStreams(file: string, signal?: AbortSignal): Promise<FfprobeOutput> {
   const { stdout } = await runTool(
     'ffprobe',
     ['-v', 'error', '-show_entries', 'format=format_name,duration:stream', '-of', 'json', file],
     file,
-    { what: `cannot read "${file}" as a media file` },
+    { signal, what: `cannot read "${file}" as a media file` },
   );
   return JSON.parse(stdout) as FfprobeOutput;
 }
@@ -234,22 +234,22 @@ export async function probeCutSource(file: string): Promise<CutSource> {
 }
 
 /** Decodes the first video frame: a file whose video cannot be decoded fails here, not mid-pipeline. */
-async function assertVideoDecodes(file: string): Promise<void> {
+async function assertVideoDecodes(file: string, signal?: AbortSignal): Promise<void> {
   const { stdout } = await runTool(
     'ffprobe',
     ['-v', 'error', '-select_streams', 'v:0', '-read_intervals', '%+#5', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', file],
     file,
-    { what: `cannot decode the video of "${file}"` },
+    { signal, what: `cannot decode the video of "${file}"` },
   );
   if (!stdout.trim()) throw new MediaError(`cannot decode the video of "${file}": no frame came out`, file);
 }
 
-export async function probe(file: string): Promise<Probe> {
+export async function probe(file: string, opts: { signal?: AbortSignal } = {}): Promise<Probe> {
   // All three run at once; their failures are reported in the order that explains the most.
   const [metaResult, packetsResult, decodeResult] = await Promise.allSettled([
-    readStreams(file),
-    readVideoPackets(file),
-    assertVideoDecodes(file),
+    readStreams(file, opts.signal),
+    readVideoPackets(file, { signal: opts.signal }),
+    assertVideoDecodes(file, opts.signal),
   ]);
   if (metaResult.status === 'rejected') throw metaResult.reason;
   const meta = metaResult.value;

@@ -14,7 +14,7 @@ export function tempSibling(file: string): string {
  * Writes the first frame at or after `time` (seconds on the file's timeline, as in Probe and
  * Frame) to `outFile`; the format follows its extension (.jpg, .png, .webp).
  */
-export async function thumbnail(file: string, time: number, outFile: string, opts: { width?: number } = {}): Promise<void> {
+export async function thumbnail(file: string, time: number, outFile: string, opts: { width?: number; signal?: AbortSignal } = {}): Promise<void> {
   const filters = [`trim=start=${formatSeconds(time)}`];
   if (opts.width !== undefined) filters.push(`scale=${opts.width}:-2:flags=area`);
   const temp = tempSibling(outFile);
@@ -34,7 +34,7 @@ export async function thumbnail(file: string, time: number, outFile: string, opt
   ];
   try {
     const what = `cannot extract a thumbnail at ${time}s from "${file}"`;
-    const { stderr } = await runTool('ffmpeg', args, file, { what });
+    const { stderr } = await runTool('ffmpeg', args, file, { what, signal: opts.signal });
     // Past the last frame ffmpeg succeeds and writes nothing.
     const written = await stat(temp).then((info) => info.size > 0, () => false);
     if (!written) throw new MediaError(`${what}: no frame at or after that time`, file, stderr);

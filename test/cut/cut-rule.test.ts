@@ -1,4 +1,4 @@
-/** The cut rule on real corpus videos with hand-written segments.json, run as the engine would. */
+/** The cut rule on real videos (test/fixtures/videos) with hand-written segments.json, run as the engine would. */
 import { createHash } from 'node:crypto';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cut } from '../../rules/cut.ts';
 import { CLIPS_FILE, type ClipsFile, type Sidecar } from '../../src/cut/clips-file.ts';
 import { runTool } from '../../src/media/ffmpeg.ts';
-import { corpus } from '../media/media-fixtures.ts';
+import { fixtureVideo } from '../helpers/test-data.ts';
 import { ruleContext } from '../helpers/rule-context.ts';
 import { MULTISHOT_CUTS, MULTISHOT_SEGMENTS, cutInputs, segment } from './fixtures.ts';
 
-const MULTISHOT = corpus('multishot_8shots_1280x720_25fps.mp4');
+const MULTISHOT = fixtureVideo('multishot_8shots_640x360_25fps.mp4');
 const FPS = 25;
 const EPSILON = 0.002;
 const roots: string[] = [];
@@ -86,8 +86,8 @@ describe('cut rule', () => {
   });
 
   it('a video with a single keyframe still gets its clip (re-encoded), and --sidecar writes its provenance', async () => {
-    const video = corpus('woman_frontal_static_720p.mp4');
-    const { outDir, record } = await runCut(video, [segment('frontal', 1, 2.5, 0, [0])], { sidecar: true });
+    const video = fixtureVideo('leaf_noface_720p_noaudio.mp4');
+    const { outDir, record } = await runCut(video, [segment('leaf', 1, 2.5, 0, [0])], { sidecar: true });
     const [clip] = record.clips;
     expect(clip).toMatchObject({ mode: 'reencode', file: `${clip!.id}.mp4` });
     expect(clip!.start).toBeCloseTo(1, 1);
@@ -99,8 +99,9 @@ describe('cut rule', () => {
   });
 
   it('keeps a WebM source in WebM when it can stream-copy, and reports a segment with no frame as skipped', async () => {
-    const video = corpus('tears_of_steel_battle_cuts_800x332.webm');
-    const { outDir, record } = await runCut(video, [segment('tos soldier', 50.125, 51.4, 0, [0]), segment('tos empty', 80, 81, 1, [1])]);
+    const video = fixtureVideo('tears_of_steel_5shots_800x332.webm');
+    // From the keyframe at the prone soldier's shot to the frame before the next one.
+    const { outDir, record } = await runCut(video, [segment('tos prone', 5.083, 6.57, 0, [0]), segment('tos empty', 20, 21, 1, [1])]);
     const [copied, past] = record.clips;
     expect(copied).toMatchObject({ mode: 'copy', file: `${copied!.id}.webm` });
     expect(past!.skipped).toMatch(/no frame/);

@@ -31,7 +31,7 @@ export function segment(label: string, start: number, end: number, scene: number
   return { id: testUuid(label), start, end, scene, tracks, scores: SCORES };
 }
 
-/** multishot_8shots_1280x720_25fps.mp4: hard cuts at exactly these times; its keyframes are 0 and the cuts. */
+/** The multishot clips (corpus and fixture): hard cuts at exactly these times; their keyframes are 0 and the cuts. */
 export const MULTISHOT_CUTS = [4, 7, 11, 15, 18, 23, 27];
 
 /** Segments of the multishot file: two with no keyframe inside (re-encoded), three that stream-copy. */

@@ -4,6 +4,7 @@ import { resolvePack } from '../../src/detect/model-pack.ts';
 import { borrowAnalysisThread, returnAnalysisThread } from '../../src/detect/thread-pool.ts';
 import { decodeFrames } from '../../src/media/decode.ts';
 import type { RgbFrame } from '../../src/vision/types.ts';
+import { lacks, TEST_CORPUS, TEST_MODELS } from '../helpers/test-data.ts';
 import { corpusVideo, removePacks, scrfdPack } from './fixtures.ts';
 
 async function frameAt(video: string, time: number): Promise<RgbFrame> {
@@ -11,7 +12,7 @@ async function frameAt(video: string, time: number): Promise<RgbFrame> {
   throw new Error(`no frame at ${time}s`);
 }
 
-describe('analysis worker thread', () => {
+describe.skipIf(lacks([TEST_MODELS, TEST_CORPUS], 'the analysis worker thread'))('analysis worker thread', () => {
   afterAll(removePacks);
 
   it('records a frame that fails on its own and keeps the faces of its batch-mates', async () => {

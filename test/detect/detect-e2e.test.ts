@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Rig, done, until } from '../helpers/rig.ts';
 import type { BuildStatus } from '../../src/engine/engine.ts';
+import { lacks, TEST_MODELS } from '../helpers/test-data.ts';
 import { corpusProjects, editedScrfdPack, removePacks, scrfdPack } from './fixtures.ts';
 
 const VIDEO = 'hamilton_whitehouse_cuts_640x360.mp4';
@@ -58,7 +59,7 @@ const staleOnTheirOwn = (builds: readonly BuildStatus[]) =>
 const BESIDE_DETECT = ['scan', 'scene_scores', 'scenes'];
 const fresh = (builds: readonly BuildStatus[], rules: readonly string[]) => builds.filter((b) => rules.includes(b.rule) && !b.stale).map((b) => b.rule).sort();
 
-describe('detect in vbuild', () => {
+describe.skipIf(lacks(TEST_MODELS, 'detect in vbuild with SCRFD-500M'))('detect in vbuild', () => {
   afterAll(removePacks);
 
   it('resumes a run killed with SIGKILL to a journal byte-identical to an uninterrupted one', async () => {

@@ -5,6 +5,7 @@ import { DETECTIONS_FILE, DETECT_SUMMARY_FILE, detect, type DetectSummary } from
 import { isErrorLine, parseDetections, type FrameLine } from '../../src/detect/records.ts';
 import type { BuildContext, Journal } from '../../src/engine/rule.ts';
 import { ruleContext } from '../helpers/rule-context.ts';
+import { lacks, TEST_CORPUS, TEST_MODELS } from '../helpers/test-data.ts';
 import { corpusVideo, editedScrfdPack, removePacks, scrfdPack } from './fixtures.ts';
 
 /** Runs detect on one corpus video with an SCRFD pack, as the engine would; returns its lines, summary and log. */
@@ -41,7 +42,7 @@ function frames(lines: ReturnType<typeof parseDetections>): FrameLine[] {
   return lines as FrameLine[];
 }
 
-describe('detect rule on the corpus (SCRFD-500M)', () => {
+describe.skipIf(lacks([TEST_MODELS, TEST_CORPUS], 'the detect rule on the corpus'))('detect rule on the corpus (SCRFD-500M)', () => {
   afterAll(removePacks);
 
   it('writes one line per sample of the face clip, on the pts timeline, a face in each', async () => {

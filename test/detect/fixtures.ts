@@ -1,16 +1,13 @@
-/** Shared data of the detect tests: corpus videos and model packs holding the shared SCRFD-500M. */
+/** Data of the detect tests: corpus videos and model packs holding SCRFD-500M (test/helpers/test-data.ts). */
 
 import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import { defaultPipelineRig, REPO_ROOT, type Rig } from '../helpers/rig.ts';
+import { defaultPipelineRig, type Rig } from '../helpers/rig.ts';
+import { corpusVideo, SCRFD_MODEL } from '../helpers/test-data.ts';
 
-export const SCRFD_MODEL = path.resolve(REPO_ROOT, '../shared/models/scrfd_500m_bnkps.onnx');
-
-export function corpusVideo(name: string): string {
-  return path.resolve(REPO_ROOT, '../shared/corpus/videos', name);
-}
+export { corpusVideo };
 
 /** Makes projects running the repository's pipeline over one linked corpus video; each is removed after its test. */
 export function corpusProjects(video: string): () => Rig {
@@ -37,7 +34,7 @@ export function removePacks(): void {
   for (const dir of packFolders.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-/** A pack folder holding the shared SCRFD-500M (a link) under an insightface detector name. */
+/** A pack folder holding SCRFD-500M (a link) under an insightface detector name. */
 export function scrfdPack(name = 'det_500m.onnx'): string {
   const dir = packFolder();
   symlinkSync(SCRFD_MODEL, path.join(dir, name));

@@ -3,9 +3,10 @@ import { decodeFrames } from '../../src/media/decode.ts';
 import { createEmbeddedAnalyzer, type EmbeddedAnalyzer, type EmbeddedFace } from '../../src/models/embedded/analyzer.ts';
 import { cosineSimilarity } from '../../src/vision/vector.ts';
 import type { RgbFrame } from '../../src/vision/types.ts';
+import { lacks, lacksVideo, TEST_CORPUS } from '../helpers/test-data.ts';
 import { corpusVideo, frameAt, freshPack } from './fixtures.ts';
 
-/** One clearly visible face in each, box height from ../shared/corpus/MANIFEST.md. */
+/** One clearly visible face in each, box height from the corpus's MANIFEST.md. */
 const SINGLE_FACE = [
   { video: 'woman_frontal_static_720p.mp4', time: 1, height: 310 },
   { video: 'man_selfie_vertical_720x1280_noaudio.mp4', time: 2, height: 540 },
@@ -38,7 +39,8 @@ async function onlyFaces(frames: readonly RgbFrame[]): Promise<EmbeddedFace[]> {
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 describe('embedded analyzer on corpus frames', () => {
-  it.each(SINGLE_FACE)('finds the one face of $video at $time s, about $height px tall', async ({ video, time, height }) => {
+  it.for(SINGLE_FACE)('finds the one face of $video at $time s, about $height px tall', async ({ video, time, height }, ctx) => {
+    if (lacksVideo(video, `the embedded analyzer on ${video}`)) return ctx.skip();
     const [face] = await onlyFaces([await frameAt(video, time)]);
     const [x1, y1, x2, y2] = face!.box;
     // The mesh spans brows-to-chin plus forehead; the SSD box of the manifest runs to the hairline.
@@ -55,13 +57,14 @@ describe('embedded analyzer on corpus frames', () => {
     expect(face!.embedding).toHaveLength(1024);
   });
 
-  it.each(NO_FACE_CLIPS)('finds no face in %s', async (video) => {
+  it.for(NO_FACE_CLIPS)('finds no face in %s', async (video, ctx) => {
+    if (lacksVideo(video, `the embedded analyzer on ${video}`)) return ctx.skip();
     const faces = await analyzer.detect(await framesOf(video, 0, 24, 0.5));
     expect(faces.length).toBeGreaterThan(3);
     expect(faces.flat()).toEqual([]);
   });
 
-  it('gives a turned face a larger yaw than a frontal one, with the sign of the turn', async () => {
+  it.skipIf(lacks(TEST_CORPUS, 'the embedded analyzer\'s yaw test'))('gives a turned face a larger yaw than a frontal one, with the sign of the turn', async () => {
     // woman_interview looks towards screen-left (nose to the image's left: yaw < 0) until about 2.5 s, then at the camera.
     const turned = (await onlyFaces(await framesOf('woman_interview_threequarter_720p.mp4', 0.2, 1.2, 2))).map((f) => f.yaw!);
     const facing = (await onlyFaces(await framesOf('woman_interview_threequarter_720p.mp4', 4, 1.5, 2))).map((f) => f.yaw!);
@@ -74,7 +77,7 @@ describe('embedded analyzer on corpus frames', () => {
     expect(Math.abs(mean(frontal))).toBeLessThan(Math.abs(mean(turned)));
   });
 
-  it('puts frames of one person closer together than faces of different people', async () => {
+  it.skipIf(lacks(TEST_CORPUS, 'the embedded analyzer\'s embedding test'))('puts frames of one person closer together than faces of different people', async () => {
     const people = ['woman_frontal_static_720p.mp4', 'congresswoman_address_mpeg4_512.mp4', 'man_selfie_vertical_720x1280_noaudio.mp4', 'woman_closeup_grimaces_480x480_33s.mp4'];
     const embeddings = await Promise.all(
       people.map(async (video) => (await onlyFaces(await framesOf(video, 0.5, 6, 0.5))).map((f) => f.embedding!)),

@@ -1,4 +1,4 @@
-/** Shared data of the embedded-pack tests: corpus frames, the SCRFD model, a converted pack per test file. */
+/** Data of the embedded-pack tests: corpus frames, the SCRFD model, a converted pack per test file. */
 
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -7,14 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { decodeFrames } from '../../src/media/decode.ts';
 import { embeddedPack, type EmbeddedPack } from '../../src/models/embedded/pack.ts';
 import type { RgbFrame } from '../../src/vision/types.ts';
+import { corpusVideo } from '../helpers/test-data.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export const HUMAN_MODELS = path.resolve(repoRoot, 'node_modules/@vladmandic/human/models');
 
-export function corpusVideo(name: string): string {
-  return path.resolve(repoRoot, '../shared/corpus/videos', name);
-}
+export { corpusVideo };
 
 /** The first frame at or after `time` seconds. */
 export async function frameAt(video: string, time: number): Promise<RgbFrame> {

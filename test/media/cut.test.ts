@@ -129,7 +129,7 @@ describe('cutClips', () => {
   it('keeps WebM codecs in a WebM clip and cuts at the real hard cuts of the corpus', async () => {
     const out = path.join(dir, 'webm');
     await mkdir(out);
-    const [clip] = await cutClips(corpus('tears_of_steel_battle_cuts_800x332.webm'), [{ id: 'prone', start: 5.083, end: 6.583 }], out, {});
+    const [clip] = await cutClips(corpus('tears_of_steel_5shots_800x332.webm'), [{ id: 'prone', start: 5.083, end: 6.583 }], out, {});
     expect(clip).toMatchObject({ file: path.join(out, 'prone.webm'), start: 5.083 });
     expect(clip!.end).toBeCloseTo(6.583, 3);
     expect(await probe(clip!.file)).toMatchObject({ videoCodec: 'vp8', audioCodec: 'vorbis', frameCount: 36 });

@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFrames, type DecodeOptions, type Frame } from '../../src/media/decode.ts';
 import { MediaError } from '../../src/media/ffmpeg.ts';
 import { presentationTimes, readVideoPackets } from '../../src/media/probe.ts';
+import { fixtureVideo } from '../helpers/test-data.ts';
 import { X264_FAST, corpus, ffmpeg, lavfiInputs, tempDir } from './media-fixtures.ts';
 
 const HAMILTON = corpus('hamilton_whitehouse_cuts_640x360.mp4');
-const MULTISHOT = corpus('multishot_8shots_1280x720_25fps.mp4');
+const MULTISHOT = fixtureVideo('multishot_8shots_640x360_25fps.mp4');
 
 async function collect(file: string, opts: DecodeOptions): Promise<Frame[]> {
   const frames: Frame[] = [];
@@ -86,7 +87,7 @@ describe('decodeFrames', () => {
   });
 
   it('does not buffer ahead of a slow consumer', async () => {
-    const frameBytes = 1280 * 720 * 3;
+    const frameBytes = 640 * 360 * 3;
     const before = process.memoryUsage().arrayBuffers;
     let peak = 0;
     for await (const frame of decodeFrames(MULTISHOT, { pixFmt: 'rgb24' })) {

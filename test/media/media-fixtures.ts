@@ -1,12 +1,12 @@
-/** Synthetic test videos made with ffmpeg's lavfi sources, and the shared corpus paths. */
+/** Synthetic test videos made with ffmpeg's lavfi sources, and the corpus paths (test/helpers/test-data.ts). */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ffmpegEncoders, runTool } from '../../src/media/ffmpeg.ts';
-import { REPO_ROOT } from '../helpers/rig.ts';
+import { CORPUS_VIDEOS, corpusVideo } from '../helpers/test-data.ts';
 
-export const CORPUS = path.resolve(REPO_ROOT, '../shared/corpus/videos');
-export const corpus = (name: string) => path.join(CORPUS, name);
+export const CORPUS = CORPUS_VIDEOS;
+export const corpus = corpusVideo;
 
 /** A name that breaks any shell-string or naive escaping: spaces, quotes, $(), unicode. */
 export const HOSTILE_NAME = `it's a "clip" $(touch pwned) ünïcödé 視頻`;

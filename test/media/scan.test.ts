@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BuildContext } from '../../src/engine/rule.ts';
 import { PROBE_FILE, scan, type ProbeFile } from '../../rules/scan.ts';
+import { fixtureVideo } from '../helpers/test-data.ts';
 import { corpus } from './media-fixtures.ts';
 import { ruleContext } from '../helpers/rule-context.ts';
 
@@ -29,7 +30,7 @@ describe('scan rule', () => {
   });
 
   it('fails the build, naming the file, on something that is not a video', async () => {
-    const ctx = await context('notes.txt', path.join(corpus('..'), 'MANIFEST.md'));
-    await expect(scan.run(ctx)).rejects.toThrow(/MANIFEST\.md/);
+    const ctx = await context('notes.txt', fixtureVideo('NOTICE.md'));
+    await expect(scan.run(ctx)).rejects.toThrow(/NOTICE\.md/);
   });
 });

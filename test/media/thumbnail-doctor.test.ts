@@ -23,7 +23,7 @@ describe('thumbnail', () => {
 
   it('fails naming the file when there is no frame at that time', async () => {
     const out = path.join(dir, 'late.png');
-    const video = corpus('woman_fullbody_dance_720x1080.mp4');
+    const video = corpus('hamilton_whitehouse_cuts_640x360.mp4');
     await expect(thumbnail(video, 60, out)).rejects.toThrow(video);
     expect(await readdir(dir)).not.toContain('late.png');
   });

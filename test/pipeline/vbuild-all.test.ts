@@ -1,6 +1,7 @@
 /**
  * The whole default pipeline (embedded models, no --models) through the real `vbuild` binary on
- * real corpus videos: what a user gets from `vbuild all`.
+ * real videos: what a user gets from `vbuild all`. On the fixtures always, on corpus videos when
+ * the corpus is there.
  */
 import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -9,10 +10,9 @@ import { decodeFrames } from '../../src/media/decode.ts';
 import { createEmbeddedAnalyzer } from '../../src/models/embedded/analyzer.ts';
 import { embeddedPack } from '../../src/models/embedded/pack.ts';
 import type { PlanClip } from '../../src/report/model.ts';
-import { defaultPipelineRig, REPO_ROOT, type Rig } from '../helpers/rig.ts';
+import { defaultPipelineRig, type Rig } from '../helpers/rig.ts';
+import { corpusVideo, lacks, TEST_CORPUS } from '../helpers/test-data.ts';
 
-const CORPUS = path.resolve(REPO_ROOT, '../shared/corpus/videos');
-const VIDEOS = ['woman_frontal_static_720p.mp4', 'multishot_8shots_1280x720_25fps.mp4', 'coffee_pour_noface_720p.mp4'];
 const MIN_DUR = 1;
 const MAX_DUR = 120;
 /** Half a frame at 25 fps: clip times come from packet timestamps. */
@@ -22,71 +22,88 @@ interface Plan {
   clips: PlanClip[];
 }
 
-let rig: Rig;
-let plan: Plan;
+const INPUTS = [
+  {
+    name: 'the fixtures',
+    faces: ['hamilton_whitehouse_cuts_640x360.mp4', 'multishot_8shots_640x360_25fps.mp4'],
+    noFace: 'leaf_noface_720p_noaudio.mp4',
+    skip: false,
+  },
+  {
+    name: 'corpus videos',
+    faces: ['woman_frontal_static_720p.mp4', 'multishot_8shots_1280x720_25fps.mp4'],
+    noFace: 'coffee_pour_noface_720p.mp4',
+    skip: lacks(TEST_CORPUS, 'vbuild all on corpus videos'),
+  },
+];
 
-beforeAll(async () => {
-  rig = defaultPipelineRig();
-  for (const video of VIDEOS) {
-    // A copy, not a link: the input must be a regular file of the test's own.
-    copyFileSync(path.join(CORPUS, video), path.join(rig.dir, 'videos', video));
-  }
-  const result = await rig.run(['all', '--device', 'cpu']);
-  expect(result.code, result.stderr).toBe(0);
-  plan = JSON.parse(rig.read('out/plan.json')) as Plan;
-}, 300_000);
+for (const inputs of INPUTS) {
+  describe.skipIf(inputs.skip)(`vbuild all on ${inputs.name} with the embedded models`, () => {
+    let rig: Rig;
+    let plan: Plan;
 
-afterAll(() => rig?.cleanup());
-
-async function scenesOf(video: string): Promise<{ start: number; end: number }[]> {
-  const result = await rig.run(['cat', 'scenes', video]);
-  return (JSON.parse(result.stdout) as { scenes: { start: number; end: number }[] }).scenes;
-}
-
-describe('vbuild all on real videos with the embedded models', () => {
-  it('cuts clips of the face videos and none of the no-face one, each within the duration bounds', () => {
-    const sources = new Set(plan.clips.map((clip) => clip.source));
-    expect(sources).toEqual(new Set(['woman_frontal_static_720p.mp4', 'multishot_8shots_1280x720_25fps.mp4']));
-    for (const clip of plan.clips) {
-      expect(clip.file, `${clip.id} was skipped: ${clip.skipped}`).not.toBeNull();
-      expect(existsSync(path.join(rig.dir, 'out', clip.file!))).toBe(true);
-      expect(clip.end - clip.start).toBeGreaterThanOrEqual(MIN_DUR - SLACK);
-      expect(clip.end - clip.start).toBeLessThanOrEqual(MAX_DUR + SLACK);
-    }
-  });
-
-  it('delivers every clip within one frame of its plan', () => {
-    for (const clip of plan.clips) {
-      const what = `${clip.id} of ${clip.source} (${clip.mode}, planned ${clip.requestedStart}-${clip.requestedEnd})`;
-      expect(Math.abs(clip.start - clip.requestedStart), what).toBeLessThanOrEqual(clip.frameDuration + 1e-6);
-      expect(Math.abs(clip.end - clip.requestedEnd), what).toBeLessThanOrEqual(clip.frameDuration + 1e-6);
-      expect(clip.offPlan, what).toBe(false);
-    }
-  });
-
-  it('never lets a clip cross a shot boundary', async () => {
-    for (const video of new Set(plan.clips.map((clip) => clip.source))) {
-      const scenes = await scenesOf(video);
-      for (const clip of plan.clips.filter((c) => c.source === video)) {
-        const inside = scenes.some((scene) => clip.start >= scene.start - SLACK && clip.end <= scene.end + SLACK);
-        expect(inside, `${clip.id} ${clip.start}-${clip.end} of ${video}`).toBe(true);
+    beforeAll(async () => {
+      rig = defaultPipelineRig();
+      for (const video of [...inputs.faces, inputs.noFace]) {
+        // A copy, not a link: the input must be a regular file of the test's own.
+        copyFileSync(corpusVideo(video), path.join(rig.dir, 'videos', video));
       }
-    }
-  });
+      const result = await rig.run(['all', '--device', 'cpu']);
+      expect(result.code, result.stderr).toBe(0);
+      plan = JSON.parse(rig.read('out/plan.json')) as Plan;
+    }, 300_000);
 
-  it('the first decoded frame of every clip shows a face', async () => {
-    const analyzer = await createEmbeddedAnalyzer(await embeddedPack(path.join(rig.dir, 'cache/models')), {
-      device: 'cpu',
-      threads: 1,
-      scoreThreshold: 0.5,
+    afterAll(() => rig?.cleanup());
+
+    async function scenesOf(video: string): Promise<{ start: number; end: number }[]> {
+      const result = await rig.run(['cat', 'scenes', video]);
+      return (JSON.parse(result.stdout) as { scenes: { start: number; end: number }[] }).scenes;
+    }
+
+    it('cuts clips of the face videos and none of the no-face one, each within the duration bounds', () => {
+      const sources = new Set(plan.clips.map((clip) => clip.source));
+      expect(sources).toEqual(new Set(inputs.faces));
+      for (const clip of plan.clips) {
+        expect(clip.file, `${clip.id} was skipped: ${clip.skipped}`).not.toBeNull();
+        expect(existsSync(path.join(rig.dir, 'out', clip.file!))).toBe(true);
+        expect(clip.end - clip.start).toBeGreaterThanOrEqual(MIN_DUR - SLACK);
+        expect(clip.end - clip.start).toBeLessThanOrEqual(MAX_DUR + SLACK);
+      }
     });
-    expect(plan.clips.length).toBeGreaterThan(0);
-    for (const clip of plan.clips) {
-      for await (const frame of decodeFrames(path.join(rig.dir, 'out', clip.file!), { pixFmt: 'rgb24' })) {
-        const [faces] = await analyzer.detect([frame]);
-        expect(faces!.length, `first frame of ${clip.file}`).toBeGreaterThan(0);
-        break;
+
+    it('delivers every clip within one frame of its plan', () => {
+      for (const clip of plan.clips) {
+        const what = `${clip.id} of ${clip.source} (${clip.mode}, planned ${clip.requestedStart}-${clip.requestedEnd})`;
+        expect(Math.abs(clip.start - clip.requestedStart), what).toBeLessThanOrEqual(clip.frameDuration + 1e-6);
+        expect(Math.abs(clip.end - clip.requestedEnd), what).toBeLessThanOrEqual(clip.frameDuration + 1e-6);
+        expect(clip.offPlan, what).toBe(false);
       }
-    }
+    });
+
+    it('never lets a clip cross a shot boundary', async () => {
+      for (const video of new Set(plan.clips.map((clip) => clip.source))) {
+        const scenes = await scenesOf(video);
+        for (const clip of plan.clips.filter((c) => c.source === video)) {
+          const inside = scenes.some((scene) => clip.start >= scene.start - SLACK && clip.end <= scene.end + SLACK);
+          expect(inside, `${clip.id} ${clip.start}-${clip.end} of ${video}`).toBe(true);
+        }
+      }
+    });
+
+    it('the first decoded frame of every clip shows a face', async () => {
+      const analyzer = await createEmbeddedAnalyzer(await embeddedPack(path.join(rig.dir, 'cache/models')), {
+        device: 'cpu',
+        threads: 1,
+        scoreThreshold: 0.5,
+      });
+      expect(plan.clips.length).toBeGreaterThan(0);
+      for (const clip of plan.clips) {
+        for await (const frame of decodeFrames(path.join(rig.dir, 'out', clip.file!), { pixFmt: 'rgb24' })) {
+          const [faces] = await analyzer.detect([frame]);
+          expect(faces!.length, `first frame of ${clip.file}`).toBeGreaterThan(0);
+          break;
+        }
+      }
+    });
   });
-});
+}

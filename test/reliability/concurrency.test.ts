@@ -8,7 +8,8 @@ import { appendFileSync, copyFileSync, cpSync, readFileSync, rmSync, writeFileSy
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildStatus } from '../../src/engine/engine.ts';
-import { defaultPipelineRig, done, REPO_ROOT, type Result, type Rig, until } from '../helpers/rig.ts';
+import { defaultPipelineRig, done, type Result, type Rig, until } from '../helpers/rig.ts';
+import { fixtureVideo } from '../helpers/test-data.ts';
 import { faceClip, retitled } from './inputs.ts';
 
 const ARGS = ['all', '--device', 'cpu'];
@@ -44,8 +45,8 @@ afterAll(() => rig?.cleanup());
 
 describe('a second vbuild on the same cache', () => {
   it('is refused with a message naming the holder; --wait waits, then finds everything built', async () => {
-    // 33 s of faces: a run long enough to meet while it holds the cache.
-    copyFileSync(path.join(REPO_ROOT, '../shared/corpus/videos/woman_closeup_grimaces_480x480_33s.mp4'), video('b.mp4'));
+    // 31 s of eight shots: a run long enough to meet while it holds the cache.
+    copyFileSync(fixtureVideo('multishot_8shots_640x360_25fps.mp4'), video('b.mp4'));
     const holder = rig.start(ARGS);
     const first = watched(holder);
     await until(() => first.stderr().includes('[detect] b.mp4: running'), 60_000);
@@ -73,7 +74,7 @@ describe('a second vbuild on the same cache', () => {
 
 describe('a video still being copied in when the run starts', () => {
   it('fails that video with "changed while it was being …" and caches nothing of it; the run after the copy builds it', async () => {
-    const source = await retitled(await faceClip(path.join(rig.dir, 'copy-source.mp4'), 2), path.join(rig.dir, 'copy-source-titled.mp4'), 'copied');
+    const source = await retitled(await faceClip(path.join(rig.dir, 'copy-source.mp4'), 0.4), path.join(rig.dir, 'copy-source-titled.mp4'), 'copied');
     const bytes = readFileSync(source);
     const target = video('copied.mp4');
     let written = Math.floor(bytes.length / 2);

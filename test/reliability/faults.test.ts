@@ -106,7 +106,7 @@ beforeAll(async () => {
   rig = defaultPipelineRig();
   const face = await faceClip(path.join(rig.dir, 'face.mp4'));
   await retitled(face, video('a.mp4'), 'a');
-  await faceClip(video('b.mp4'), 4);
+  await faceClip(video('b.mp4'), 0.8);
   const clean = await run();
   expect(clean.code, clean.stderr).toBe(0);
   reference = rig.read('out/plan.json');

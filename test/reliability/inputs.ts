@@ -1,17 +1,22 @@
 /**
  * Odd and hostile input videos for the reliability suite, made with the real ffmpeg from a short
- * corpus face clip or lavfi.
+ * face clip of the fixtures or lavfi.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { corpus, ffmpeg, X264_FAST } from '../media/media-fixtures.ts';
+import { fixtureVideo } from '../helpers/test-data.ts';
+import { ffmpeg, X264_FAST } from '../media/media-fixtures.ts';
 
-/** The first seconds of a frontal face video: long enough for a clip (min_dur 1 s), short enough to stay fast. */
-const FACE_SOURCE = corpus('woman_frontal_static_720p.mp4');
-const FACE_SECONDS = '3.5';
+/**
+ * The singer's near-frontal shot in hamilton (3.58–7.88 s): 3.4 s of it is long enough for a clip
+ * (min_dur 1 s), short enough to stay fast, and leaves 0.8 s to start later for other content.
+ */
+const FACE_SOURCE = fixtureVideo('hamilton_whitehouse_cuts_640x360.mp4');
+const FACE_START = 3.62;
+const FACE_SECONDS = '3.4';
 
-/** H.264 + AAC face clip, moov at the end (ffmpeg's default for MP4). */
-export function faceClip(out: string, startSec = 0): Promise<string> {
-  return ffmpeg(out, ['-ss', String(startSec), '-t', FACE_SECONDS, '-i', FACE_SOURCE, ...X264_FAST, '-c:a', 'aac']);
+/** H.264 + AAC face clip, moov at the end (ffmpeg's default for MP4); `laterSec` (up to 0.8) starts it later in the shot. */
+export function faceClip(out: string, laterSec = 0): Promise<string> {
+  return ffmpeg(out, ['-ss', String(FACE_START + laterSec), '-t', FACE_SECONDS, '-i', FACE_SOURCE, ...X264_FAST, '-c:a', 'aac']);
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * cut, thumbnails and report through the engine (the real vbuild executable) on real corpus
- * videos and one made here, with the face rules replaced by hand-written plans: clips published
+ * cut, thumbnails and report through the engine (the real vbuild executable) on real videos
+ * (test/fixtures/videos) and one made here, with the face rules replaced by hand-written plans: clips published
  * per video, a re-plan removing the clip it dropped, plan.json, the FaceFusion script, and the
  * report page rendered in headless Chromium, each card playing its clip from disk.
  */
@@ -12,7 +12,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, Rig } from '../helpers/rig.ts';
-import { HOSTILE_NAME, X264_FAST, corpus, ffmpeg, lavfiInputs } from '../media/media-fixtures.ts';
+import { fixtureVideo } from '../helpers/test-data.ts';
+import { HOSTILE_NAME, X264_FAST, ffmpeg, lavfiInputs } from '../media/media-fixtures.ts';
 import { MULTISHOT_SEGMENTS, segment } from '../cut/fixtures.ts';
 import { CHROMIUM, hasChromium, launchChromium } from './chromium.ts';
 import { playVideo } from '../helpers/chromium-playback.ts';
@@ -31,7 +32,7 @@ const KEYFRAMES_FPS = 25;
 
 /** Shot 6's segment is left out to keep re-encoding short; the re-plan drops shot 7's. */
 const [SHOT1, SHOT4, , SHOT7, SHOT8] = MULTISHOT_SEGMENTS;
-const OTHER_SEGMENT = segment('other frontal', 0, 4, 0, [0]);
+const OTHER_SEGMENT = segment('other leaf', 0, 4, 0, [0]);
 const SMART_SEGMENT = segment('keyframes smart', 0.5, 3.5, 0, [0]);
 
 function planFixture(hostileSegments = [SHOT1!, SHOT4!, SHOT7!, SHOT8!]): Record<string, VideoFixture> {
@@ -49,7 +50,7 @@ function planFixture(hostileSegments = [SHOT1!, SHOT4!, SHOT7!, SHOT8!]): Record
       rejected: [{ track: 6, scene: 2, start: 8, end: 10.5, reason: 'median face 61 px < min_face 80' }],
       sampledFrames: 62,
     },
-    [OTHER_ID]: { segments: [OTHER_SEGMENT], tracks: [{ id: 0, scene: 0, start: 0, end: 9.4 }], sampledFrames: 19 },
+    [OTHER_ID]: { segments: [OTHER_SEGMENT], tracks: [{ id: 0, scene: 0, start: 0, end: 4.8 }], sampledFrames: 19 },
     [KEYFRAMES_ID]: { segments: [SMART_SEGMENT], tracks: [{ id: 0, scene: 0, start: 0, end: 6 }], sampledFrames: 12 },
   };
 }
@@ -66,8 +67,8 @@ describe('cut and report through the engine', () => {
   beforeAll(async () => {
     mkdirSync(path.join(rig.dir, 'videos', HOSTILE_NAME), { recursive: true });
     mkdirSync(path.join(rig.dir, 'videos', 'other'), { recursive: true });
-    copyFileSync(corpus('multishot_8shots_1280x720_25fps.mp4'), path.join(rig.dir, 'videos', HOSTILE_ID));
-    copyFileSync(corpus('woman_frontal_static_720p.mp4'), path.join(rig.dir, 'videos', OTHER_ID));
+    copyFileSync(fixtureVideo('multishot_8shots_640x360_25fps.mp4'), path.join(rig.dir, 'videos', HOSTILE_ID));
+    copyFileSync(fixtureVideo('leaf_noface_720p_noaudio.mp4'), path.join(rig.dir, 'videos', OTHER_ID));
     const keyframes = ['-x264-params', `keyint=${KEYFRAMES_FPS}:min-keyint=${KEYFRAMES_FPS}:scenecut=0`];
     await ffmpeg(path.join(rig.dir, 'videos', KEYFRAMES_ID), [...lavfiInputs(6, KEYFRAMES_FPS, '320x240'), ...X264_FAST, ...keyframes, '-c:a', 'aac']);
     const fixture = path.join(REPO_ROOT, 'test/cut/fixture-pipeline.ts');
@@ -110,7 +111,7 @@ describe('cut and report through the engine', () => {
     for (const clip of plan.clips) {
       expect(existsSync(path.join(rig.dir, 'out', clip.file!)), clip.file!).toBe(true);
       expect(clip.duration, clip.id).toBeCloseTo(clip.end - clip.start, 6);
-      // Every corpus file and the one made here run at 25 or 30 fps.
+      // Every fixture and the one made here run at 25 or 30 fps.
       expect([1 / 25, 1 / 30].some((frame) => Math.abs(clip.frameDuration - frame) < 1e-3), `${clip.id}: ${clip.frameDuration}`).toBe(true);
       expect(clip.offPlan, clip.id).toBe(false);
       expect(Math.abs(clip.start - clip.requestedStart), clip.id).toBeLessThanOrEqual(clip.frameDuration + 1e-6);
@@ -140,7 +141,7 @@ describe('cut and report through the engine', () => {
     });
     expect(plan.totals.clipsByMode.copy + plan.totals.clipsByMode.smart).toBe(5);
     expect(plan.totals.reencodedSeconds).toBeCloseTo(plan.clips.reduce((sum, clip) => sum + clip.reencodedSeconds, 0), 6);
-    expect(plan.totals.inputHours * 3600).toBeCloseTo(31 + 9.426 + 6, 1);
+    expect(plan.totals.inputHours * 3600).toBeCloseTo(31 + 4.805 + 6, 1);
     expect(plan.totals.outputBytes).toBe(plan.clips.reduce((sum, clip) => sum + statSync(path.join(rig.dir, 'out', clip.file!)).size, 0));
   });
 

@@ -3,6 +3,7 @@
  * the expectations of ../shared/corpus/MANIFEST.md.
  */
 import { describe, expect, it } from 'vitest';
+import { lacks, TEST_CORPUS, TEST_MODELS } from '../helpers/test-data.ts';
 import { inputsOf, trackAndScore, type Inputs } from './fixtures.ts';
 
 const cache = new Map<string, Promise<Inputs>>();
@@ -14,7 +15,7 @@ function inputs(video: string): Promise<Inputs> {
 
 const MULTISHOT_CUTS = [4, 7, 11, 15, 18, 23, 27];
 
-describe('track and score on corpus detections', () => {
+describe.skipIf(lacks([TEST_MODELS, TEST_CORPUS], 'track and score on corpus detections'))('track and score on corpus detections', () => {
   it('woman_frontal_static: one segment over the whole clip (0-9.4 s)', async () => {
     const { tracks, segments } = await trackAndScore(await inputs('woman_frontal_static_720p.mp4'));
     expect(tracks.tracks).toHaveLength(1);

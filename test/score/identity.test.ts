@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runTool } from '../../src/media/ffmpeg.ts';
 import { readZip } from '../../src/score/zip.ts';
 import { identityFiles } from '../../src/score/identity.ts';
+import { lacks, TEST_CORPUS } from '../helpers/test-data.ts';
 import { corpusVideo, inputsOf, trackAndScore, type Inputs } from './fixtures.ts';
 
 /** A zip of stored entries, as Python's zipfile writes roop-unleashed's face sets by default. */
@@ -55,15 +56,6 @@ async function pngOf(video: string, time: number, file: string): Promise<string>
   return file;
 }
 
-let dir: string;
-let reference: string;
-let inputs: Inputs;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-identity-'));
-  reference = await pngOf('woman_frontal_static_720p.mp4', 6, path.join(dir, 'her.png'));
-  inputs = await inputsOf('multishot_8shots_1280x720_25fps.mp4', 'embedded', 1, 15);
-});
-
 describe('zip reader', () => {
   it('reads stored entries and skips folders', () => {
     const entries = readZip(storedZip([{ name: 'faces/', data: Buffer.alloc(0) }, { name: '0.png', data: Buffer.from('png bytes') }]));
@@ -71,7 +63,16 @@ describe('zip reader', () => {
   });
 });
 
-describe('identity filter on real faces', () => {
+describe.skipIf(lacks(TEST_CORPUS, 'the identity filter on real faces'))('identity filter on real faces', () => {
+  let dir: string;
+  let reference: string;
+  let inputs: Inputs;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-identity-'));
+    reference = await pngOf('woman_frontal_static_720p.mp4', 6, path.join(dir, 'her.png'));
+    inputs = await inputsOf('multishot_8shots_1280x720_25fps.mp4', 'embedded', 1, 15);
+  });
+
   it('keeps only the shots of the reference face, and names each file of the reference in the key', async () => {
     const { segments } = await trackAndScore(inputs, { identity: reference });
     expect(segments.segments.map((s) => [s.start, s.end])).toEqual([[0, 4]]);

@@ -7,13 +7,14 @@ import { describe, expect, it } from 'vitest';
 import type { BuildStatus } from '../../src/engine/engine.ts';
 import type { SegmentsFile } from '../../src/score/types.ts';
 import { corpusProjects, scrfdPack } from '../detect/fixtures.ts';
+import { lacks, TEST_CORPUS, TEST_MODELS } from '../helpers/test-data.ts';
 
 const VIDEO = 'woman_interview_threequarter_720p.mp4';
 const UPSTREAM = ['detect', 'scene_scores', 'scenes', 'track'];
 
 const project = corpusProjects(VIDEO);
 
-describe('score in vbuild', () => {
+describe.skipIf(lacks([TEST_MODELS, TEST_CORPUS], 'score in vbuild'))('score in vbuild', () => {
   it('--max-yaw re-runs score only, and going back is restored from the run cache', async () => {
     const rig = project();
     const common = ['--models', scrfdPack(), '--device', 'cpu', '--threads', '1'];

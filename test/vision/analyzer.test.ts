@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createAnalyzer, loadPack } from '../../src/vision/index.ts';
+import { lacks, TEST_MODELS } from '../helpers/test-data.ts';
 import { cudaProviderInstalled, folderOfScrfd } from './fixtures.ts';
 
 const packOf = async (names: readonly string[]) => loadPack(await folderOfScrfd(names));
 
-describe('analyzer', () => {
+describe.skipIf(lacks(TEST_MODELS, 'the analyzer on SCRFD-500M'))('analyzer', () => {
   it.skipIf(cudaProviderInstalled || process.platform !== 'linux')('runs on the cpu when cuda is asked for and tells why, once', async () => {
     const analyzer = await createAnalyzer(await packOf(['det_500m.onnx']), {
       device: 'cuda', threads: 1, detSize: 640, scoreThreshold: 0.5,

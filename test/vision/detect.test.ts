@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAnalyzer, loadPack, type Analyzer, type Box, type Face, type RgbFrame } from '../../src/vision/index.ts';
 import { createScrfdDetector } from '../../src/vision/scrfd.ts';
+import { lacks, TEST_CORPUS, TEST_MODELS } from '../helpers/test-data.ts';
 import { SCRFD_MODEL, folderOfScrfd, frameAt } from './fixtures.ts';
 
 /** Face box heights from ../shared/corpus/MANIFEST.md (midpoint of the noted range). */
@@ -43,7 +44,7 @@ function expectKeypointsInside(face: Face): void {
   }
 }
 
-describe('SCRFD-500M on corpus frames', () => {
+describe.skipIf(lacks([TEST_MODELS, TEST_CORPUS], 'SCRFD-500M on corpus frames'))('SCRFD-500M on corpus frames', () => {
   let analyzer: Analyzer;
   let faceFrames: RgbFrame[];
   let emptyFrames: RgbFrame[];
@@ -113,7 +114,7 @@ describe('SCRFD-500M on corpus frames', () => {
   });
 });
 
-describe('SCRFD model geometry', () => {
+describe.skipIf(lacks(TEST_MODELS, 'SCRFD model geometry'))('SCRFD model geometry', () => {
   it('reads a fixed batch of 1 and a fixed 640x640 input from the graph', async () => {
     const detector = await createScrfdDetector(SCRFD_MODEL, {
       device: 'cpu', threads: 1, detSize: 320, scoreThreshold: 0.5, nmsThreshold: 0.4, batchSize: 4,

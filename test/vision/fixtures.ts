@@ -1,22 +1,15 @@
-/** The shared test data (../shared beside the repository) and what the vision tests build from it. */
+/** What the vision tests build from the test data (test/helpers/test-data.ts). */
 
 import { existsSync } from 'node:fs';
 import { mkdtemp, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeFrames } from '../../src/media/decode.ts';
 import type { RgbFrame } from '../../src/vision/types.ts';
+import { corpusVideo, SCRFD_MODEL } from '../helpers/test-data.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** insightface's SCRFD-500M with keypoints (see ../shared/models/MANIFEST.md). */
-export const SCRFD_MODEL = path.resolve(repoRoot, '../shared/models/scrfd_500m_bnkps.onnx');
-
-export function corpusVideo(name: string): string {
-  return path.resolve(repoRoot, '../shared/corpus/videos', name);
-}
+export { corpusVideo, SCRFD_MODEL };
 
 /** The first frame at or after `time` seconds of the file's timeline. */
 export async function frameAt(video: string, time: number): Promise<RgbFrame> {

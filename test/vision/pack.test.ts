@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadPack, packFiles } from '../../src/vision/pack.ts';
 import { SCRFD_MODEL, folderOfScrfd as folder } from './fixtures.ts';
 
@@ -43,6 +44,6 @@ describe('model packs', () => {
 
   it('rejects a missing folder and a file', async () => {
     await expect(loadPack('/nonexistent/buffalo_l')).rejects.toThrow(/does not exist/);
-    await expect(loadPack(SCRFD_MODEL)).rejects.toThrow(/must name a folder/);
+    await expect(loadPack(fileURLToPath(import.meta.url))).rejects.toThrow(/must name a folder/);
   });
 });

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import { openSession } from '../../src/vision/session.ts';
+import { lacks, TEST_MODELS } from '../helpers/test-data.ts';
 import { SCRFD_MODEL, cudaProviderInstalled } from './fixtures.ts';
 
-describe('execution providers', () => {
+describe.skipIf(lacks(TEST_MODELS, 'execution providers on SCRFD-500M'))('execution providers', () => {
   it('runs on the cpu without a notice when asked for the cpu', async () => {
     const model = await openSession(SCRFD_MODEL, { device: 'cpu', threads: 1 });
     expect(model.provider).toBe('cpu');
@@ -39,7 +40,9 @@ describe('execution providers', () => {
     expect(b.session).toBe(a.session);
     expect(c.session).not.toBe(a.session);
   });
+});
 
+describe('sessions', () => {
   it('names the model it cannot load', async () => {
     await expect(openSession(path.join(os.tmpdir(), 'no-such-model.onnx'), { device: 'cpu', threads: 1 })).rejects.toThrow(
       /cannot load model .*no-such-model\.onnx/,

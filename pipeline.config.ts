@@ -9,11 +9,13 @@ import { detect } from './rules/detect.ts';
 import { track } from './rules/track.ts';
 import { score } from './rules/score.ts';
 import { cut } from './rules/cut.ts';
+import { sidecars } from './rules/sidecars.ts';
 import { report, thumbnails } from './rules/report.ts';
 
 export default defineConfig({
-  input: { dir: 'videos', include: ['**/*.{mp4,m4v,mkv,mov,webm,avi,MP4,M4V,MKV,MOV,WEBM,AVI}'] },
+  // Matched whatever the case (`.MP4`, `.Mov`); other files in the folder are counted and named by extension.
+  input: { dir: 'videos', include: ['**/*.{mp4,m4v,mkv,mov,webm,avi,ts,mts,m2ts,mpg,mpeg,wmv,flv,3gp}'] },
   output: 'out',
   cache: 'cache',
-  rules: [scan, sceneScores, scenes, detect, track, score, cut, thumbnails, report],
+  rules: [scan, sceneScores, scenes, detect, track, score, cut, sidecars, thumbnails, report],
 });

@@ -9,20 +9,20 @@ import path from 'node:path';
 import { defineRule, type ParamValue } from '../src/engine/rule.ts';
 import { CUT_MODES, DEFAULT_CRF, cutClips, type CutClip, type CutMode } from '../src/media/cut.ts';
 import { clipFolder } from '../src/cut/clip-folder.ts';
-import { CLIPS_FILE, type ClipEntry, type ClipsFile, type CutParams, type Sidecar } from '../src/cut/clips-file.ts';
+import { CLIPS_FILE, type ClipEntry, type ClipsFile, type CutParams } from '../src/cut/clips-file.ts';
 import { parseSegments } from '../src/cut/segments.ts';
 import type { Segment } from '../src/score/types.ts';
 import { depFile, numberParam, readJson } from '../src/track/rule-inputs.ts';
-import { PROBE_FILE, type ProbeFile } from './scan.ts';
+import { VBUILD_VERSION } from '../src/version.ts';
 import { SCENES_FILE, type ScenesFile } from './scenes.ts';
 import { CLIP_PLAN_FILE, MIN_DUR_PARAM } from './score.ts';
 
 function cutParams(params: Record<string, ParamValue>): CutParams {
-  const { accurate, cut_mode: mode, crf, sidecar } = params;
+  const { accurate, cut_mode: mode, crf } = params;
   if (typeof crf !== 'number' || !Number.isInteger(crf) || crf < 0 || crf > 51) throw new Error(`param crf must be an integer 0-51, got ${String(crf)}`);
   if (!CUT_MODES.includes(mode as CutMode)) throw new Error(`param cut_mode must be one of ${CUT_MODES.join(', ')}, got ${String(mode)}`);
   // --accurate is the old name of --cut-mode reencode.
-  return { cutMode: accurate === true ? 'reencode' : (mode as CutMode), crf, sidecar: sidecar === true };
+  return { cutMode: accurate === true ? 'reencode' : (mode as CutMode), crf };
 }
 
 function clipEntry(segment: Segment, cut: CutClip, bytes: number): ClipEntry {
@@ -43,9 +43,11 @@ function summary(clips: readonly ClipEntry[]): string {
 export const cut = defineRule({
   name: 'cut',
   per: 'video',
+  // scan: order only, so that a file scan rejects fails there once.
   deps: ['scan', 'scenes', 'score'],
-  reads: { scenes: [SCENES_FILE], score: [CLIP_PLAN_FILE] },
-  version: 3,
+  reads: { scan: [], scenes: [SCENES_FILE], score: [CLIP_PLAN_FILE] },
+  // 4: clips.json records the vbuild version; sidecars are the sidecars rule's (they name the source).
+  version: 4,
   resources: { cpu: 1, io: 1 },
   params: {
     cut_mode: {
@@ -69,7 +71,6 @@ export const cut = defineRule({
   async run(ctx) {
     if (!ctx.item || !ctx.itemHash) throw new Error(`${ctx.rule} is a per-video rule but ran without an item`);
     const params = cutParams(ctx.params);
-    const probe = await readJson<ProbeFile>(depFile(ctx, 'scan', PROBE_FILE));
     const { scenes } = await readJson<ScenesFile>(depFile(ctx, 'scenes', SCENES_FILE));
     const plan = parseSegments(await readFile(depFile(ctx, 'score', CLIP_PLAN_FILE), 'utf8'));
     const within = new Map(
@@ -92,21 +93,8 @@ export const cut = defineRule({
         return clipEntry(segment, result, result.file ? (await stat(result.file)).size : 0);
       }),
     );
-    const record: ClipsFile = { sourceHash: ctx.itemHash, cutParams: params, clips };
+    const record: ClipsFile = { sourceHash: ctx.itemHash, vbuildVersion: VBUILD_VERSION, cutParams: params, clips };
     await writeFile(path.join(ctx.outDir, CLIPS_FILE), `${JSON.stringify(record, null, 1)}\n`);
-
-    if (params.sidecar) {
-      const { durationSec, fpsAvg, width, height, videoCodec, audioCodec, rotation } = probe;
-      const source = { durationSec, fpsAvg, width, height, rotation, videoCodec, audioCodec };
-      await Promise.all(
-        clips
-          .filter((clip) => clip.file)
-          .map((clip) => {
-            const sidecar: Sidecar = { ...clip, sourceHash: ctx.itemHash!, source, cutParams: params };
-            return writeFile(path.join(ctx.outDir, `${clip.id}.json`), `${JSON.stringify(sidecar, null, 1)}\n`);
-          }),
-      );
-    }
     ctx.log(summary(clips));
     for (const clip of clips.filter((each) => each.skipped)) {
       ctx.log(`clip ${clip.id} (${clip.requestedStart.toFixed(3)}–${clip.requestedEnd.toFixed(3)} s) not cut: ${clip.skipped}`);

@@ -22,6 +22,7 @@ import { DETECT_SUMMARY_FILE, type DetectSummary } from './detect.ts';
 import { PROBE_FILE, type ProbeFile } from './scan.ts';
 import { SCENES_FILE, type ScenesFile } from './scenes.ts';
 import { SEGMENTS_FILE } from './score.ts';
+import { SIDECAR_PARAM } from './sidecars.ts';
 import { TRACKS_FILE } from './track.ts';
 
 export const PLAN_FILE = 'plan.json';
@@ -38,6 +39,11 @@ function fileOf(artifact: Artifact | undefined, name: string, what: string): str
 
 async function readJson<T>(file: string): Promise<T> {
   return JSON.parse(await readFile(file, 'utf8')) as T;
+}
+
+/** The output folder as seen from `dir`, a folder of the report's outputs published under `batchDir` ('../' per level). */
+function toOutput(batchDir: string, dir: string): string {
+  return '../'.repeat(`${batchDir}/${dir}`.split('/').filter(Boolean).length);
 }
 
 export const thumbnails = defineRule({
@@ -96,28 +102,38 @@ export const report = defineRule({
   name: 'report',
   per: 'batch',
   deps: ['scan', 'scenes', 'detect', 'track', 'score', 'cut', 'thumbnails'],
-  version: 3,
+  // 4: the page and FaceFusion script reach the clips from a filtered run's selection folder too.
+  version: 4,
   params: {
     facefusion_jobs: {
       type: 'boolean',
       default: false,
       doc: 'also write facefusion/jobs.sh: a FaceFusion job per clip, the source face left for you to fill in',
     },
+    // Declared alike: plan.json lists it among the params of the run.
+    sidecar: SIDECAR_PARAM,
   },
   publish: () => '',
+  // docs/facefusion.md tells the user to fill in the source face there.
+  editable: (name) => name === FACEFUSION_SCRIPT,
   async run(ctx) {
     const items = [...ctx.items].sort((a, b) => a.id.localeCompare(b.id));
     const videos = await Promise.all(items.map((item) => gatherVideo(ctx, item)));
     const withJobs = ctx.params['facefusion_jobs'] === true;
-    const plan = buildPlan(videos, computeTotals(videos), { facefusion_jobs: withJobs });
+    const plan = buildPlan(videos, computeTotals(videos), { sidecar: ctx.params['sidecar'] === true, facefusion_jobs: withJobs });
 
     await writeFile(path.join(ctx.outDir, PLAN_FILE), `${JSON.stringify(plan, null, 1)}\n`);
     await copyThumbnails(ctx, videos);
-    await writeFile(path.join(ctx.outDir, REPORT_PAGE), renderReport(plan, videos, withJobs ? { facefusionScript: FACEFUSION_SCRIPT } : {}));
+    const page = renderReport(plan, videos, {
+      toOutput: toOutput(ctx.batchDir, path.posix.dirname(REPORT_PAGE)),
+      ...(withJobs && { facefusionScript: FACEFUSION_SCRIPT }),
+    });
+    await writeFile(path.join(ctx.outDir, REPORT_PAGE), page);
     if (withJobs) {
       const clips = plan.clips.flatMap((clip) => (clip.file ? [{ id: clip.id, file: clip.file }] : []));
       await mkdir(path.join(ctx.outDir, path.dirname(FACEFUSION_SCRIPT)), { recursive: true });
-      await writeFile(path.join(ctx.outDir, FACEFUSION_SCRIPT), facefusionScript(clips));
+      const script = facefusionScript(clips, toOutput(ctx.batchDir, path.posix.dirname(FACEFUSION_SCRIPT)));
+      await writeFile(path.join(ctx.outDir, FACEFUSION_SCRIPT), script);
     }
     ctx.log(`${plan.totals.clips} clips from ${videos.length} videos`);
   },

@@ -1,7 +1,7 @@
 /**
- * `clips.json`, what the cut rule writes beside a video's clips, and the optional per-clip
- * sidecar. Like every artifact it names no source file (a renamed video reuses it): the source
- * is its content hash, which plan.json maps back to a path.
+ * `clips.json`, what the cut rule writes beside a video's clips. Like every artifact it names no
+ * source file (a renamed video reuses it): the source is its content hash, which plan.json and
+ * the sidecars (src/cut/sidecar.ts) map back to a path.
  */
 import type { CutClip, CutMode } from '../media/cut.ts';
 import type { Segment, SegmentScores } from '../score/types.ts';
@@ -12,7 +12,6 @@ export interface CutParams {
   /** How clips are cut: `smart` (re-encode up to the first keyframe, copy the rest), `copy`, `reencode`. */
   cutMode: CutMode;
   crf: number;
-  sidecar: boolean;
 }
 
 /**
@@ -31,15 +30,10 @@ export interface ClipEntry extends Omit<CutClip, 'file'> {
 export interface ClipsFile {
   /** Content hash of the source video (what the clip UUIDs were derived from). */
   sourceHash: string;
+  /** The vbuild version that cut the clips. */
+  vbuildVersion: string;
   cutParams: CutParams;
   clips: ClipEntry[];
-}
-
-/** One clip's sidecar: everything known about where it came from. */
-export interface Sidecar extends ClipEntry {
-  sourceHash: string;
-  source: Record<string, unknown>;
-  cutParams: CutParams;
 }
 
 export function parseClipsFile(text: string): ClipsFile {

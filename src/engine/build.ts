@@ -15,6 +15,7 @@ export interface BuildRequest {
   params: Record<string, ParamValue>;
   deps: { deps: Record<string, Artifact>; batch: Record<string, Record<string, Artifact>> };
   items: readonly Item[];
+  batchDir: string;
   state: CacheState;
   executor: Executor;
   signal: AbortSignal;
@@ -38,6 +39,7 @@ export async function runBuild(request: BuildRequest): Promise<Outputs> {
       item: node.item,
       itemHash: request.itemHash,
       items: request.items,
+      batchDir: request.batchDir,
       params: request.params,
       deps: request.deps.deps,
       batch: request.deps.batch,

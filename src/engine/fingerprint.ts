@@ -14,6 +14,10 @@ export interface Fingerprint {
   params: Record<string, ParamValue>;
   /** Input label (a path or `rule/file`) -> content hash. */
   inputs: Record<string, string>;
+  /** The item's id, for a rule whose outputs name it (`readsItemId`). */
+  itemId?: string;
+  /** A batch build's `batchDir` when not '' (a filtered run's). */
+  batchDir?: string;
 }
 
 export function buildKey(fingerprint: Fingerprint): Promise<string> {
@@ -24,6 +28,9 @@ export function buildKey(fingerprint: Fingerprint): Promise<string> {
 export function staleReasons(previous: Fingerprint, next: Fingerprint, item?: string): string[] {
   const reasons: string[] = [];
   if (previous.version !== next.version) reasons.push(`rule version ${previous.version} -> ${next.version}`);
+  for (const field of ['itemId', 'batchDir'] as const) {
+    if (previous[field] !== next[field]) reasons.push(`${field} ${show(previous[field])} -> ${show(next[field])}`);
+  }
   const names = new Set([...Object.keys(previous.params), ...Object.keys(next.params)]);
   for (const name of [...names].sort()) {
     const before = previous.params[name];

@@ -86,13 +86,15 @@ export class CacheState {
     await rm(this.tmpDir, { recursive: true, force: true });
   }
 
-  static traceKey(rule: string, item: string | null): string {
-    return `${rule}\u0000${item ?? ''}`;
+  /** `batchDir`: a filtered run's batch builds are traced apart from the whole folder's (see EngineOptions.selectionDir). */
+  static traceKey(rule: string, item: string | null, batchDir = ''): string {
+    const key = `${rule}\u0000${item ?? ''}`;
+    return batchDir === '' ? key : `${key}\u0000${batchDir}`;
   }
 
-  static parseTraceKey(key: string): { rule: string; item: string | null } {
-    const [rule, item] = key.split('\u0000') as [string, string];
-    return { rule, item: item === '' ? null : item };
+  static parseTraceKey(key: string): { rule: string; item: string | null; batchDir: string } {
+    const [rule, item, batchDir = ''] = key.split('\u0000') as [string, string, string?];
+    return { rule, item: item === '' ? null : item, batchDir };
   }
 
   close(): void {

@@ -5,9 +5,6 @@ import { describeCut, describeSpans, plannedSpan } from './delivery.ts';
 import { formatRange, formatSeconds } from './format.ts';
 import type { PlanClip } from './model.ts';
 
-/** Where the report page sits relative to the output folder: clip paths get this prefix. */
-const PAGE_TO_OUTPUT = '../';
-
 export const thumbnailPath = (clipId: string) => `thumbs/${clipId}.jpg`;
 
 /** The scores a user picks clips by: face size, how many samples pass, head turn, detector and identity confidence. */
@@ -31,9 +28,10 @@ function renderPlayer(clip: PlanClip & { file: string }, clipUrl: string): strin
   ].join('');
 }
 
-export function renderCard(clip: PlanClip & { file: string }, videoIndex: number): string {
+/** `toOutput`: the output folder as seen from the page (`../`), which clip paths are relative to. */
+export function renderCard(clip: PlanClip & { file: string }, videoIndex: number, toOutput: string): string {
   const id = escapeHtml(clip.id);
-  const clipUrl = PAGE_TO_OUTPUT + relativeUrl(clip.file);
+  const clipUrl = toOutput + relativeUrl(clip.file);
   const planned = clip.offPlan ? `<div class="planned">planned ${formatRange(plannedSpan(clip))}</div>` : '';
   return [
     `<article class="card${clip.offPlan ? ' off-plan' : ''}" id="clip-${id}" data-video="${videoIndex}" data-duration="${clip.duration.toFixed(3)}">`,

@@ -31,9 +31,9 @@ const HEADER = `#!/usr/bin/env bash
 #   SOURCE_FACE=/path/to/face.jpg bash jobs.sh [job-run-all options, e.g. --execution-providers cuda]
 #
 # Run it from FaceFusion's folder (or set FACEFUSION to its facefusion.py). Jobs go to
-# JOBS_PATH (default: .jobs beside this script), results to SWAPPED (default: swapped/ beside
-# it), with each clip's path under the output folder. A clip whose result exists is skipped, so
-# the script can be run again after an interruption.
+# JOBS_PATH (default: facefusion/.jobs in the output folder), results to SWAPPED (default:
+# facefusion/swapped/ in it), with each clip's path under the output folder. A clip whose result
+# exists is skipped, so the script can be run again after an interruption.
 set -euo pipefail
 
 # The face to put into every clip: edit this line or set SOURCE_FACE in the environment.
@@ -41,9 +41,9 @@ SOURCE_FACE="\${SOURCE_FACE:-}"
 PYTHON="\${PYTHON:-python}"
 FACEFUSION="\${FACEFUSION:-facefusion.py}"
 HERE="$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)"
-OUTPUT="$(dirname "$HERE")"
-JOBS_PATH="\${JOBS_PATH:-$HERE/.jobs}"
-SWAPPED="\${SWAPPED:-$HERE/swapped}"
+OUTPUT="$(cd "$HERE/@TO_OUTPUT@" && pwd)"
+JOBS_PATH="\${JOBS_PATH:-$OUTPUT/facefusion/.jobs}"
+SWAPPED="\${SWAPPED:-$OUTPUT/facefusion/swapped}"
 
 if [ -z "$SOURCE_FACE" ] || [ ! -f "$SOURCE_FACE" ]; then
   echo "jobs.sh: set SOURCE_FACE to an image of the face to swap in (got: '$SOURCE_FACE')" >&2
@@ -64,7 +64,12 @@ job() {
 }
 `;
 
-export function facefusionScript(clips: readonly FacefusionClip[]): string {
+/**
+ * `toOutput`: the output folder as seen from the script's folder (`../` for
+ * `<output>/facefusion/jobs.sh`, `../../` for a filtered run's `<output>/selection/facefusion/jobs.sh`).
+ * A selection's results go to the same `swapped/` as the whole folder's, so neither redoes the other's.
+ */
+export function facefusionScript(clips: readonly FacefusionClip[], toOutput: string): string {
   const jobs = clips.map((clip) => `job ${shellQuote(`vbuild-${clip.id}`)} ${shellQuote(clip.file)} ${shellQuote(swappedPath(clip.file))}`);
-  return [HEADER, ...jobs, '', 'facefusion job-run-all "$@"', ''].join('\n');
+  return [HEADER.replace('@TO_OUTPUT@', toOutput), ...jobs, '', 'facefusion job-run-all "$@"', ''].join('\n');
 }

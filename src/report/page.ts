@@ -10,7 +10,12 @@ import type { PlanClip, PlanFile, Totals, VideoReport } from './model.ts';
 import { renderTimeline } from './timeline.ts';
 
 export interface PageOptions {
-  /** The FaceFusion job script, relative to the output folder, when one was written. */
+  /**
+   * The output folder as seen from the page, which clip paths are relative to: `../` for
+   * `<output>/report/index.html`, `../../` for a filtered run's `<output>/selection/report/index.html`.
+   */
+  toOutput: string;
+  /** The FaceFusion job script, relative to the folder the page's `report/` is in, when one was written. */
   facefusionScript?: string;
 }
 
@@ -67,7 +72,7 @@ const LEGEND =
   '<span style="background:var(--clip)"></span>clip as delivered<span style="background:var(--off-plan)"></span>clip off plan by more than a frame</p>';
 
 /** `videos` in the order their timelines and filter options appear; plan clips refer to them by source. */
-export function renderReport(plan: PlanFile, videos: readonly VideoReport[], options: PageOptions = {}): string {
+export function renderReport(plan: PlanFile, videos: readonly VideoReport[], options: PageOptions): string {
   const indexOf = new Map(videos.map((video, i) => [video.source, i]));
   const written = plan.clips.filter((clip): clip is PlanClip & { file: string } => clip.file !== null);
   const facefusion = options.facefusionScript
@@ -91,7 +96,7 @@ export function renderReport(plan: PlanFile, videos: readonly VideoReport[], opt
     LEGEND,
     videos.map(renderTimeline).join('\n'),
     '<h2>Clips</h2>',
-    `<div class="cards">${written.map((clip) => renderCard(clip, indexOf.get(clip.source)!)).join('\n')}</div>`,
+    `<div class="cards">${written.map((clip) => renderCard(clip, indexOf.get(clip.source)!, options.toOutput)).join('\n')}</div>`,
     renderOffPlan(plan.clips.filter((clip) => clip.offPlan)),
     renderSkipped(plan.clips.filter((clip) => clip.file === null)),
     `<script>${SCRIPT}</script>`,

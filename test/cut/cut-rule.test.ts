@@ -4,7 +4,8 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cut } from '../../rules/cut.ts';
-import { CLIPS_FILE, type ClipsFile, type Sidecar } from '../../src/cut/clips-file.ts';
+import { CLIPS_FILE, type ClipsFile } from '../../src/cut/clips-file.ts';
+import { VBUILD_VERSION } from '../../src/version.ts';
 import { runTool } from '../../src/media/ffmpeg.ts';
 import { fixtureVideo } from '../helpers/test-data.ts';
 import { ruleContext } from '../helpers/rule-context.ts';
@@ -15,9 +16,8 @@ const FPS = 25;
 const EPSILON = 0.002;
 const roots: string[] = [];
 
-async function runCut(video: string, segments = MULTISHOT_SEGMENTS, params: Record<string, boolean> = {}) {
+async function runCut(video: string, segments = MULTISHOT_SEGMENTS) {
   const ctx = ruleContext(cut, video, { deps: await cutInputs(video, segments), itemHash: 'f00dfeedf00dfeed' });
-  Object.assign(ctx.params, params);
   roots.push(path.dirname(ctx.outDir));
   await cut.run(ctx);
   const record = JSON.parse(await readFile(path.join(ctx.outDir, CLIPS_FILE), 'utf8')) as ClipsFile;
@@ -85,17 +85,15 @@ describe('cut rule', () => {
     }
   });
 
-  it('a video with a single keyframe still gets its clip (re-encoded), and --sidecar writes its provenance', async () => {
+  it('a video with a single keyframe still gets its clip (re-encoded); clips.json records the cut params and the vbuild version', async () => {
     const video = fixtureVideo('leaf_noface_720p_noaudio.mp4');
-    const { outDir, record } = await runCut(video, [segment('leaf', 1, 2.5, 0, [0])], { sidecar: true });
+    const { record } = await runCut(video, [segment('leaf', 1, 2.5, 0, [0])]);
     const [clip] = record.clips;
     expect(clip).toMatchObject({ mode: 'reencode', file: `${clip!.id}.mp4` });
     expect(clip!.start).toBeCloseTo(1, 1);
     expect(clip!.end - clip!.start).toBeCloseTo(1.5, 1);
-    const sidecar = JSON.parse(await readFile(path.join(outDir, `${clip!.id}.json`), 'utf8')) as Sidecar;
-    expect(sidecar).toMatchObject({ id: clip!.id, sourceHash: 'f00dfeedf00dfeed', start: clip!.start, end: clip!.end, scene: 0, tracks: [0] });
-    expect(sidecar.cutParams).toEqual({ cutMode: 'smart', crf: 18, sidecar: true });
-    expect(sidecar.source).toMatchObject({ width: 1280, height: 720, videoCodec: 'h264' });
+    expect(record.cutParams).toEqual({ cutMode: 'smart', crf: 18 });
+    expect(record.vbuildVersion).toBe(VBUILD_VERSION);
   });
 
   it('keeps a WebM source in WebM when it can stream-copy, and reports a segment with no frame as skipped', async () => {

@@ -11,6 +11,7 @@ import type { Rejection, Segment } from '../../src/score/types.ts';
 import { CLIP_PLAN_FILE, SEGMENTS_FILE } from '../../rules/score.ts';
 import type { TrackSpan } from '../../src/report/model.ts';
 import { cut } from '../../rules/cut.ts';
+import { sidecars } from '../../rules/sidecars.ts';
 import { report, thumbnails } from '../../rules/report.ts';
 import { scan } from '../../rules/scan.ts';
 import { sceneScores, scenes } from '../../rules/scenes.ts';
@@ -55,6 +56,7 @@ export function fixturePipeline(planFile: string) {
         [CLIP_PLAN_FILE]: (f) => ({ segments: f.segments }),
       }),
       cut,
+      sidecars,
       thumbnails,
       report,
     ],

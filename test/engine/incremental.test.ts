@@ -232,19 +232,36 @@ describe('reads: a rule keyed on some outputs of a dependency', () => {
 });
 
 describe('filters and batch rules', () => {
-  it('with --only, `all` builds the selected inputs and leaves the batch rule over the whole folder alone', async () => {
+  it('with --only, batch rules are built over the selection into out/selection/, leaving the whole folder\'s alone, and a full run removes them', async () => {
     rig = new ToyRig();
     await rig.run(['all']);
     rig.takeRuns();
     rig.write('videos/a.mp4', 'alpha, changed');
     const result = await rig.run(['all', '--only', 'a*']);
-    expect(result.code).toBe(0);
-    expect(result.stderr).toContain('so total (over all inputs) is left as it is');
-    expect(rig.takeRuns()).toEqual(['length a.mp4', 'steps a.mp4 from 0', 'upper a.mp4']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(rig.takeRuns()).toEqual(['length a.mp4', 'steps a.mp4 from 0', 'total -', 'upper a.mp4']);
+    expect(rig.read('out/selection/total.txt')).toBe(String('ALPHA, CHANGED!'.length));
     expect(rig.read('out/total.txt')).toBe('17');
-    // Named, the batch rule is built over the selection.
-    await rig.run(['total', '--only', 'a*']);
+    expect(result.stderr).toContain(`outputs over the 1 selected inputs: ${path.join(rig.dir, 'out/selection/total.txt')}`);
+
+    // The batch key holds the selected items: the same selection is fresh, another replaces it,
+    // and going back to the first restores it from the run cache.
+    await rig.run(['all', '--only', 'a*']);
+    expect(rig.takeRuns()).toEqual([]);
+    await rig.run(['all', '--only', 'b*']);
     expect(rig.takeRuns()).toEqual(['total -']);
-    expect(rig.read('out/total.txt')).toBe(String('ALPHA, CHANGED!'.length));
+    expect(rig.read('out/selection/total.txt')).toBe(String('BETA!'.length));
+    const back = await rig.run(['total', '--only', 'a*']);
+    expect(rig.takeRuns()).toEqual([]);
+    expect(back.stderr).toContain('[total] (batch): restored from the run cache');
+    expect(rig.read('out/selection/total.txt')).toBe(String('ALPHA, CHANGED!'.length));
+    expect(rig.read('out/total.txt')).toBe('17');
+
+    // A run over every input rebuilds the whole folder's and removes the selection's, which it supersedes.
+    const whole = await rig.run(['all']);
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(rig.takeRuns()).toEqual(['total -']);
+    expect(rig.read('out/total.txt')).toBe(String('ALPHA, CHANGED!'.length + 'BETA!'.length + 'GAMMA!'.length));
+    expect(rig.exists('out/selection')).toBe(false);
   });
 });

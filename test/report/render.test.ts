@@ -49,7 +49,7 @@ function video(source: string, clips: ClipEntry[], overrides: Partial<VideoRepor
     ],
     segments: clips.map((c) => ({ ...segment(c.id, c.requestedStart, c.requestedEnd, 0, c.tracks), id: c.id })),
     rejected: [{ track: 2, scene: 0, start: 40, end: 50, reason: 'median face 61 px < min_face 80' }],
-    clips: { sourceHash: '0123456789abcdef', cutParams: { cutMode: 'smart', crf: 18, sidecar: false }, clips },
+    clips: { sourceHash: '0123456789abcdef', vbuildVersion: '0.1.0', cutParams: { cutMode: 'smart', crf: 18 }, clips },
     scoreParams: { max_yaw: 75 },
     sampledFrames: 120,
     ...overrides,
@@ -69,7 +69,7 @@ describe('report rendering', () => {
   });
 
   it('the FaceFusion script is valid bash with one job line per clip', async () => {
-    const script = facefusionScript([{ id: 'abc', file: `${HOSTILE_NAME}/x/abc.webm` }]);
+    const script = facefusionScript([{ id: 'abc', file: `${HOSTILE_NAME}/x/abc.webm` }], '../');
     await promisify(execFile)('bash', ['-n', '-c', script]);
     expect(script).toContain(`job 'vbuild-abc' ${shellQuote(`${HOSTILE_NAME}/x/abc.webm`)} ${shellQuote(`${HOSTILE_NAME}/x/abc.mp4`)}`);
   });
@@ -126,7 +126,7 @@ describe('report rendering', () => {
     const smart = clip('smart', 2, 8, [0], { mode: 'smart', reencodedSeconds: 1.2 });
     const offPlan = clip('off', 20, 26, [1], { start: 21, mode: 'reencode', reencodedSeconds: 5, fallback: 'the join failed verification' });
     const videos = [video('dir/talk.mp4', [smart, offPlan])];
-    const page = renderReport(buildPlan(videos, computeTotals(videos), {}), videos);
+    const page = renderReport(buildPlan(videos, computeTotals(videos), {}), videos, { toOutput: '../' });
     const card = (id: string) => page.split('\n').find((line) => line.includes(`id="clip-${id}"`))!;
 
     expect(card(smart.id)).toContain(`<video preload="none" controls src="../dir/talk/${smart.id}.mp4" poster="thumbs/${smart.id}.jpg">`);
@@ -147,7 +147,7 @@ describe('report rendering', () => {
 
   it('renders every name escaped: a source named like markup stays text', () => {
     const videos = [video(`${INJECTION}/${HOSTILE_NAME}.mp4`, [clip('x1', 1, 5, [0])])];
-    const page = renderReport(buildPlan(videos, computeTotals(videos), {}), videos);
+    const page = renderReport(buildPlan(videos, computeTotals(videos), {}), videos, { toOutput: '../' });
     expect(page).not.toContain(INJECTION);
     expect(page).not.toContain(HOSTILE_NAME);
     expect(page).toContain(escapeHtml(`${INJECTION}/${HOSTILE_NAME}.mp4`));

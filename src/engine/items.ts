@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import fg from 'fast-glob';
 import picomatch from 'picomatch';
+import { walkInputFolder } from './input-walk.ts';
 import type { InputSpec, Item } from './rule.ts';
 
 export interface ItemFilter {
@@ -24,6 +24,12 @@ export interface ItemSelection {
   unmatched: { flag: '--only' | '--skip'; pattern: string }[];
   /** False when the input is one video file: a run over it says nothing of other inputs being gone. */
   wholeFolder: boolean;
+  /** Files in the input folder that the input patterns do not take (not videos by their extension). */
+  notTaken: string[];
+  /** Symlinked folders not followed: their target was walked already (a loop, or a second way in). */
+  repeatedFolders: string[];
+  /** Symlinks in the input folder whose target does not exist. */
+  brokenLinks: string[];
 }
 
 export class ItemSelectionError extends Error {}
@@ -48,37 +54,44 @@ function matcher(pattern: string): (id: string) => boolean {
   return (id) => match(path.posix.basename(id)) || match(stem(id));
 }
 
+/** What the input named besides the items: the ItemSelection fields a user is told about. */
+type InputFiles = Pick<ItemSelection, 'wholeFolder' | 'notTaken' | 'repeatedFolders' | 'brokenLinks'> & { root: string; ids: string[] };
+
 /**
- * The files the input names: every match of its patterns under a folder, or one file given
- * itself (a single video is an input of one). A missing, unreadable or unfitting input is an
- * error before anything is built: an empty selection would read as "every video is gone".
+ * The files the input names: every match of its patterns under a folder (the extension's case
+ * does not matter: `.MP4` is a video as `.mp4` is), or one file given itself (a single video is
+ * an input of one). A missing, unreadable or unfitting input is an error before anything is
+ * built: an empty selection would read as "every video is gone".
  */
-async function inputFiles(input: InputSpec, exclude: readonly string[]): Promise<{ root: string; ids: string[]; wholeFolder: boolean }> {
+async function inputFiles(input: InputSpec, exclude: readonly string[]): Promise<InputFiles> {
   const root = path.resolve(input.dir);
   const info = await stat(root).catch(() => undefined);
   if (info === undefined) {
     throw new ItemSelectionError(`input folder ${root} does not exist; pass --input with a folder of videos or one video file`);
   }
+  const isVideo = picomatch([...input.include], { nocase: true });
   if (info.isFile()) {
     const name = path.basename(root);
-    if (!input.include.some((pattern) => picomatch(pattern, { dot: true, basename: true })(name))) {
-      throw new ItemSelectionError(`--input ${root} is neither a folder nor a video file (${input.include.join(', ')})`);
-    }
-    return { root: path.dirname(root), ids: [name], wholeFolder: false };
+    if (!isVideo(name)) throw new ItemSelectionError(`--input ${root} is neither a folder nor a video file (${input.include.join(', ')})`);
+    return { root: path.dirname(root), ids: [name], wholeFolder: false, notTaken: [], repeatedFolders: [], brokenLinks: [] };
   }
   if (!info.isDirectory()) throw new ItemSelectionError(`--input ${root} is neither a folder nor a video file`);
   await readdir(root).catch((error: NodeJS.ErrnoException) => {
     throw new ItemSelectionError(`cannot read input folder ${root}: ${error.code ?? error.message}`);
   });
-  const ignore = exclude
-    .map((dir) => path.relative(root, path.resolve(dir)))
-    .filter((rel) => rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel))
-    .map((rel) => `${fg.escapePath(rel.split(path.sep).join('/'))}/**`);
-  return { root, ids: await fg([...input.include], { cwd: root, onlyFiles: true, unique: true, ignore }), wholeFolder: true };
+  const walk = await walkInputFolder(root, exclude);
+  return {
+    root,
+    ids: walk.files.filter((id) => isVideo(id)),
+    notTaken: walk.files.filter((id) => !isVideo(id)),
+    wholeFolder: true,
+    repeatedFolders: walk.repeatedFolders,
+    brokenLinks: walk.brokenLinks,
+  };
 }
 
 export async function discoverItems(input: InputSpec, filter: ItemFilter = {}): Promise<ItemSelection> {
-  const { root, ids: found, wholeFolder } = await inputFiles(input, filter.exclude ?? []);
+  const { root, ids: found, ...reported } = await inputFiles(input, filter.exclude ?? []);
   const ids = found.sort(byNaturalOrder);
   const unmatched: ItemSelection['unmatched'] = [];
   const apply = (flag: '--only' | '--skip', patterns: readonly string[] = []) =>
@@ -102,6 +115,6 @@ export async function discoverItems(input: InputSpec, filter: ItemFilter = {}): 
     items: selected.map((id) => ({ id, path: path.join(root, id) })),
     discovered: ids.length,
     unmatched,
-    wholeFolder,
+    ...reported,
   };
 }

@@ -155,7 +155,10 @@ export interface Rule {
 export interface InputSpec {
   /** Folder the items live in; item ids are relative to it. */
   dir: string;
-  /** fast-glob patterns relative to `dir`. */
+  /**
+   * Glob patterns (picomatch) relative to `dir`, matched whatever the case. Symlinked folders are
+   * followed once; hidden files and folders are left out.
+   */
   include: readonly string[];
 }
 

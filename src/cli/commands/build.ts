@@ -28,6 +28,22 @@ async function selectItems(ctx: CommandContext): Promise<ItemSelection> {
     { dir: inputDir, include: config.input.include },
     { only: options.only, skip: options.skip, from: options.from, exclude: [ctx.outputDir, ctx.cacheDir] },
   );
+  if (selection.notTaken.length > 0) {
+    const extensions = [...new Set(selection.notTaken.map((id) => path.posix.extname(id).toLowerCase() || '(none)'))].sort();
+    stderr.write(
+      `vbuild: ${selection.notTaken.length} other files in ${inputDir} are not videos by their extension and were not taken ` +
+        `(${capList(extensions)}; videos: ${config.input.include.join(', ')})\n`,
+    );
+  }
+  if (selection.repeatedFolders.length > 0) {
+    stderr.write(
+      `vbuild: warning: not followed: ${selection.repeatedFolders.length} symlinked folders leading where the walk had been already ` +
+        `(a loop or a second way in): ${capList(selection.repeatedFolders)}\n`,
+    );
+  }
+  if (selection.brokenLinks.length > 0) {
+    stderr.write(`vbuild: warning: ${selection.brokenLinks.length} broken symlinks in ${inputDir}: ${capList(selection.brokenLinks)}\n`);
+  }
   for (const { flag, pattern } of selection.unmatched) {
     stderr.write(`vbuild: warning: ${flag} ${JSON.stringify(pattern)} matched none of the ${selection.discovered} inputs\n`);
   }

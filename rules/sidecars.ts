@@ -26,9 +26,10 @@ export const sidecars = defineRule({
   per: 'video',
   deps: ['scan', 'score', 'cut'],
   reads: { scan: [PROBE_FILE], score: [SEGMENTS_FILE], cut: [CLIPS_FILE] },
-  // The source's content is known through clips.json's hash; its name is what this rule adds.
+  // The source's content is known through clips.json's hash; its name is what this rule adds, and
+  // only with --sidecar: without, a renamed video restores this rule's (empty) outputs too.
   readsItem: false,
-  readsItemId: true,
+  readsItemId: (params) => params['sidecar'] === true,
   version: 1,
   params: { sidecar: SIDECAR_PARAM },
   publish: (item) => clipFolder(item!.id),

@@ -398,12 +398,13 @@ export class Engine {
       inputs[label] = hash;
     }
     const batchDir = this.#batchDir(node);
+    const namesItem = typeof rule.readsItemId === 'function' ? rule.readsItemId(params) : rule.readsItemId === true;
     return {
       rule: rule.name,
       version: rule.version,
       params: keyed,
       inputs,
-      ...(item && rule.readsItemId && { itemId: item.id }),
+      ...(item && namesItem && { itemId: item.id }),
       ...(batchDir !== '' && { batchDir }),
     };
   }

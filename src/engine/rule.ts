@@ -115,9 +115,10 @@ export interface Rule {
   /**
    * Whether the rule's outputs name the item (its id: the path under the input root). Keys hold
    * content, not names, so the id then joins this rule's key: a renamed video rebuilds it (keep
-   * such a rule cheap) while every other rule's artifacts are restored.
+   * such a rule cheap) while every other rule's artifacts are restored. A function of the params
+   * when only some values make the outputs name it (sidecars: only with --sidecar).
    */
-  readsItemId?: boolean;
+  readsItemId?: boolean | ((params: Record<string, ParamValue>) => boolean);
   /**
    * Extra files whose content joins the key (a model pack, reference images), given the params.
    * Only their content and base names count: a moved folder rebuilds nothing.

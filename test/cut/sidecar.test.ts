@@ -34,6 +34,7 @@ describe('sidecars', () => {
       'talks/talk.mp4': { segments: [TALK] },
       'renamed/keynote.mp4': { segments: [TALK] },
       'other.mp4': { segments: [OTHER] },
+      'moved/other.mp4': { segments: [OTHER] },
     };
     const planFile = rig.write('plan-fixture.json', JSON.stringify(plan));
     const fixture = path.join(REPO_ROOT, 'test/cut/fixture-pipeline.ts');
@@ -89,5 +90,15 @@ describe('sidecars', () => {
     expect(result.stderr).not.toContain('[cut] other.mp4: running');
     expect(readdirSync(path.join(rig.dir, 'out/other'))).toEqual([`${OTHER.id}.mp4`]);
     expect(readdirSync(path.join(rig.dir, 'out/renamed/keynote'))).toEqual([`${TALK.id}.mp4`]);
+  });
+
+  it('without --sidecar a renamed video is restored whole: only the report runs', async () => {
+    mkdirSync(path.join(rig.dir, 'videos/moved'));
+    renameSync(path.join(rig.dir, 'videos/other.mp4'), path.join(rig.dir, 'videos/moved/other.mp4'));
+    const result = await rig.run(['all']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr.split('\n').filter((line) => line.includes(': running'))).toEqual([expect.stringMatching(/^\[report\] /)]);
+    expect(result.stderr).toContain('[sidecars] moved/other.mp4: restored from the run cache');
+    expect(readdirSync(path.join(rig.dir, 'out/moved/other'))).toEqual([`${OTHER.id}.mp4`]);
   });
 });

@@ -154,12 +154,12 @@ describe('vbuild all over a folder of odd inputs among good ones', () => {
   });
 
   it('exits 0 once the broken inputs are left out, rebuilding nothing, and plans every good clip', async () => {
-    // With a filter the report is only built when named: over the selection.
-    const good = await rig.run(['all', 'report', '--device', 'cpu', '--skip', 'bad-*']);
+    // With a filter the plan and report cover the selection, in out/selection/.
+    const good = await rig.run(['all', '--device', 'cpu', '--skip', 'bad-*']);
     expect(good.code, good.stderr).toBe(0);
     const ran = good.stderr.split('\n').filter((line) => line.includes(': running ('));
     expect(ran.filter((line) => !line.startsWith('[report] ')), good.stderr).toEqual([]);
-    const plan = JSON.parse(rig.read('out/plan.json')) as { clips: PlanClip[] };
+    const plan = JSON.parse(rig.read('out/selection/plan.json')) as { clips: PlanClip[] };
     const planned = new Set(plan.clips.map((clip) => clip.source));
     for (const input of CASES.filter((each) => each.expected.kind === 'clip' && !skipReason(each))) {
       expect(planned.has(input.file), `plan.json lists ${JSON.stringify(input.file)}`).toBe(true);

@@ -12,7 +12,7 @@ import type { Rig } from '../helpers/rig.ts';
 import { defaultPipelineRig } from '../helpers/rig.ts';
 import { faceClip, retitled } from './inputs.ts';
 
-const PER_VIDEO_RULES = ['scan', 'scene_scores', 'scenes', 'detect', 'track', 'score', 'cut', 'thumbnails'];
+const PER_VIDEO_RULES = ['scan', 'scene_scores', 'scenes', 'detect', 'track', 'score', 'cut', 'sidecars', 'thumbnails'];
 
 let rig: Rig;
 let face: string;

@@ -187,6 +187,10 @@ export async function* decodeFrames(file: string, opts: DecodeOptions = {}): Asy
 
   const pending = new ByteQueue();
   let index = 0;
+  // ffmpeg scales every frame to the first one's size before writing it (a stream whose size
+  // changes midway, such as two recordings joined): showinfo, inside the filter chain, still
+  // reports each frame's own size, but the bytes are always the first frame's.
+  let outputSize: { width: number; height: number } | undefined;
   try {
     // Iterating the stream pulls one chunk at a time: while the consumer is busy nothing is read,
     // the pipe fills and ffmpeg blocks, so memory stays at a few frames.
@@ -195,11 +199,12 @@ export async function* decodeFrames(file: string, opts: DecodeOptions = {}): Asy
       while (pending.length > 0) {
         const header = await nextHeader();
         if (!header) throw failure('frame data without a frame header');
-        const size = header.width * header.height * bytesPerPixel;
+        const { width, height } = (outputSize ??= { width: header.width, height: header.height });
+        const size = width * height * bytesPerPixel;
         if (pending.length < size) break;
         headers.shift();
         opts.signal?.throwIfAborted();
-        yield { index: index++, time: header.time, width: header.width, height: header.height, data: pending.take(size) };
+        yield { index: index++, time: header.time, width, height, data: pending.take(size) };
       }
     }
     const outcome = await exited;

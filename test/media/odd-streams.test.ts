@@ -1,0 +1,61 @@
+/**
+ * Issue 18: streams real files have that a clean encode does not. Each case failed before its
+ * fix: a size change midway (decode: "bytes of an incomplete frame"), and a Matroska file
+ * without decode times on its first B-frames (cut: the first packets were taken for repeats, so
+ * every clip from the start "has 282 frames instead of 279" and was not cut).
+ */
+import path from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cutClips } from '../../src/media/cut.ts';
+import { decodeFrames } from '../../src/media/decode.ts';
+import { runTool } from '../../src/media/ffmpeg.ts';
+import { ffmpeg, tempDir, X264_FAST } from './media-fixtures.ts';
+
+let dir: string;
+let remove: () => Promise<void>;
+let sizeChange: string;
+
+async function frameCount(file: string): Promise<number> {
+  const { stdout } = await runTool('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file], file);
+  return Number(stdout.trim());
+}
+
+beforeAll(async () => {
+  ({ dir, remove } = await tempDir());
+  // Two recordings joined with a stream copy, as `-f concat -c copy` users do: 1.6 s at 160x120,
+  // then 1.6 s at 320x240, B-frames in both, in Matroska (no decode time on the first B-frames).
+  const part = (name: string, size: string) =>
+    ffmpeg(path.join(dir, name), ['-f', 'lavfi', '-i', `testsrc2=s=${size}:r=25:d=1.6`, ...X264_FAST, '-preset', 'veryfast', '-bf', '2', '-g', '12']);
+  await part('a.ts', '160x120');
+  await part('b.ts', '320x240');
+  await writeFile(path.join(dir, 'parts.txt'), 'file a.ts\nfile b.ts\n');
+  sizeChange = await ffmpeg(path.join(dir, 'size change.mkv'), ['-f', 'concat', '-safe', '0', '-i', path.join(dir, 'parts.txt'), '-c', 'copy']);
+});
+afterAll(() => remove());
+
+describe('a video whose frame size changes midway', () => {
+  it('decodes every frame, all at the first frame size', async () => {
+    const sizes = new Set<string>();
+    let frames = 0;
+    for await (const frame of decodeFrames(sizeChange)) {
+      frames++;
+      sizes.add(`${frame.width}x${frame.height}`);
+      expect(frame.data.length).toBe(frame.width * frame.height * 3);
+    }
+    expect(frames).toBe(await frameCount(sizeChange));
+    expect([...sizes]).toEqual(['160x120']);
+  });
+
+  it('cuts clips over the change and from the first frame with the planned frames', async () => {
+    const out = path.join(dir, 'clips');
+    await mkdir(out);
+    const clips = await cutClips(sizeChange, [
+      { id: 'from-start', start: 0, end: 1.2 },
+      { id: 'over-change', start: 1.0, end: 2.6 },
+    ], out, { minDuration: 0.5 });
+    for (const clip of clips) expect(clip.skipped, clip.id).toBeUndefined();
+    expect(await frameCount(path.join(out, 'from-start.mp4'))).toBe(30);
+    expect(await frameCount(path.join(out, 'over-change.mp4'))).toBe(40);
+  });
+});

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { checkRuleParams, collectParams, ConfigError, resolveParams } from '../engine/config.ts';
 import { TargetError } from '../engine/graph.ts';
 import { ItemSelectionError } from '../engine/items.ts';
@@ -10,7 +8,8 @@ import { gcCommand } from './commands/gc.ts';
 import { catCommand, dagCommand, statusCommand } from './commands/inspect.ts';
 import { isClosedOutput, tolerateClosedOutput } from './closed-output.ts';
 import { type CommandContext, resolveFolders } from './context.ts';
-import { configPath, loadConfig, PACKAGE_ROOT } from './load-config.ts';
+import { configPath, loadConfig } from './load-config.ts';
+import { VBUILD_VERSION } from '../version.ts';
 import { paramsFromEnv, parseCLI, UsageError } from './parse.ts';
 
 export interface Io {
@@ -36,10 +35,9 @@ export async function main(argv: readonly string[], io: Io = { cwd: process.cwd(
   tolerateClosedOutput(io.stdout);
   tolerateClosedOutput(io.stderr);
   try {
-    const version = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     const loaded = await loadConfig(configPath(configFlag(argv), io.cwd));
     const declared = [...collectParams(loaded.rules).values()];
-    const parsed = parseCLI(argv, declared, version, { input: loaded.config.input.dir, output: loaded.config.output, cache: loaded.config.cache });
+    const parsed = parseCLI(argv, declared, VBUILD_VERSION, { input: loaded.config.input.dir, output: loaded.config.output, cache: loaded.config.cache });
     if (parsed.print !== undefined) {
       io.stdout.write(parsed.print + '\n');
       return 0;

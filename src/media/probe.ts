@@ -2,7 +2,7 @@
  * ffprobe wrapper: stream metadata plus the video packet table (keyframes, frame timing).
  * Packets are listed without decoding, which is far cheaper than `-show_frames`.
  */
-import { MediaError, formatSeconds, runTool } from './ffmpeg.ts';
+import { FFMPEG_BASE_ARGS, MediaError, formatSeconds, runTool } from './ffmpeg.ts';
 
 export interface Probe {
   file: string;
@@ -53,6 +53,7 @@ interface FfprobeStream {
   color_transfer?: string;
   color_primaries?: string;
   field_order?: string;
+  has_b_frames?: number;
   time_base?: string;
   width?: number;
   height?: number;
@@ -104,8 +105,10 @@ export async function readVideoPackets(
 ): Promise<VideoPacket[]> {
   const args = ['-v', 'error', '-select_streams', 'v:0'];
   if (opts.ranges?.length) {
+    // A range from 0 reads from the file's start: ffprobe seeking to exactly 0 skips the packets
+    // an MP4's edit list hides (a stream copy cut from mid-GOP) and the frames that need them.
     const intervals = opts.ranges.map(
-      ({ start, end }) => `${formatSeconds(start)}%${Number.isFinite(end) ? formatSeconds(end) : ''}`,
+      ({ start, end }) => `${start > 0 ? formatSeconds(start) : ''}%${Number.isFinite(end) ? formatSeconds(end) : ''}`,
     );
     args.push('-read_intervals', intervals.join(','));
   }
@@ -198,6 +201,8 @@ export interface VideoCoding {
   colorPrimaries: string;
   /** `progressive`, `tt`, `bb`, `tb`, `bt` or ''. */
   fieldOrder: string;
+  /** Whether the decoder holds frames back to reorder them (B-frames): ffprobe's has_b_frames. */
+  reorders: boolean;
   /** Ticks per second of the stream's time base (12800 for 1/12800). */
   timescale: number;
   rotation: number;
@@ -227,21 +232,28 @@ export async function probeCutSource(file: string): Promise<CutSource> {
       colorTransfer: known(video.color_transfer),
       colorPrimaries: known(video.color_primaries),
       fieldOrder: known(video.field_order),
+      reorders: (video.has_b_frames ?? 0) > 0,
       timescale: timescale && Number.isFinite(timescale) ? timescale : 0,
       rotation: displayRotation(video),
     },
   };
 }
 
-/** Decodes the first video frame: a file whose video cannot be decoded fails here, not mid-pipeline. */
+/**
+ * Decodes up to the first video frame shown: a file whose video cannot be decoded fails here, not
+ * mid-pipeline. "Shown": an MP4 cut with a stream copy starts with packets its edit list hides,
+ * up to a whole GOP of them, which decode to nothing.
+ */
 async function assertVideoDecodes(file: string, signal?: AbortSignal): Promise<void> {
   const { stdout } = await runTool(
-    'ffprobe',
-    ['-v', 'error', '-select_streams', 'v:0', '-read_intervals', '%+#5', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', file],
+    'ffmpeg',
+    [...FFMPEG_BASE_ARGS, '-v', 'error', '-i', file, '-map', '0:v:0', '-frames:v', '1', '-f', 'framecrc', '-'],
     file,
     { signal, what: `cannot decode the video of "${file}"` },
   );
-  if (!stdout.trim()) throw new MediaError(`cannot decode the video of "${file}": no frame came out`, file);
+  if (!stdout.split('\n').some((line) => line !== '' && !line.startsWith('#'))) {
+    throw new MediaError(`cannot decode the video of "${file}": no frame came out`, file);
+  }
 }
 
 export async function probe(file: string, opts: { signal?: AbortSignal } = {}): Promise<Probe> {

@@ -9,12 +9,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cutClips } from '../../src/media/cut.ts';
 import { decodeFrames } from '../../src/media/decode.ts';
+import { probe } from '../../src/media/probe.ts';
 import { runTool } from '../../src/media/ffmpeg.ts';
 import { ffmpeg, tempDir, X264_FAST } from './media-fixtures.ts';
 
 let dir: string;
 let remove: () => Promise<void>;
 let sizeChange: string;
+let trimmed: string;
 
 async function frameCount(file: string): Promise<number> {
   const { stdout } = await runTool('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file], file);
@@ -31,6 +33,10 @@ beforeAll(async () => {
   await part('b.ts', '320x240');
   await writeFile(path.join(dir, 'parts.txt'), 'file a.ts\nfile b.ts\n');
   sizeChange = await ffmpeg(path.join(dir, 'size change.mkv'), ['-f', 'concat', '-safe', '0', '-i', path.join(dir, 'parts.txt'), '-c', 'copy']);
+  // Trimmed with a stream copy from mid-GOP (`ffmpeg -ss 3.3 -i W.mp4 -c copy`): the MP4 starts
+  // with packets its edit list hides, which the first shown frames need.
+  const whole = await ffmpeg(path.join(dir, 'whole.mp4'), ['-f', 'lavfi', '-i', 'testsrc2=s=160x120:r=25:d=4', ...X264_FAST, '-preset', 'veryfast', '-g', '30']);
+  trimmed = await ffmpeg(path.join(dir, 'trimmed.mp4'), ['-ss', '1.5', '-i', whole, '-c', 'copy']);
 });
 afterAll(() => remove());
 
@@ -57,5 +63,25 @@ describe('a video whose frame size changes midway', () => {
     for (const clip of clips) expect(clip.skipped, clip.id).toBeUndefined();
     expect(await frameCount(path.join(out, 'from-start.mp4'))).toBe(30);
     expect(await frameCount(path.join(out, 'over-change.mp4'))).toBe(40);
+  });
+});
+
+describe('an MP4 trimmed with a stream copy (an edit list hides its first packets)', () => {
+  it('scans: its first shown frame decodes', async () => {
+    const facts = await probe(trimmed);
+    expect(facts.frameCount).toBe(await frameCount(trimmed));
+    expect(facts.startSec).toBe(0);
+  });
+
+  it('cuts clips from its start with every planned frame', async () => {
+    const out = path.join(dir, 'trimmed clips');
+    await mkdir(out);
+    const clips = await cutClips(trimmed, [
+      { id: 'start', start: 0, end: 2 },
+      { id: 'later', start: 0.2, end: 1.6 },
+    ], out, { minDuration: 0.5 });
+    for (const clip of clips) expect({ id: clip.id, start: clip.start, skipped: clip.skipped }).toEqual({ id: clip.id, start: clip.requestedStart, skipped: undefined });
+    expect(await frameCount(path.join(out, 'start.mp4'))).toBe(50);
+    expect(await frameCount(path.join(out, 'later.mp4'))).toBe(35);
   });
 });

@@ -12,7 +12,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ffmpegPerClip, generateGopVideo } from './lib/clips.ts';
 import { medianSeconds } from './lib/rounds.ts';
 import { cut } from '../rules/cut.ts';
@@ -23,11 +22,11 @@ import { locate } from '../src/media/ffmpeg.ts';
 import { probe } from '../src/media/probe.ts';
 import { ruleContext } from '../test/helpers/rule-context.ts';
 import { SCORES, testUuid } from '../test/cut/fixtures.ts';
+import { requireData, TEST_CORPUS } from '../test/helpers/test-data.ts';
 
 const MAX_CLIPS = 20;
 const ROUNDS = 3;
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CORPUS = path.resolve(REPO, '../shared/corpus/videos');
+const CORPUS = path.join(requireData(TEST_CORPUS), 'videos');
 
 interface Source {
   name: string;

@@ -28,10 +28,11 @@ import { PacketTable, planClip } from '../src/media/cut-plan.ts';
 import { FFMPEG_BASE_ARGS, locate, runTool } from '../src/media/ffmpeg.ts';
 import { probe, readVideoPackets } from '../src/media/probe.ts';
 import { thumbnail } from '../src/media/thumbnail.ts';
+import { requireData, TEST_CORPUS } from '../test/helpers/test-data.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = path.join(REPO, 'bench/.cache');
-const CORPUS = path.resolve(REPO, '../shared/corpus/videos');
+const CORPUS = path.join(requireData(TEST_CORPUS), 'videos');
 
 // ---------------------------------------------------------------------------------------------
 // Sources

@@ -14,7 +14,6 @@
 import { mkdtempSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { detect, inferenceThreads } from '../rules/detect.ts';
 import { resolvePack, type PackRef } from '../src/detect/model-pack.ts';
 import type { BuildContext, Journal } from '../src/engine/rule.ts';
@@ -23,10 +22,10 @@ import { createEmbeddedAnalyzer } from '../src/models/embedded/analyzer.ts';
 import { createAnalyzer } from '../src/vision/analyzer.ts';
 import type { RgbFrame } from '../src/vision/types.ts';
 import { ruleContext } from '../test/helpers/rule-context.ts';
+import { requireData, TEST_CORPUS, TEST_MODELS } from '../test/helpers/test-data.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const rounds = Number(process.argv[2] ?? 3);
-const video = path.resolve(repoRoot, '../shared/corpus/videos', process.argv[3] ?? 'multishot_8shots_1280x720_25fps.mp4');
+const video = path.join(requireData(TEST_CORPUS), 'videos', process.argv[3] ?? 'multishot_8shots_1280x720_25fps.mp4');
 const sampleFps = Number(process.argv[4] ?? 2);
 const DET_THRESH = 0.3;
 const BATCH = 8;
@@ -39,7 +38,7 @@ interface Setting {
 
 function scrfdFolder(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vbuild-bench-pack-'));
-  symlinkSync(path.resolve(repoRoot, '../shared/models/scrfd_500m_bnkps.onnx'), path.join(dir, 'det_500m.onnx'));
+  symlinkSync(path.join(requireData(TEST_MODELS), 'scrfd_500m_bnkps.onnx'), path.join(dir, 'det_500m.onnx'));
   return dir;
 }
 

@@ -11,7 +11,6 @@
 import { mkdtemp, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Tensor } from 'onnxruntime-node';
 import { decodeFrames } from '../src/media/decode.ts';
 import { createEmbeddedAnalyzer } from '../src/models/embedded/analyzer.ts';
@@ -21,10 +20,10 @@ import { letterboxToChw } from '../src/vision/image.ts';
 import { createAnalyzer, loadPack, type Box, type RgbFrame } from '../src/vision/index.ts';
 import { SCRFD_NORMALISATION } from '../src/vision/normalisation.ts';
 import { openSession } from '../src/vision/session.ts';
+import { requireData, TEST_CORPUS, TEST_MODELS } from '../test/helpers/test-data.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SCRFD = path.resolve(repoRoot, '../shared/models/scrfd_500m_bnkps.onnx');
-const VIDEOS = path.resolve(repoRoot, '../shared/corpus/videos');
+const SCRFD = path.join(requireData(TEST_MODELS), 'scrfd_500m_bnkps.onnx');
+const VIDEOS = path.join(requireData(TEST_CORPUS), 'videos');
 /** Faces of every size and angle, crowds, and no faces at all; sampled at 1 frame/s. */
 const CLIPS = [
   'multishot_8shots_1280x720_25fps.mp4',

@@ -2,7 +2,7 @@
  * The whole pipeline on the corpus: a fresh `vbuild all` (the baseline), a no-op, a scoring
  * threshold change (`--max-yaw 25`), going back (run cache), and the plan's totals.
  *
- *   npx tsx bench/pipeline.ts [videos-dir]     (default: ../shared/corpus/videos)
+ *   npx tsx bench/pipeline.ts [videos-dir]     (default: the test corpus's videos, VBUILD_TEST_CORPUS)
  *   npx tsx bench/pipeline.ts --long-720p30    (one 164 s 720p30 video made from corpus clips)
  */
 import { spawnSync } from 'node:child_process';
@@ -10,18 +10,19 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requireData, TEST_CORPUS } from '../test/helpers/test-data.ts';
 import { generateLong720p30 } from './lib/clips.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CORPUS = path.join(REPO, '../shared/corpus/videos');
+const corpusVideos = () => path.join(requireData(TEST_CORPUS), 'videos');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'vbuild-bench-pipeline-'));
 let videos: string;
 if (process.argv[2] === '--long-720p30') {
   videos = path.join(dir, 'videos');
   mkdirSync(videos);
-  await generateLong720p30(videos, CORPUS);
+  await generateLong720p30(videos, corpusVideos());
 } else {
-  videos = path.resolve(process.argv[2] ?? CORPUS);
+  videos = path.resolve(process.argv[2] ?? corpusVideos());
   symlinkSync(videos, path.join(dir, 'videos'));
 }
 writeFileSync(path.join(dir, 'pipeline.config.ts'), `export { default } from ${JSON.stringify(path.join(REPO, 'pipeline.config.ts'))};\n`);

@@ -19,8 +19,9 @@ import { KPS5_SATURATION } from '../src/vision/pose.ts';
 import { mirrored } from '../src/vision/image.ts';
 import { fitOrthographic, fitRigid3d, rotationToPose } from '../src/vision/pose-math.ts';
 import { FRONTAL_CLIPS, largestFace, openEmbedded, openScrfd, repoRoot, sampledFrames, VIDEOS } from './lib/pose-clips.ts';
+import { requireData, TEST_CORPUS } from '../test/helpers/test-data.ts';
 
-const CORPUS_LABELS = path.resolve(repoRoot, '../shared/corpus/pose_labels.json');
+const CORPUS_LABELS = path.join(requireData(TEST_CORPUS), 'pose_labels.json');
 const LABELS = path.resolve(repoRoot, 'docs/analysis/pose-labels.json');
 const NO_FACE_CLIPS = ['coffee_pour_noface_720p.mp4', 'nature_nofaces_cuts_fades_720p_noaudio.mp4'];
 /** detect's det_thresh default: what reaches detections.jsonl. */

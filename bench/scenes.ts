@@ -13,15 +13,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BuildContext, Rule } from '../src/engine/rule.ts';
 import { FFMPEG_BASE_ARGS, locate, runTool } from '../src/media/ffmpeg.ts';
 import { matchCuts, typicalFrameInterval } from '../src/media/scene-cuts.ts';
 import { SCENES_FILE, SCORES_FILE, parseScores, sceneScores, scenes, type ScenesFile } from '../rules/scenes.ts';
 import { ruleContext } from '../test/helpers/rule-context.ts';
+import { requireData, TEST_CORPUS } from '../test/helpers/test-data.ts';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CORPUS = path.resolve(REPO_ROOT, '../shared/corpus');
+const CORPUS = requireData(TEST_CORPUS);
 const ROUNDS = Number(process.argv[2] ?? 5);
 /** scdet's default threshold (0-100 scale). */
 const SCDET_THRESHOLD = 10;

@@ -10,7 +10,6 @@
 
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { decodeFrames } from '../src/media/decode.ts';
 import { letterboxToChw } from '../src/vision/image.ts';
@@ -20,10 +19,10 @@ import { startAnalysisThread, type AnalysisThread } from '../src/detect/analysis
 import { createAnalyzer, loadPack } from '../src/vision/index.ts';
 import { openSession } from '../src/vision/session.ts';
 import type { RgbFrame } from '../src/vision/types.ts';
+import { requireData, TEST_CORPUS, TEST_MODELS } from '../test/helpers/test-data.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MODEL = path.resolve(repoRoot, '../shared/models/scrfd_500m_bnkps.onnx');
-const VIDEO = path.resolve(repoRoot, '../shared/corpus/videos/woman_frontal_static_720p.mp4');
+const MODEL = path.join(requireData(TEST_MODELS), 'scrfd_500m_bnkps.onnx');
+const VIDEO = path.join(requireData(TEST_CORPUS), 'videos/woman_frontal_static_720p.mp4');
 const SIZE = 640;
 const WARMUP = 5;
 const DETECT = { device: 'cpu', detSize: SIZE, scoreThreshold: 0.5 } as const;

@@ -9,9 +9,10 @@ import { createEmbeddedAnalyzer } from '../../src/models/embedded/analyzer.ts';
 import { embeddedPack } from '../../src/models/embedded/pack.ts';
 import { createAnalyzer, loadPack } from '../../src/vision/index.ts';
 import type { Box } from '../../src/vision/types.ts';
+import { requireData, TEST_CORPUS, TEST_MODELS } from '../../test/helpers/test-data.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const VIDEOS = path.resolve(repoRoot, '../shared/corpus/videos');
+export const VIDEOS = path.join(requireData(TEST_CORPUS), 'videos');
 
 /**
  * One person each, speaking into the camera (MANIFEST.md: "frontal"); four different faces.
@@ -44,9 +45,9 @@ export async function openEmbedded(scoreThreshold: number) {
   return createEmbeddedAnalyzer(pack, { ...SESSION, scoreThreshold });
 }
 
-/** SCRFD-500M with keypoints (../shared/models), at 640x640, without a landmark model: poses are kps5. */
+/** SCRFD-500M with keypoints (VBUILD_TEST_MODELS), at 640x640, without a landmark model: poses are kps5. */
 export async function openScrfd(scoreThreshold: number) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-pose-scrfd-'));
-  await symlink(path.resolve(repoRoot, '../shared/models/scrfd_500m_bnkps.onnx'), path.join(dir, 'det_500m.onnx'));
+  await symlink(path.join(requireData(TEST_MODELS), 'scrfd_500m_bnkps.onnx'), path.join(dir, 'det_500m.onnx'));
   return createAnalyzer(await loadPack(dir), { ...SESSION, detSize: 640, scoreThreshold });
 }

@@ -3,7 +3,7 @@
  * `spawn` (no shell), so any file name is safe; errors carry the file and ffmpeg's own words.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, chmodSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -48,14 +48,18 @@ function findOnPath(tool: Tool): string | undefined {
 
 function npmFallback(tool: Tool): string {
   const require = createRequire(import.meta.url);
+  let binary: string;
   try {
-    return (require(NPM_FALLBACK[tool]) as { path: string }).path;
+    binary = (require(NPM_FALLBACK[tool]) as { path: string }).path;
   } catch (cause) {
     throw new Error(
       `${tool} not found: set ${ENV_OVERRIDE[tool]}, put ${tool} on PATH, or install ${NPM_FALLBACK[tool]}`,
       { cause },
     );
   }
+  // The installer's own `chmod u+x` is an install script, which .npmrc keeps from running.
+  if (!isExecutable(binary)) chmodSync(binary, statSync(binary).mode | 0o100);
+  return binary;
 }
 
 /** Env override, else PATH, else the npm-shipped binary. Resolved once per process. */

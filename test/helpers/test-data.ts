@@ -57,10 +57,17 @@ export const SCRFD_MODEL = path.join(TEST_MODELS.dir ?? '', 'scrfd_500m_bnkps.on
 export function lacks(needed: OptionalData | OptionalData[], tests: string): boolean {
   const missing = [needed].flat().filter((data) => data.dir === null);
   if (missing.length === 0) return false;
-  const how = missing.map((data) => `${data.what} (set ${data.envVar} to a folder holding ${data.holds})`);
-  process.stderr.write(`skipped ${tests}: needs ${how.join(' and ')}\n`);
+  process.stderr.write(`skipped ${tests}: needs ${missing.map(howToProvide).join(' and ')}\n`);
   return true;
 }
+
+/** For the benchmarks: the folder of `data`, or an error saying how to provide it. */
+export function requireData(data: OptionalData): string {
+  if (data.dir) return data.dir;
+  throw new Error(`needs ${howToProvide(data)}`);
+}
+
+const howToProvide = (data: OptionalData) => `${data.what} (set ${data.envVar} to a folder holding ${data.holds})`;
 
 /** As `lacks`, for a test of one corpus video, which may be one of the fixtures. */
 export const lacksVideo = (name: string, tests: string): boolean => !hasVideo(name) && lacks(TEST_CORPUS, tests);

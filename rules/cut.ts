@@ -63,7 +63,6 @@ export const cut = defineRule({
       doc: 'x264 quality (0-51, lower is better) of re-encoded frames: smart heads, --cut-mode reencode, clips a copy cannot make',
     },
     min_dur: MIN_DUR_PARAM,
-    sidecar: { type: 'boolean', default: false, doc: "write <uuid>.json beside each clip with the clip's full provenance" },
   },
   publish: (item) => clipFolder(item!.id),
   // clips.json is for the report; published, two sources with one stem (talk.mp4, talk.mkv) would fight over it.

@@ -60,6 +60,8 @@ export const cut = defineRule({
     crf: {
       type: 'integer',
       default: DEFAULT_CRF,
+      min: 0,
+      max: 51,
       doc: 'x264 quality (0-51, lower is better) of re-encoded frames: smart heads, --cut-mode reencode, clips a copy cannot make',
     },
     min_dur: MIN_DUR_PARAM,

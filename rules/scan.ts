@@ -15,7 +15,7 @@ export type ProbeFile = Omit<Probe, 'file'>;
 export const scan = defineRule({
   name: 'scan',
   per: 'video',
-  version: 2,
+  version: 3,
   resources: { io: 1 },
   async run(ctx) {
     if (!ctx.item) throw new Error(`${ctx.rule} is a per-video rule but ran without an item`);

@@ -118,15 +118,17 @@ async function readTables(source: string, clips: readonly ClipRequest[], signal?
 
 /**
  * Packets of several ranges in one decode-ordered list. Each range starts at the keyframe before
- * it, which may repeat packets of the range before; decode timestamps only increase, so repeats are dropped.
+ * it, which may repeat packets of the range before; no two packets of a stream are shown at the
+ * same time, so a repeat is a packet whose presentation time was listed already. (Not by decode
+ * time: a file may lack it for its first packets, as Matroska does for B-frames at the start.)
  */
 async function readTable(source: string, clips: readonly ClipRequest[], signal?: AbortSignal): Promise<PacketTable> {
   const packets = await readVideoPackets(source, { ranges: readRanges(clips), signal });
-  let lastDts = -Infinity;
+  const listed = new Set<number>();
   return new PacketTable(
     packets.filter((packet) => {
-      if (packet.dts <= lastDts) return false;
-      lastDts = packet.dts;
+      if (listed.has(packet.pts)) return false;
+      listed.add(packet.pts);
       return true;
     }),
   );
@@ -216,10 +218,13 @@ function copyArgs(copy: CopySpan, bitstreamFilters: string[] = []): { input: str
   };
 }
 
+/** The source's main video stream (not cover art, not a smaller rendition: video-stream.ts) of input `input`. */
+const mapMainVideo = (ctx: SourceContext, input = 0) => ['-map', `${input}:${ctx.facts.video.index}`];
+
 async function writeCopy(plan: Extract<ClipPlan, { mode: 'copy' }>, temp: string, container: Container, ctx: SourceContext): Promise<void> {
   const { input, output } = copyArgs(plan.copy);
   await ffmpeg(
-    [...input, '-i', ctx.file, '-map', '0:v:0', '-map', '0:a:0?', ...output, ...muxArgs(container, ctx, 'hvc1'), '-y', temp],
+    [...input, '-i', ctx.file, ...mapMainVideo(ctx), '-map', '0:a:0?', ...output, ...muxArgs(container, ctx, 'hvc1'), '-y', temp],
     ctx,
     `cannot copy clip ${plan.request.id} from "${ctx.file}"`,
   );
@@ -230,7 +235,7 @@ async function writeReencode(plan: Extract<ClipPlan, { mode: 'reencode' }>, temp
     [
       // Frames keep the orientation the source stores them in, and the clip its rotation, as a copy does.
       '-noautorotate', '-seek_timestamp', '1', '-ss', formatSeconds(plan.seek), '-i', ctx.file,
-      '-map', '0:v:0', '-map', '0:a:0?', ...rotationArgs(ctx),
+      ...mapMainVideo(ctx), '-map', '0:a:0?', ...rotationArgs(ctx),
       '-c:v', 'libx264', '-preset', 'fast', '-crf', String(ctx.crf), '-pix_fmt', 'yuv420p',
       '-c:a', 'aac', '-b:a', '160k',
       // Keep every source frame with its own time (VFR included): no duplicates, no drops.
@@ -280,13 +285,18 @@ function runJob(run: ReencodedRun, file: string, timing: string[], ctx: SourceCo
 }
 
 /**
- * The copied part: the video from the keyframe to the copy's stop, as copy mode cuts it. The join
- * keeps only the first part's out-of-band parameter sets (MP4's hvcC); for H.264 the concat demuxer
- * moves each part's in band itself, for HEVC hevc_mp4toannexb puts the copy's VPS, SPS and PPS in
- * front of its keyframes, so that it is not decoded with the head's.
+ * What puts a copied part's parameter sets in band, per codec. The join keeps only the first
+ * part's out-of-band ones (MP4's hvcC or esds, Matroska's CodecPrivate), so without them the copy
+ * is decoded with the head's: H.264's the concat demuxer moves in band itself; HEVC's VPS, SPS and
+ * PPS go in front of each keyframe with hevc_mp4toannexb; MPEG-4 Part 2's VOL header (its
+ * extradata as it is) with dump_extra.
  */
+const PARAMETER_SETS_IN_BAND: Readonly<Record<string, string>> = { hevc: 'hevc_mp4toannexb', mpeg4: 'dump_extra=freq=keyframe' };
+
+/** The copied part: the video from the keyframe to the copy's stop, as copy mode cuts it, with its parameter sets in band. */
 function middleJob({ copy }: SmartPlan, file: string, ctx: SourceContext): PartJob {
-  const { input, output } = copyArgs(copy, ctx.facts.videoCodec === 'hevc' ? ['hevc_mp4toannexb'] : []);
+  const inBand = PARAMETER_SETS_IN_BAND[ctx.facts.videoCodec];
+  const { input, output } = copyArgs(copy, inBand ? [inBand] : []);
   const read = Number.isFinite(copy.stop) ? ['-t', formatSeconds(copy.stop - copy.seek + READ_MARGIN)] : [];
   return { input: [...input, ...read], output: [...output, '-f', partFormat(ctx), '-y', file] };
 }
@@ -301,7 +311,7 @@ async function writeParts(plan: SmartPlan, parts: SmartParts, ctx: SourceContext
   ];
   const args = [
     ...jobs.flatMap((job) => [...job.input, '-i', ctx.file]),
-    ...jobs.flatMap((job, input) => ['-map', `${input}:v:0`, ...job.output]),
+    ...jobs.flatMap((job, input) => [...mapMainVideo(ctx, input), ...job.output]),
   ];
   await ffmpeg(args, ctx, `cannot write the parts of clip ${plan.request.id} from "${ctx.file}"`);
 }
@@ -450,7 +460,12 @@ function assertSafeId(id: string): void {
 async function cutOne(request: ClipRequest, tableOf: TableOf, outDir: string, ctx: SourceContext, opts: CutOptions, joinable: boolean): Promise<CutClip> {
   const table = tableOf(request);
   if (typeof table === 'string') return skippedClip(request, table);
-  const { plan, fallback } = planClip(request, table, { mode: opts.mode ?? 'smart', joinable, dropsLeading: ctx.facts.videoCodec === 'hevc' });
+  const { plan, fallback } = planClip(request, table, {
+    mode: opts.mode ?? 'smart',
+    joinable,
+    dropsLeading: ctx.facts.videoCodec === 'hevc',
+    reorders: ctx.facts.video.reorders,
+  });
   if (plan.mode === 'skip') return skippedClip(request, plan.reason);
   const first = await attempt(plan, outDir, ctx, opts);
   if (first.clip) return { ...first.clip, ...(fallback && { fallback }) };

@@ -8,6 +8,7 @@
  * in the same decode pass (a second ffprobe pass over the packets would cost a process and cannot
  * see which frames a filter kept).
  */
+import { mainVideoStream } from './video-stream.ts';
 import { MediaError, FFMPEG_BASE_ARGS, LineSplitter, StderrTail, formatSeconds, passthroughTimingArgs, spawnTool } from './ffmpeg.ts';
 
 export interface DecodeOptions {
@@ -98,7 +99,7 @@ async function decodeArgs(file: string, opts: DecodeOptions): Promise<string[]> 
     ...(opts.fast ? ['-skip_loop_filter', 'all'] : []),
     ...seek,
     '-i', file,
-    '-map', '0:v:0',
+    '-map', `0:${await mainVideoStream(file, opts.signal)}`,
     '-vf', decodeFilters(opts),
     ...(await passthroughTimingArgs()),
     '-f', 'rawvideo',

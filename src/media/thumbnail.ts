@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FFMPEG_BASE_ARGS, MediaError, formatSeconds, runTool } from './ffmpeg.ts';
+import { mainVideoStream } from './video-stream.ts';
 
 /** A sibling temp name that keeps the extension, so ffmpeg still picks the image format from it. */
 export function tempSibling(file: string): string {
@@ -26,7 +27,7 @@ export async function thumbnail(file: string, time: number, outFile: string, opt
     '-noaccurate_seek',
     '-ss', formatSeconds(time),
     '-i', file,
-    '-map', '0:v:0',
+    '-map', `0:${await mainVideoStream(file, opts.signal)}`,
     '-vf', filters.join(','),
     '-frames:v', '1',
     '-q:v', '3', // JPEG quality on ffmpeg's 2 (best) to 31 scale; ignored by lossless formats

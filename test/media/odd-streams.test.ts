@@ -85,3 +85,57 @@ describe('an MP4 trimmed with a stream copy (an edit list hides its first packet
     expect(await frameCount(path.join(out, 'later.mp4'))).toBe(35);
   });
 });
+
+describe('files with more than one video stream, or more than video', () => {
+  let coverFirst: string;
+  let renditions: string;
+  let subtitled: string;
+  beforeAll(async () => {
+    const clip = await ffmpeg(path.join(dir, 'clip.mp4'), ['-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=25:d=2', ...X264_FAST]);
+    const cover = await ffmpeg(path.join(dir, 'cover.jpg'), ['-f', 'lavfi', '-i', 'color=c=red:s=640x640:d=1', '-frames:v', '1']);
+    // A JPEG muxed first as an ordinary track (`-map 1 -map 0`), as some tools store cover art.
+    coverFirst = await ffmpeg(path.join(dir, 'cover first.mp4'), ['-i', clip, '-i', cover, '-map', '1', '-map', '0', '-c', 'copy']);
+    // Two renditions, the small one first.
+    renditions = await ffmpeg(path.join(dir, 'renditions.mkv'), [
+      '-f', 'lavfi', '-i', 'testsrc2=s=160x120:r=25:d=2', '-i', clip, '-map', '0', '-map', '1', ...X264_FAST,
+    ]);
+    // A subtitle track running 4 s past 2 s of video.
+    await writeFile(path.join(dir, 'late.srt'), '1\n00:00:05,000 --> 00:00:06,000\nlate words\n');
+    subtitled = await ffmpeg(path.join(dir, 'subtitled.mkv'), ['-i', clip, '-i', path.join(dir, 'late.srt'), '-c', 'copy']);
+  });
+
+  it('analyses the main video: not cover art, the largest rendition', async () => {
+    for (const [file, index] of [[coverFirst, 1], [renditions, 1]] as const) {
+      const facts = await probe(file);
+      expect({ file, stream: facts.videoStream, streams: facts.videoStreams, size: `${facts.width}x${facts.height}` }).toEqual({
+        file, stream: index, streams: 2, size: '320x240',
+      });
+      expect(facts.frameCount).toBe(50);
+      let frames = 0;
+      for await (const frame of decodeFrames(file)) {
+        frames++;
+        expect(`${frame.width}x${frame.height}`).toBe('320x240');
+      }
+      expect(frames).toBe(50);
+    }
+  });
+
+  it('cuts the main video', async () => {
+    const out = path.join(dir, 'main video clips');
+    await mkdir(out);
+    for (const [id, file] of [['cover', coverFirst], ['renditions', renditions]] as const) {
+      for (const mode of ['smart', 'reencode'] as const) {
+        const [clip] = await cutClips(file, [{ id: `${id}-${mode}`, start: 0.3, end: 1.7 }], out, { mode, minDuration: 0.5 });
+        expect(clip!.skipped, clip!.id).toBeUndefined();
+        const facts = await probe(path.join(out, `${clip!.id}.mp4`));
+        expect({ id: clip!.id, size: `${facts.width}x${facts.height}`, frames: facts.frameCount, streams: facts.videoStreams }).toEqual({
+          id: clip!.id, size: '320x240', frames: 35, streams: 1,
+        });
+      }
+    }
+  });
+
+  it("gives the video's own duration, not a longer subtitle track's", async () => {
+    expect((await probe(subtitled)).durationSec).toBeCloseTo(2, 1);
+  });
+});

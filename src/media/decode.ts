@@ -9,7 +9,7 @@
  * see which frames a filter kept).
  */
 import { mainVideoStream } from './video-stream.ts';
-import { MediaError, FFMPEG_BASE_ARGS, LineSplitter, StderrTail, formatSeconds, passthroughTimingArgs, spawnTool } from './ffmpeg.ts';
+import { MediaError, FFMPEG_BASE_ARGS, SQUARE_PIXELS_FILTER, LineSplitter, StderrTail, formatSeconds, passthroughTimingArgs, spawnTool } from './ffmpeg.ts';
 
 export interface DecodeOptions {
   width?: number;
@@ -79,6 +79,7 @@ export function decodeFilters(opts: DecodeOptions): string {
     const bin = (t: string) => `floor(${t}*${opts.fps})`;
     filters.push(`select=isnan(prev_selected_t)+gt(${bin('t')}\\,${bin('prev_selected_t')})`);
   }
+  filters.push(SQUARE_PIXELS_FILTER);
   if (opts.width !== undefined || opts.height !== undefined) {
     filters.push(`scale=${opts.width ?? -2}:${opts.height ?? -2}:flags=${opts.fast ? SCALER.fast : SCALER.faithful}`);
   }

@@ -212,6 +212,13 @@ export function ffmpegEncoders(): Promise<Set<string>> {
   return encoders;
 }
 
+/**
+ * Stretches non-square pixels (anamorphic video: SAR 64:45, DV) to the picture's display shape, so
+ * faces are measured and shown as a viewer sees them; square pixels pass unchanged. An unknown
+ * SAR (0) counts as square.
+ */
+export const SQUARE_PIXELS_FILTER = "scale=w='if(gt(sar,0),trunc(iw*sar/2)*2,iw)':h=ih,setsar=1";
+
 /** Output option that keeps every frame with its own timestamp (no duplication or dropping). */
 export async function passthroughTimingArgs(): Promise<string[]> {
   return (await ffmpegCapabilities()).hasFpsMode ? ['-fps_mode', 'passthrough'] : ['-vsync', 'passthrough'];

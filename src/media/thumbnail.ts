@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { FFMPEG_BASE_ARGS, MediaError, formatSeconds, runTool } from './ffmpeg.ts';
+import { FFMPEG_BASE_ARGS, MediaError, SQUARE_PIXELS_FILTER, formatSeconds, runTool } from './ffmpeg.ts';
 import { mainVideoStream } from './video-stream.ts';
 
 /** A sibling temp name that keeps the extension, so ffmpeg still picks the image format from it. */
@@ -16,7 +16,7 @@ export function tempSibling(file: string): string {
  * Frame) to `outFile`; the format follows its extension (.jpg, .png, .webp).
  */
 export async function thumbnail(file: string, time: number, outFile: string, opts: { width?: number; signal?: AbortSignal } = {}): Promise<void> {
-  const filters = [`trim=start=${formatSeconds(time)}`];
+  const filters = [`trim=start=${formatSeconds(time)}`, SQUARE_PIXELS_FILTER];
   if (opts.width !== undefined) filters.push(`scale=${opts.width}:-2:flags=area`);
   const temp = tempSibling(outFile);
   const args = [

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cutClips } from '../../src/media/cut.ts';
 import { decodeFrames } from '../../src/media/decode.ts';
 import { probe } from '../../src/media/probe.ts';
+import { thumbnail } from '../../src/media/thumbnail.ts';
 import { runTool } from '../../src/media/ffmpeg.ts';
 import { ffmpeg, tempDir, X264_FAST } from './media-fixtures.ts';
 
@@ -137,5 +138,37 @@ describe('files with more than one video stream, or more than video', () => {
 
   it("gives the video's own duration, not a longer subtitle track's", async () => {
     expect((await probe(subtitled)).durationSec).toBeCloseTo(2, 1);
+  });
+});
+
+describe('anamorphic video (non-square pixels, SAR 64:45)', () => {
+  it('is analysed and shown at its display shape, as a viewer sees it', async () => {
+    const anamorphic = await ffmpeg(path.join(dir, 'anamorphic.mp4'), ['-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=25:d=1', '-vf', 'setsar=64/45', ...X264_FAST]);
+    const firstFrameSize = async (opts: Parameters<typeof decodeFrames>[1]) => {
+      for await (const frame of decodeFrames(anamorphic, opts)) return `${frame.width}x${frame.height}`;
+    };
+    expect(await firstFrameSize({ fps: 1 })).toBe('454x240');
+    expect(await firstFrameSize({ fps: 1, width: 64 })).toBe('64x34');
+    const still = path.join(dir, 'anamorphic.png');
+    await thumbnail(anamorphic, 0.2, still, { width: 227 });
+    const { stdout } = await runTool('ffprobe', ['-v', 'error', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', still], still);
+    expect(stdout.trim()).toBe('227,120');
+  });
+});
+
+describe('an MPEG-TS whose timestamps wrap (33 bits at 90 kHz: 95443.7 s)', () => {
+  it('is cut from its first frame with every planned frame', async () => {
+    // As a recorder's file: an MP4 with sound copied into MPEG-TS near the wrap.
+    const recorded = await ffmpeg(path.join(dir, 'recorded.mp4'), [
+      '-f', 'lavfi', '-i', 'testsrc2=s=160x120:r=25:d=4', '-f', 'lavfi', '-i', 'sine=d=4', ...X264_FAST, '-preset', 'veryfast', '-g', '25', '-c:a', 'aac',
+    ]);
+    const wrapping = await ffmpeg(path.join(dir, 'wrapping.ts'), ['-i', recorded, '-c', 'copy', '-output_ts_offset', '95439.7']);
+    const facts = await probe(wrapping);
+    expect(facts.frameCount).toBe(100);
+    const out = path.join(dir, 'wrapping clips');
+    await mkdir(out);
+    const clips = await cutClips(wrapping, [{ id: 'first', start: facts.startSec, end: facts.startSec + 3 }], out, { minDuration: 0.5 });
+    expect(clips.map((clip) => ({ start: clip.start, skipped: clip.skipped }))).toEqual([{ start: facts.startSec, skipped: undefined }]);
+    expect(await frameCount(path.join(out, 'first.mp4'))).toBe(75);
   });
 });

@@ -39,13 +39,33 @@ export class PacketTable {
     this.times = presentationTimes(packets);
   }
 
-  /** End of the frame shown at `pts`: the next frame's pts, else its own packet duration. */
+  /**
+   * End of the frame shown at `pts`: the next frame's pts, else its own packet duration. Before a
+   * gap in the video (a stretch cut out with `select`, a recorder's pause) the next frame comes
+   * seconds later: the frame then lasts a typical frame, or a clip ending on it would span the gap.
+   */
   frameEnd(pts: number): number {
     const next = this.times.find((time) => time > pts);
-    if (next !== undefined) return next;
+    if (next !== undefined) return next - pts > this.#gap() ? pts + this.#typicalInterval() : next;
     const packet = this.packets.find((p) => p.pts === pts);
     const duration = packet && Number.isFinite(packet.duration) && packet.duration > 0 ? packet.duration : 0;
-    return pts + duration;
+    return pts + Math.min(duration, this.#gap());
+  }
+
+  #interval: number | undefined;
+
+  /** The median time between consecutive frames. */
+  #typicalInterval(): number {
+    if (this.#interval === undefined) {
+      const deltas = this.times.slice(1).map((time, i) => time - this.times[i]!).sort((a, b) => a - b);
+      this.#interval = deltas[Math.floor(deltas.length / 2)] ?? 0;
+    }
+    return this.#interval;
+  }
+
+  /** A frame shown this long is followed by a gap, not by the next frame: 10 typical frames, and half a second. */
+  #gap(): number {
+    return Math.max(0.5, 10 * this.#typicalInterval());
   }
 
   /** `-ss` for a clip whose first frame is `pts`: just before it, never before the frame ahead of it. */
@@ -181,7 +201,18 @@ export interface PlanOptions {
    * types of their own that no frame after them may reference.
    */
   dropsLeading?: boolean;
+  /** Whether the source's decoder holds frames back to reorder them (B-frames). */
+  reorders?: boolean;
 }
+
+/**
+ * Whether the packets' times are not the times of the frames they hold: the decoder reorders
+ * frames but no packet is decoded at another time than it is shown. That is MPEG-4 Part 2 with
+ * "packed" B-frames (Xvid, DivX: a B-frame rides in the packet of the P-frame after it, and a
+ * placeholder packet takes its slot), or a container without decode times. No copy can be planned
+ * from such a table: a copy of one came out a frame off.
+ */
+const timesNotFrames = (table: PacketTable, opts: PlanOptions) => opts.reorders === true && table.packets.every((packet) => packet.pts === packet.dts);
 
 /** The most a copy may drop from a clip's start when a smart join is not possible: max(0.25 s, 5 %). */
 export function lossTolerated(duration: number): number {
@@ -205,6 +236,9 @@ export function planClip(request: ClipRequest, table: PacketTable, opts: PlanOpt
   const frames = clipFrames(request, table);
   if (!frames) return { plan: { mode: 'skip', request, reason: 'no frame inside the clip' } };
   if (opts.mode === 'reencode') return { plan: reencodePlan(request, frames, table) };
+  if (timesNotFrames(table, opts)) {
+    return { plan: reencodePlan(request, frames, table), fallback: 'its packet times are not frame times (packed B-frames, or no decode times)' };
+  }
 
   const copy = copySpan(request, table, opts.dropsLeading);
   if (!copy) return { plan: reencodePlan(request, frames, table), fallback: noCopyReason(request, table) };

@@ -4,8 +4,10 @@
  * properties and time base (docs/analysis/cutting.md says which joins were tested and how).
  * Sizes and the sample aspect ratio follow from encoding the decoded frames unscaled.
  *
- * The head has no B-frames, so its decode times equal its presentation times and the copied
- * tail's first packets (decoded a reorder delay before they are shown) still come after it.
+ * The head has no B-frames (except MPEG-4 Part 2's, see there), so its decode times equal its
+ * presentation times and the copied tail's first packets (decoded a reorder delay before they are
+ * shown) still come after it. Its parameter sets (SPS/PPS, VPS, VOL header) are in band where a
+ * part after the copy (a foot) needs them.
  */
 import type { VideoCoding } from './probe.ts';
 
@@ -62,6 +64,22 @@ export const HEAD_ENCODERS: Readonly<Record<string, HeadEncoder>> = {
       // level-idc also caps the bitrate at the level's limit, and a source labelled with a low
       // level (x265 labels by picture size and rate only) got heads below 38 dB PSNR.
       ...(video.level > 0 ? ['-bsf:v', `hevc_metadata=level=${video.level}`] : []),
+      ...pixFmtArgs(video),
+      ...colourArgs(video),
+    ],
+  },
+  mpeg4: {
+    encoder: 'mpeg4',
+    args: (video) => [
+      // ffmpeg's MPEG-4 Part 2 encoder has no constant-quality scale like CRF: qscale 2 is near its finest.
+      '-c:v', 'mpeg4', '-q:v', '2',
+      // MPEG-4 Part 2 decoders output a frame late when the VOL header allows B-frames, and do not
+      // change that delay at a new VOL: a head without them before a copy with them shows one
+      // frame twice at the join and loses the clip's last frame. So the head allows B-frames
+      // exactly when the source does.
+      '-bf', video.reorders ? '2' : '0',
+      // The VOL header in band in front of each keyframe, as the copied part gets its own.
+      '-bsf:v', 'dump_extra=freq=keyframe',
       ...pixFmtArgs(video),
       ...colourArgs(video),
     ],

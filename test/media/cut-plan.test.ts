@@ -1,6 +1,7 @@
 /**
  * Planning a clip from a packet table alone: where a copy may start when keyframes have leading
- * pictures (open GOP), with and without a codec that lets the copy leave them out (HEVC).
+ * pictures (open GOP), with and without a codec that lets the copy leave them out (HEVC), and
+ * what a table whose packet times are not frame times (packed B-frames) allows.
  */
 import { describe, expect, it } from 'vitest';
 import { PacketTable, planClip, type ClipPlan } from '../../src/media/cut-plan.ts';
@@ -40,5 +41,20 @@ describe('planClip on open-GOP keyframes', () => {
     const { copy, head } = smart(plan);
     expect(copy).toMatchObject({ keyframe: 20 / FPS, dropsLeading: 1, count: 5 });
     expect(head?.frames).toBe(17);
+  });
+});
+
+describe('planClip on packets whose times are not their frames\' times', () => {
+  // Packed B-frames (Xvid, DivX): the decoder reorders, yet every packet is stored as shown when decoded.
+  const packed = new PacketTable(Array.from({ length: 30 }, (_, i) => ({ pts: i / FPS, dts: i / FPS, duration: 1 / FPS, key: i % 10 === 0 })));
+
+  it('re-encodes the clip whole when the decoder reorders frames', () => {
+    const { plan, fallback } = planClip(request(3, 15), packed, { mode: 'smart', joinable: true, reorders: true });
+    expect(plan.mode).toBe('reencode');
+    expect(fallback).toMatch(/packed B-frames/);
+  });
+
+  it('plans from them as usual when it does not', () => {
+    expect(planClip(request(3, 15), packed, { mode: 'smart', joinable: true, reorders: false }).plan.mode).toBe('smart');
   });
 });

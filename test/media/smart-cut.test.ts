@@ -51,7 +51,9 @@ const hevcMp4 = (dir: string, { name = 'hevc.mp4', params = '', pixFmt = 'yuv420
     ...picture(25), ...tone, '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', `keyint=250:min-keyint=250:scenecut=0:log-level=error${params}`,
     '-tag:v', 'hvc1', '-pix_fmt', pixFmt, '-c:a', 'aac',
   ]);
-const NO_HEVC_IN_CHROMIUM = "Debian's Chromium has no HEVC decoder: it reads an HEVC clip's duration but never shows a frame";
+/** ffmpeg's MPEG-4 Part 2 encoder, a keyframe every 10 s, closed GOPs (which it allows only without scene cuts). */
+const mpeg4 = (bframes: number) => ['-c:v', 'mpeg4', '-q:v', '3', '-g', '250', '-bf', String(bframes), '-flags', '+cgop', '-sc_threshold', '1000000000'];
+const noDecoderInChromium = (codec: string) => `Debian's Chromium has no ${codec} decoder: it reads such a clip's duration but never shows a frame`;
 
 const FIXTURES: Fixture[] = [
   { name: 'H.264, a keyframe every 10 s', smart: true, make: sparseH264 },
@@ -61,18 +63,30 @@ const FIXTURES: Fixture[] = [
     make: (dir) =>
       ffmpeg(path.join(dir, 'open-gop.mp4'), [...picture(25), ...tone, ...x264('keyint=100:min-keyint=100:scenecut=0:open-gop=1:b-pyramid=normal:bframes=3'), '-c:a', 'aac']),
   },
-  { name: 'HEVC in MP4 (hvc1), open GOP', smart: true, notPlayed: NO_HEVC_IN_CHROMIUM, make: hevcMp4 },
+  { name: 'HEVC in MP4 (hvc1), open GOP', smart: true, notPlayed: noDecoderInChromium('HEVC'), make: hevcMp4 },
   {
     name: 'HEVC in MKV, open GOP',
     smart: true,
-    notPlayed: NO_HEVC_IN_CHROMIUM,
+    notPlayed: noDecoderInChromium('HEVC'),
     make: async (dir) => ffmpeg(path.join(dir, 'hevc.mkv'), ['-i', await hevcMp4(dir), '-c', 'copy']),
   },
   {
     name: 'HEVC 10-bit in MP4 (hvc1), closed GOP',
     smart: true,
-    notPlayed: NO_HEVC_IN_CHROMIUM,
+    notPlayed: noDecoderInChromium('HEVC'),
     make: (dir) => hevcMp4(dir, { name: 'hevc10.mp4', params: ':open-gop=0', pixFmt: 'yuv420p10le' }),
+  },
+  {
+    name: 'MPEG-4 Part 2, Simple profile (no B-frames)',
+    smart: true,
+    notPlayed: noDecoderInChromium('MPEG-4 Part 2'),
+    make: (dir) => ffmpeg(path.join(dir, 'mpeg4-simple.mp4'), [...picture(25), ...tone, ...mpeg4(0), '-c:a', 'aac']),
+  },
+  {
+    name: 'MPEG-4 Part 2 with B-frames',
+    smart: true,
+    notPlayed: noDecoderInChromium('MPEG-4 Part 2'),
+    make: (dir) => ffmpeg(path.join(dir, 'mpeg4-b.mp4'), [...picture(25), ...tone, ...mpeg4(2), '-c:a', 'aac']),
   },
   {
     name: 'a VFR phone-style file',
@@ -129,9 +143,11 @@ const md5 = (frame: Buffer) => createHash('md5').update(frame).digest('hex');
 
 /** PSNR of two frames of 16-bit samples (8- and 10-bit ones scaled up by swscale, which keeps the ratio). */
 function psnr(a: Buffer, b: Buffer): number {
+  // Little-endian samples at even offsets (frames are whole samples into the file's own buffer).
+  const [x, y] = [a, b].map((frame) => new Uint16Array(frame.buffer, frame.byteOffset, frame.length / 2)) as [Uint16Array, Uint16Array];
   let squared = 0;
-  for (let i = 0; i < a.length; i += 2) squared += (a.readUInt16LE(i) - b.readUInt16LE(i)) ** 2;
-  return squared === 0 ? Infinity : 10 * Math.log10((65535 * 65535 * (a.length / 2)) / squared);
+  for (let i = 0; i < x.length; i++) squared += (x[i]! - y[i]!) ** 2;
+  return squared === 0 ? Infinity : 10 * Math.log10((65535 * 65535 * x.length) / squared);
 }
 
 describe('smart cut', () => {

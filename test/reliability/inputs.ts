@@ -9,6 +9,8 @@ import { ffmpeg, X264_FAST } from '../media/media-fixtures.ts';
 /**
  * The singer's near-frontal shot in hamilton (3.58–7.88 s): 3.4 s of it is long enough for a clip
  * (min_dur 1 s), short enough to stay fast, and leaves 0.8 s to start later for other content.
+ * Scaled to twice its size: the face, about 80 px wide in the file, is then clearly above
+ * min_face (80 px) in every variant made from it (rotated, cut in half).
  */
 const FACE_SOURCE = fixtureVideo('hamilton_whitehouse_cuts_640x360.mp4');
 const FACE_START = 3.62;
@@ -16,7 +18,7 @@ const FACE_SECONDS = '3.4';
 
 /** H.264 + AAC face clip, moov at the end (ffmpeg's default for MP4); `laterSec` (up to 0.8) starts it later in the shot. */
 export function faceClip(out: string, laterSec = 0): Promise<string> {
-  return ffmpeg(out, ['-ss', String(FACE_START + laterSec), '-t', FACE_SECONDS, '-i', FACE_SOURCE, ...X264_FAST, '-c:a', 'aac']);
+  return ffmpeg(out, ['-ss', String(FACE_START + laterSec), '-t', FACE_SECONDS, '-i', FACE_SOURCE, '-vf', 'scale=1280:720', ...X264_FAST, '-c:a', 'aac']);
 }
 
 /**

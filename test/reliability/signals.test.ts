@@ -133,7 +133,16 @@ async function interrupt(point: Point, cache: string, random: () => number): Pro
   const landed = { point: `${point.signals.join('+')}${point.group ? ' (group)' : ''} in ${point.rule}`, running: runningIn(stderr), children: childCommands(pid) };
   for (const [k, signal] of point.signals.entries()) {
     if (k > 0) await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 200)));
-    process.kill(point.group ? -pid : pid, signal);
+    try {
+      process.kill(point.group ? -pid : pid, signal);
+    } catch (error) {
+      // Gone (ESRCH): the first signal already ended it, or the run ended just before it.
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      if (k === 0) {
+        await finished;
+        return undefined;
+      }
+    }
   }
   const result: Result = await finished;
   const what = `${landed.point}: ${result.stderr}`;

@@ -165,7 +165,7 @@ async function staleBuilds(cache: string): Promise<BuildStatus[]> {
 beforeAll(async () => {
   rig = defaultPipelineRig();
   await faceClip(path.join(rig.dir, 'videos/a.mp4'));
-  await faceClip(path.join(rig.dir, 'videos/b.mp4'), 4);
+  await faceClip(path.join(rig.dir, 'videos/b.mp4'), 0.8);
   const clean = await rig.run(ARGS);
   expect(clean.code, clean.stderr).toBe(0);
   reference = rig.read('out/plan.json');

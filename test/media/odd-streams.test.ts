@@ -172,3 +172,23 @@ describe('an MPEG-TS whose timestamps wrap (33 bits at 90 kHz: 95443.7 s)', () =
     expect(await frameCount(path.join(out, 'first.mp4'))).toBe(75);
   });
 });
+
+describe('a variable-frame-rate video with a gap (3 s cut out with select)', () => {
+  it('cuts the clips on either side of the gap, neither spanning it', async () => {
+    const gap = await ffmpeg(path.join(dir, 'gap.mp4'), [
+      '-f', 'lavfi', '-i', 'testsrc2=s=160x120:r=25:d=6', '-vf', String.raw`select='not(between(t\,2\,4.96))'`, '-fps_mode', 'vfr', ...X264_FAST,
+    ]);
+    const out = path.join(dir, 'gap clips');
+    await mkdir(out);
+    const clips = await cutClips(gap, [
+      { id: 'before', start: 0, end: 2 },
+      { id: 'after', start: 5, end: 6 },
+    ], out, { minDuration: 0.5 });
+    expect(clips.map((clip) => [clip.id, clip.start, clip.end, clip.skipped])).toEqual([
+      ['before', 0, 2, undefined],
+      ['after', 5, 6, undefined],
+    ]);
+    expect(await frameCount(path.join(out, 'before.mp4'))).toBe(50);
+    expect(await frameCount(path.join(out, 'after.mp4'))).toBe(25);
+  });
+});

@@ -118,15 +118,17 @@ async function readTables(source: string, clips: readonly ClipRequest[], signal?
 
 /**
  * Packets of several ranges in one decode-ordered list. Each range starts at the keyframe before
- * it, which may repeat packets of the range before; decode timestamps only increase, so repeats are dropped.
+ * it, which may repeat packets of the range before; no two packets of a stream are shown at the
+ * same time, so a repeat is a packet whose presentation time was listed already. (Not by decode
+ * time: a file may lack it for its first packets, as Matroska does for B-frames at the start.)
  */
 async function readTable(source: string, clips: readonly ClipRequest[], signal?: AbortSignal): Promise<PacketTable> {
   const packets = await readVideoPackets(source, { ranges: readRanges(clips), signal });
-  let lastDts = -Infinity;
+  const listed = new Set<number>();
   return new PacketTable(
     packets.filter((packet) => {
-      if (packet.dts <= lastDts) return false;
-      lastDts = packet.dts;
+      if (listed.has(packet.pts)) return false;
+      listed.add(packet.pts);
       return true;
     }),
   );
@@ -216,10 +218,13 @@ function copyArgs(copy: CopySpan, bitstreamFilters: string[] = []): { input: str
   };
 }
 
+/** The source's main video stream (not cover art, not a smaller rendition: video-stream.ts) of input `input`. */
+const mapMainVideo = (ctx: SourceContext, input = 0) => ['-map', `${input}:${ctx.facts.video.index}`];
+
 async function writeCopy(plan: Extract<ClipPlan, { mode: 'copy' }>, temp: string, container: Container, ctx: SourceContext): Promise<void> {
   const { input, output } = copyArgs(plan.copy);
   await ffmpeg(
-    [...input, '-i', ctx.file, '-map', '0:v:0', '-map', '0:a:0?', ...output, ...muxArgs(container, ctx, 'hvc1'), '-y', temp],
+    [...input, '-i', ctx.file, ...mapMainVideo(ctx), '-map', '0:a:0?', ...output, ...muxArgs(container, ctx, 'hvc1'), '-y', temp],
     ctx,
     `cannot copy clip ${plan.request.id} from "${ctx.file}"`,
   );
@@ -230,7 +235,7 @@ async function writeReencode(plan: Extract<ClipPlan, { mode: 'reencode' }>, temp
     [
       // Frames keep the orientation the source stores them in, and the clip its rotation, as a copy does.
       '-noautorotate', '-seek_timestamp', '1', '-ss', formatSeconds(plan.seek), '-i', ctx.file,
-      '-map', '0:v:0', '-map', '0:a:0?', ...rotationArgs(ctx),
+      ...mapMainVideo(ctx), '-map', '0:a:0?', ...rotationArgs(ctx),
       '-c:v', 'libx264', '-preset', 'fast', '-crf', String(ctx.crf), '-pix_fmt', 'yuv420p',
       '-c:a', 'aac', '-b:a', '160k',
       // Keep every source frame with its own time (VFR included): no duplicates, no drops.
@@ -306,7 +311,7 @@ async function writeParts(plan: SmartPlan, parts: SmartParts, ctx: SourceContext
   ];
   const args = [
     ...jobs.flatMap((job) => [...job.input, '-i', ctx.file]),
-    ...jobs.flatMap((job, input) => ['-map', `${input}:v:0`, ...job.output]),
+    ...jobs.flatMap((job, input) => [...mapMainVideo(ctx, input), ...job.output]),
   ];
   await ffmpeg(args, ctx, `cannot write the parts of clip ${plan.request.id} from "${ctx.file}"`);
 }

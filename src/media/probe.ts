@@ -3,9 +3,14 @@
  * Packets are listed without decoding, which is far cheaper than `-show_frames`.
  */
 import { FFMPEG_BASE_ARGS, MediaError, formatSeconds, runTool } from './ffmpeg.ts';
+import { chooseVideoStream, mainVideoStream } from './video-stream.ts';
 
 export interface Probe {
   file: string;
+  /** Index among all the file's streams of the video analysed and cut (see video-stream.ts). */
+  videoStream: number;
+  /** How many video streams the file has (cover art and other renditions included). */
+  videoStreams: number;
   durationSec: number;
   /** video stream start pts */
   startSec: number;
@@ -66,7 +71,7 @@ interface FfprobeStream {
 
 interface FfprobeOutput {
   streams?: FfprobeStream[];
-  format?: { format_name?: string; duration?: string };
+  format?: { format_name?: string };
 }
 
 /** `[start, end)` in seconds; `end` may be Infinity. */
@@ -103,7 +108,7 @@ export async function readVideoPackets(
   file: string,
   opts: { ranges?: TimeRange[]; signal?: AbortSignal } = {},
 ): Promise<VideoPacket[]> {
-  const args = ['-v', 'error', '-select_streams', 'v:0'];
+  const args = ['-v', 'error', '-select_streams', String(await mainVideoStream(file, opts.signal))];
   if (opts.ranges?.length) {
     // A range from 0 reads from the file's start: ffprobe seeking to exactly 0 skips the packets
     // an MP4's edit list hides (a stream copy cut from mid-GOP) and the frames that need them.
@@ -159,17 +164,17 @@ export function isVariableFrameRate(times: readonly number[]): boolean {
 async function readStreams(file: string, signal?: AbortSignal): Promise<FfprobeOutput> {
   const { stdout } = await runTool(
     'ffprobe',
-    ['-v', 'error', '-show_entries', 'format=format_name,duration:stream', '-of', 'json', file],
+    ['-v', 'error', '-show_entries', 'format=format_name:stream', '-of', 'json', file],
     file,
     { signal, what: `cannot read "${file}" as a media file` },
   );
   return JSON.parse(stdout) as FfprobeOutput;
 }
 
-/** The first video and audio streams; a file without video is an error that names the file. */
+/** The main video stream and the first audio stream; a file without video is an error that names the file. */
 function mainStreams(meta: FfprobeOutput, file: string): { video: FfprobeStream; audio: FfprobeStream | undefined } {
   const streams = meta.streams ?? [];
-  const video = streams.find((stream) => stream.codec_type === 'video');
+  const video = chooseVideoStream(streams);
   if (!video) {
     const found = streams.map((stream) => `${stream.codec_type ?? '?'} ${stream.codec_name ?? '?'}`).join(', ');
     throw new MediaError(`no video stream in "${file}" (${found || 'no streams'})`, file);
@@ -203,8 +208,6 @@ export interface VideoCoding {
   fieldOrder: string;
   /** Whether the decoder holds frames back to reorder them (B-frames): ffprobe's has_b_frames. */
   reorders: boolean;
-  /** Whether the decoder holds frames back to reorder them (B-frames): ffprobe's has_b_frames. */
-  reorders: boolean;
   /** Ticks per second of the stream's time base (12800 for 1/12800). */
   timescale: number;
   rotation: number;
@@ -235,7 +238,6 @@ export async function probeCutSource(file: string): Promise<CutSource> {
       colorPrimaries: known(video.color_primaries),
       fieldOrder: known(video.field_order),
       reorders: (video.has_b_frames ?? 0) > 0,
-      reorders: (video.has_b_frames ?? 0) > 0,
       timescale: timescale && Number.isFinite(timescale) ? timescale : 0,
       rotation: displayRotation(video),
     },
@@ -250,7 +252,7 @@ export async function probeCutSource(file: string): Promise<CutSource> {
 async function assertVideoDecodes(file: string, signal?: AbortSignal): Promise<void> {
   const { stdout } = await runTool(
     'ffmpeg',
-    [...FFMPEG_BASE_ARGS, '-v', 'error', '-i', file, '-map', '0:v:0', '-frames:v', '1', '-f', 'framecrc', '-'],
+    [...FFMPEG_BASE_ARGS, '-v', 'error', '-i', file, '-map', `0:${await mainVideoStream(file, signal)}`, '-frames:v', '1', '-f', 'framecrc', '-'],
     file,
     { signal, what: `cannot decode the video of "${file}"` },
   );
@@ -280,7 +282,6 @@ export async function probe(file: string, opts: { signal?: AbortSignal } = {}): 
   const startSec = times[0]!;
   const lastPacket = packets.reduce((last, packet) => (packet.pts > last.pts ? packet : last));
   const videoDuration = lastPacket.pts + (Number.isNaN(lastPacket.duration) ? 0 : lastPacket.duration) - startSec;
-  const containerDuration = parseSeconds(meta.format?.duration);
   const rotation = displayRotation(video);
   const codedWidth = video.width ?? 0;
   const codedHeight = video.height ?? 0;
@@ -289,7 +290,11 @@ export async function probe(file: string, opts: { signal?: AbortSignal } = {}): 
 
   return {
     file,
-    durationSec: Number.isNaN(containerDuration) ? videoDuration : containerDuration,
+    videoStream: video.index ?? 0,
+    videoStreams: (meta.streams ?? []).filter((stream) => stream.codec_type === 'video').length,
+    // Where the video ends on the file's timeline, as the container's duration is read, but the
+    // video's own: a subtitle or audio track running on, or a truncated file, makes the container's longer.
+    durationSec: startSec + videoDuration,
     startSec,
     fpsAvg,
     fpsReal: parseRate(video.r_frame_rate) || fpsAvg,

@@ -102,8 +102,8 @@ export const report = defineRule({
   name: 'report',
   per: 'batch',
   deps: ['scan', 'scenes', 'detect', 'track', 'score', 'cut', 'thumbnails'],
-  // 4: the page and FaceFusion script reach the clips from a filtered run's selection folder too.
-  version: 4,
+  // 5: plan.json and the page list the inputs left out after a failure.
+  version: 5,
   params: {
     facefusion_jobs: {
       type: 'boolean',
@@ -120,7 +120,8 @@ export const report = defineRule({
     const items = [...ctx.items].sort((a, b) => a.id.localeCompare(b.id));
     const videos = await Promise.all(items.map((item) => gatherVideo(ctx, item)));
     const withJobs = ctx.params['facefusion_jobs'] === true;
-    const plan = buildPlan(videos, computeTotals(videos), { sidecar: ctx.params['sidecar'] === true, facefusion_jobs: withJobs });
+    const failed = ctx.failed.map(({ item, build, error }) => ({ source: item, build, reason: error }));
+    const plan = buildPlan(videos, computeTotals(videos), { sidecar: ctx.params['sidecar'] === true, facefusion_jobs: withJobs }, failed);
 
     await writeFile(path.join(ctx.outDir, PLAN_FILE), `${JSON.stringify(plan, null, 1)}\n`);
     await copyThumbnails(ctx, videos);

@@ -5,7 +5,7 @@ import type { EngineEvent } from './events.ts';
 import type { Executor } from './executor.ts';
 import type { BuildNode } from './graph.ts';
 import { openJournal } from './journal.ts';
-import type { Artifact, BuildContext, Item, Journal, ParamValue } from './rule.ts';
+import type { Artifact, BuildContext, FailedInput, Item, Journal, ParamValue } from './rule.ts';
 import type { CacheState, Outputs } from './state.ts';
 
 export interface BuildRequest {
@@ -15,6 +15,7 @@ export interface BuildRequest {
   params: Record<string, ParamValue>;
   deps: { deps: Record<string, Artifact>; batch: Record<string, Record<string, Artifact>> };
   items: readonly Item[];
+  failed: readonly FailedInput[];
   batchDir: string;
   state: CacheState;
   executor: Executor;
@@ -39,6 +40,7 @@ export async function runBuild(request: BuildRequest): Promise<Outputs> {
       item: node.item,
       itemHash: request.itemHash,
       items: request.items,
+      failed: request.failed,
       batchDir: request.batchDir,
       params: request.params,
       deps: request.deps.deps,

@@ -9,7 +9,7 @@ import { type Executor, inProcessExecutor } from './executor.ts';
 import { buildKey, type Fingerprint, ITEM_INPUT, staleReasons } from './fingerprint.ts';
 import { type BuildNode, buildGraph, type Target } from './graph.ts';
 import { brokenPublished, type Editable, publishFiles, unpublish } from './publish.ts';
-import type { Artifact, Config, Item, ParamValue, Rule } from './rule.ts';
+import type { Artifact, Config, FailedInput, Item, ParamValue, Rule } from './rule.ts';
 import type { Capacities } from './scheduler.ts';
 import { ResourcePools } from './scheduler.ts';
 import { CacheState, type Outputs, type Trace } from './state.ts';
@@ -57,11 +57,15 @@ export interface BuildStatus {
   action: 'fresh' | 'run' | 'restore' | 'unknown';
 }
 
+/** A build that failed: its id (`rule@item`) and error. */
+type BuildFailure = Omit<FailedInput, 'item'>;
+
 type Outcome =
   | { status: 'fresh' | 'built' | 'restored'; outputs: Outputs }
   /** Dry run: would run; outputs unknown. */
   | { status: 'stale' }
-  | { status: 'failed' | 'skipped'; failedDep: string };
+  /** `cause`: the failure this one comes from, its own for a failed build. */
+  | { status: 'failed' | 'skipped'; cause: BuildFailure };
 
 interface Decision {
   fingerprint: Fingerprint;
@@ -154,23 +158,26 @@ export class Engine {
   }
 
   async #evaluate(whole: BuildNode, evaluate: (node: BuildNode) => Promise<Outcome>): Promise<Outcome> {
-    const { node, depOutcomes, items, left } = withoutFailedItems(whole, await Promise.all(whole.deps.map(evaluate)), this.#opts.items);
+    const { node, depOutcomes, items, failed } = withoutFailedItems(whole, await Promise.all(whole.deps.map(evaluate)), this.#opts.items);
     const id = { rule: node.rule.name, item: node.item?.id ?? null };
     const failedIndex = depOutcomes.findIndex(didNotBuild);
     if (failedIndex >= 0) {
-      const failedDep = node.deps[failedIndex]!.id;
-      this.#emit({ type: 'build-skipped', ...id, failedDep });
-      return { status: 'skipped', failedDep };
+      this.#emit({ type: 'build-skipped', ...id, failedDep: node.deps[failedIndex]!.id });
+      return { status: 'skipped', cause: (depOutcomes[failedIndex] as { cause: BuildFailure }).cause };
     }
-    if (left.length > 0) {
-      this.#emit({ type: 'build-log', ...id, message: `over ${items.length} of ${this.#opts.items.length} inputs; left out after a failure: ${left.join(', ')}` });
+    if (failed.length > 0) {
+      const left = failed.map((input) => input.item).join(', ');
+      this.#emit({ type: 'build-log', ...id, message: `over ${items.length} of ${this.#opts.items.length} inputs; left out after a failure: ${left}` });
     }
+    const fail = (error: string): Outcome => {
+      this.#emit({ type: 'build-failed', ...id, error });
+      return { status: 'failed', cause: { build: node.id, error } };
+    };
     let decision: Decision;
     try {
-      decision = await this.#decide(node, depOutcomes as { outputs: Outputs }[]);
+      decision = await this.#decide(node, depOutcomes as { outputs: Outputs }[], failed);
     } catch (error) {
-      this.#emit({ type: 'build-failed', ...id, error: describe(error) });
-      return { status: 'failed', failedDep: node.id };
+      return fail(describe(error));
     }
     if (decision.action === 'fresh') {
       this.#emit({ type: 'build-fresh', ...id });
@@ -181,8 +188,7 @@ export class Engine {
         // Publishing can fail like any build (a full output disk): it must fail this build, not the run.
         await this.#record(node, decision, decision.outputs!);
       } catch (error) {
-        this.#emit({ type: 'build-failed', ...id, error: describe(error) });
-        return { status: 'failed', failedDep: node.id };
+        return fail(describe(error));
       }
       this.#emit({ type: 'build-restored', ...id, reasons: decision.reasons });
       return { status: 'restored', outputs: decision.outputs! };
@@ -190,10 +196,7 @@ export class Engine {
     const { resources = { cpu: 1 } } = node.rule;
     const claim = typeof resources === 'function' ? resources(this.#ruleParams(node.rule)) : resources;
     return this.#pools.run(claim, async (): Promise<Outcome> => {
-      if (this.#opts.signal?.aborted) {
-        this.#emit({ type: 'build-failed', ...id, error: 'interrupted before it started' });
-        return { status: 'failed', failedDep: node.id };
-      }
+      if (this.#opts.signal?.aborted) return fail('interrupted before it started');
       this.#emit({ type: 'build-start', ...id, reasons: decision.reasons });
       const began = Date.now();
       let failure: string | undefined;
@@ -205,6 +208,7 @@ export class Engine {
           params: this.#ruleParams(node.rule),
           deps: this.#artifacts(node, depOutcomes as { outputs: Outputs }[]),
           items,
+          failed,
           batchDir: this.#batchDir(node),
           state: this.#opts.state,
           executor: this.#opts.executor ?? inProcessExecutor,
@@ -222,8 +226,7 @@ export class Engine {
         // A half-copied video fails in ffprobe; the cause worth reporting is that it was still being written.
         failure = (await this.#inputChangedDuring(node)) ?? describe(error);
       }
-      this.#emit({ type: 'build-failed', ...id, error: failure });
-      return { status: 'failed', failedDep: node.id };
+      return fail(failure);
     }, this.#priority(node));
   }
 
@@ -374,7 +377,7 @@ export class Engine {
     return `input ${item.path} changed while it was being built (is it still being written?); run again`;
   }
 
-  async #fingerprint(node: BuildNode, depOutputs: { outputs: Outputs }[]): Promise<Fingerprint> {
+  async #fingerprint(node: BuildNode, depOutputs: { outputs: Outputs }[], failed: readonly FailedInput[]): Promise<Fingerprint> {
     const { rule, item } = node;
     const inputs: Record<string, string> = {};
     if (item && rule.readsItem !== false) {
@@ -406,12 +409,13 @@ export class Engine {
       inputs,
       ...(item && namesItem && { itemId: item.id }),
       ...(batchDir !== '' && { batchDir }),
+      ...(failed.length > 0 && { failed: Object.fromEntries(failed.map((input) => [input.item, `${input.build}: ${input.error}`])) }),
     };
   }
 
-  async #decide(node: BuildNode, depOutputs: { outputs: Outputs }[]): Promise<Decision> {
+  async #decide(node: BuildNode, depOutputs: { outputs: Outputs }[], failed: readonly FailedInput[] = []): Promise<Decision> {
     const { state } = this.#opts;
-    const fingerprint = await this.#fingerprint(node, depOutputs);
+    const fingerprint = await this.#fingerprint(node, depOutputs, failed);
     const key = await buildKey(fingerprint);
     const trace = state.traces.get(this.#traceKey(node));
     const decision = { fingerprint, key, trace };
@@ -492,15 +496,23 @@ function memoised(evaluate: (node: BuildNode) => Promise<Outcome>): (node: Build
  * cost the report of all the others. (A failed batch dependency still skips it.)
  */
 function withoutFailedItems(node: BuildNode, depOutcomes: Outcome[], items: readonly Item[]) {
-  if (node.item !== null) return { node, depOutcomes, items, left: [] as string[] };
-  const broken = new Set(node.deps.filter((dep, i) => dep.item !== null && didNotBuild(depOutcomes[i]!)).map((dep) => dep.item!.id));
-  if (broken.size === 0) return { node, depOutcomes, items, left: [] as string[] };
+  const failed: FailedInput[] = [];
+  if (node.item !== null) return { node, depOutcomes, items, failed };
+  const broken = new Map<string, BuildFailure>();
+  node.deps.forEach((dep, i) => {
+    const outcome = depOutcomes[i]!;
+    if (dep.item !== null && (outcome.status === 'failed' || outcome.status === 'skipped') && !broken.has(dep.item.id)) {
+      broken.set(dep.item.id, outcome.cause);
+    }
+  });
+  if (broken.size === 0) return { node, depOutcomes, items, failed };
   const keep = node.deps.map((dep) => dep.item === null || !broken.has(dep.item.id));
+  for (const [item, cause] of [...broken].sort(([a], [b]) => (a < b ? -1 : 1))) failed.push({ item, ...cause });
   return {
     node: { ...node, deps: node.deps.filter((_, i) => keep[i]) },
     depOutcomes: depOutcomes.filter((_, i) => keep[i]),
     items: items.filter((item) => !broken.has(item.id)),
-    left: [...broken].sort(),
+    failed,
   };
 }
 

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { canonicalJson, hashString } from './hash.ts';
 import type { ParamValue } from './rule.ts';
 
@@ -18,6 +19,8 @@ export interface Fingerprint {
   itemId?: string;
   /** A batch build's `batchDir` when not '' (a filtered run's). */
   batchDir?: string;
+  /** A batch build's inputs left out after a failure: item -> `build: error`. */
+  failed?: Record<string, string>;
 }
 
 export function buildKey(fingerprint: Fingerprint): Promise<string> {
@@ -31,6 +34,9 @@ export function staleReasons(previous: Fingerprint, next: Fingerprint, item?: st
   for (const field of ['itemId', 'batchDir'] as const) {
     if (previous[field] !== next[field]) reasons.push(`${field} ${show(previous[field])} -> ${show(next[field])}`);
   }
+  const [leftBefore, leftNow] = [Object.keys(previous.failed ?? {}), Object.keys(next.failed ?? {})];
+  if (leftBefore.join() !== leftNow.join()) reasons.push(`inputs left out after a failure: ${show(leftBefore.join(', '))} -> ${show(leftNow.join(', '))}`);
+  else if (!isDeepStrictEqual(previous.failed, next.failed)) reasons.push(`inputs left out after a failure failed otherwise: ${leftNow.join(', ')}`);
   const names = new Set([...Object.keys(previous.params), ...Object.keys(next.params)]);
   for (const name of [...names].sort()) {
     const before = previous.params[name];

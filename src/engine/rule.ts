@@ -65,6 +65,12 @@ export interface BuildContext {
   /** Every item of the run (the batch rule's inputs; also visible to video rules). */
   items: readonly Item[];
   /**
+   * For a batch rule, the inputs left out of `items` because one of their builds failed (or
+   * depends on one that did): which build and its error, so a plan can say what is missing and
+   * why. They join the build key. Empty for a per-video rule.
+   */
+  failed: readonly FailedInput[];
+  /**
    * For a batch rule, the folder its outputs are published under, relative to the output folder:
    * '' in a run over every input; in a filtered run (--only, --skip, --from) the selection's
    * folder, so that outputs over part of the inputs never replace the whole folder's. Outputs
@@ -92,6 +98,14 @@ export interface BuildContext {
   /** Progress inside this build, e.g. frames done of total; rendered by reporters. */
   progress(done: number, total: number, unit?: string): void;
   log(message: string): void;
+}
+
+/** An input left out of a batch build after a failure. */
+export interface FailedInput {
+  item: string;
+  /** The build that failed: `rule@item`. */
+  build: string;
+  error: string;
 }
 
 export type Per = 'video' | 'batch';

@@ -1,8 +1,8 @@
-/** The lists under the cards: clips that could not be cut, and clips delivered off their plan. */
+/** The lists under the cards: failed inputs, clips that could not be cut, and clips delivered off their plan. */
 import { describeCut, plannedSpan } from './delivery.ts';
 import { escapeHtml } from './escape.ts';
 import { formatRange } from './format.ts';
-import type { PlanClip } from './model.ts';
+import type { FailedSource, PlanClip } from './model.ts';
 
 /** `cells` are HTML, already escaped. */
 function clipTable(id: string, heading: string, header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -15,6 +15,12 @@ function clipTable(id: string, heading: string, header: readonly string[], rows:
 export function renderSkipped(clips: readonly PlanClip[]): string {
   const rows = clips.map((clip) => [escapeHtml(clip.source), formatRange(plannedSpan(clip)), escapeHtml(clip.skipped ?? '')]);
   return clipTable('skipped', 'Not cut', ['source', 'requested', 'why'], rows);
+}
+
+/** Inputs without clips because a build of theirs failed. */
+export function renderFailed(failed: readonly FailedSource[]): string {
+  const rows = failed.map((input) => [escapeHtml(input.source), escapeHtml(input.build), escapeHtml(input.reason)]);
+  return clipTable('failed', 'Failed inputs', ['source', 'build', 'why'], rows);
 }
 
 /** Each row links to its card, where the clip can be played. */

@@ -75,4 +75,13 @@ export interface PlanFile {
   params: Record<string, unknown>;
   totals: Totals;
   clips: PlanClip[];
+  /** Inputs that have no clips because one of their builds failed: the file, which build, and why. */
+  failed: FailedSource[];
+}
+
+export interface FailedSource {
+  source: string;
+  /** The build that failed: `rule@file`. */
+  build: string;
+  reason: string;
 }

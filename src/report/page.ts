@@ -1,7 +1,7 @@
 /** report/index.html: totals, filters, per-video timelines and one card per clip, in one self-contained file. */
 import { STYLE, SCRIPT } from './assets.ts';
 import { renderCard } from './cards.ts';
-import { renderOffPlan, renderSkipped } from './clip-tables.ts';
+import { renderFailed, renderOffPlan, renderSkipped } from './clip-tables.ts';
 import { CUT_MODES } from '../media/cut-plan.ts';
 import { MODE_LABELS } from './delivery.ts';
 import { escapeHtml, relativeUrl } from './escape.ts';
@@ -99,6 +99,7 @@ export function renderReport(plan: PlanFile, videos: readonly VideoReport[], opt
     `<div class="cards">${written.map((clip) => renderCard(clip, indexOf.get(clip.source)!, options.toOutput)).join('\n')}</div>`,
     renderOffPlan(plan.clips.filter((clip) => clip.offPlan)),
     renderSkipped(plan.clips.filter((clip) => clip.file === null)),
+    renderFailed(plan.failed),
     `<script>${SCRIPT}</script>`,
     '</body></html>',
     '',

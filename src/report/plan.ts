@@ -1,7 +1,7 @@
 /** plan.json: every clip of every video with its source, time ranges, scores and params. */
 import type { ClipEntry } from '../cut/clips-file.ts';
 import { isOffPlan } from './delivery.ts';
-import type { PlanClip, PlanFile, Totals, VideoReport } from './model.ts';
+import type { FailedSource, PlanClip, PlanFile, Totals, VideoReport } from './model.ts';
 
 function planClip(video: VideoReport, clip: ClipEntry): PlanClip {
   const { file, bytes, ...rest } = clip;
@@ -32,6 +32,11 @@ export function runParams(videos: readonly VideoReport[], reportParams: Record<s
   return { ...(first?.scoreParams ?? {}), ...(first?.clips.cutParams ?? {}), ...reportParams };
 }
 
-export function buildPlan(videos: readonly VideoReport[], totals: Totals, reportParams: Record<string, unknown>): PlanFile {
-  return { version: 1, params: runParams(videos, reportParams), totals, clips: planClips(videos) };
+export function buildPlan(
+  videos: readonly VideoReport[],
+  totals: Totals,
+  reportParams: Record<string, unknown>,
+  failed: readonly FailedSource[] = [],
+): PlanFile {
+  return { version: 1, params: runParams(videos, reportParams), totals, clips: planClips(videos), failed: [...failed] };
 }

@@ -146,3 +146,21 @@ describe('param values', () => {
     expect(file.stderr.trim()).toBe(`vbuild: --output ${path.join(toy.dir, 'out.txt')} is a file, not a folder`);
   });
 });
+
+describe('failed inputs', () => {
+  it('a batch build is told which inputs it left out after a failure, and why; that joins its key', async () => {
+    const toy = new ToyRig({ 'a.mp4': 'alpha', 'b.mp4': 'FAIL here' });
+    rig = toy;
+    const failing = await toy.run(['all']);
+    expect(failing.code).toBe(1);
+    expect(JSON.parse(toy.read('out/failed.json'))).toEqual([{ item: 'b.mp4', build: 'upper@b.mp4', error: 'b.mp4 says FAIL' }]);
+    toy.takeRuns();
+    // The same failure again: the batch build stays fresh.
+    expect((await toy.run(['all'])).code).toBe(1);
+    expect(toy.takeRuns()).toEqual(['upper b.mp4']);
+    toy.write('videos/b.mp4', 'beta');
+    expect((await toy.run(['all'])).code).toBe(0);
+    expect(JSON.parse(toy.read('out/failed.json'))).toEqual([]);
+    expect(toy.read('out/total.txt')).toBe(String('ALPHA!'.length + 'BETA!'.length));
+  });
+});

@@ -16,6 +16,7 @@ export function ruleContext(rule: Rule, file: string | null, overrides: Partial<
     item: file === null ? null : { id: path.basename(file), path: file },
     itemHash: file === null ? null : '0000000000000000',
     items: [],
+    failed: [],
     batchDir: '',
     params,
     deps: {},

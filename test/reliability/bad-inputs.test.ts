@@ -11,7 +11,7 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PlanClip } from '../../src/report/model.ts';
+import type { PlanClip, PlanFile } from '../../src/report/model.ts';
 import { defaultPipelineRig, type Result, type Rig } from '../helpers/rig.ts';
 import { hasEncoder } from '../media/media-fixtures.ts';
 import {
@@ -141,10 +141,19 @@ describe('vbuild all over a folder of odd inputs among good ones', () => {
     expect(entries.filter((entry) => path.basename(entry) === 'pwned')).toEqual([]);
   });
 
-  it('writes plan.json with the good videos although others failed', () => {
-    const plan = JSON.parse(rig.read('out/plan.json')) as { clips: PlanClip[] };
+  it('writes plan.json with the good videos although others failed, and lists each failed input with its reason', () => {
+    const plan = JSON.parse(rig.read('out/plan.json')) as PlanFile;
     expect(plan.clips.length).toBeGreaterThan(0);
     expect(plan.clips.some((clip) => clip.source.startsWith('bad-'))).toBe(false);
+    const failures = CASES.filter((each) => each.expected.kind === 'failure' && !skipReason(each));
+    expect(plan.failed.map((input) => input.source).sort()).toEqual(failures.map((input) => input.file).sort());
+    for (const input of failures) {
+      const entry = plan.failed.find((each) => each.source === input.file)!;
+      expect(entry.build).toBe(`scan@${input.file}`);
+      expect(entry.reason).toMatch(input.expected.kind === 'failure' ? input.expected.cause : /./);
+    }
+    const page = rig.read('out/report/index.html');
+    expect(page).toContain(`Failed inputs (${failures.length})`);
   });
 
   it('says each broken file once: scan fails, the rules after it are skipped, not failed again', () => {

@@ -13,7 +13,7 @@ export const INTERRUPTED_EXIT = 130;
 export interface Interruption {
   /** Aborted by the first signal, with the signal's name in its reason. */
   readonly signal: AbortSignal;
-  /** Gives the signals back to their default handling. */
+  /** Gives the signals back to their default handling, unless one came. */
   dispose(): void;
 }
 
@@ -22,7 +22,8 @@ export function interruptOnSignals(stderr: NodeJS.WritableStream): Interruption 
   let quitting = false;
   const onSignal = (name: NodeJS.Signals) => {
     if (!abort.signal.aborted) {
-      stderr.write(`\nvbuild: ${name}: stopping; the next run resumes (${name} again to quit without cleaning up)\n`);
+      const again = name === 'SIGINT' ? 'Ctrl-C' : name;
+      stderr.write(`\nvbuild: ${name}: stopping; the next run resumes (${again} again to quit without cleaning up)\n`);
       abort.abort(new Error(`interrupted by ${name}`));
       return;
     }
@@ -33,5 +34,10 @@ export function interruptOnSignals(stderr: NodeJS.WritableStream): Interruption 
     void closeAnalysisThreads().finally(() => process.exit(INTERRUPTED_EXIT));
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  return { signal: abort.signal, dispose: () => process.off('SIGINT', onSignal).off('SIGTERM', onSignal) };
+  const dispose = () => {
+    // After a signal the handler stays to the end: a second one while the build's last steps run
+    // (the lock's release) must still exit 130, not end the process by the signal.
+    if (!abort.signal.aborted) process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  };
+  return { signal: abort.signal, dispose };
 }

@@ -1,5 +1,5 @@
 /** Issue 18 items 3 and 7: symlink loops, extensions in any case, files not taken said once. */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -67,5 +67,23 @@ describe('the input folder walk', () => {
     expect(result.stderr).toContain(`vbuild: 2 other files in ${path.join(rig.dir, 'videos')} are not videos by their extension and were not taken (.jpg, .txt; videos: **/*.mp4)`);
     expect(result.stderr).toContain('vbuild: warning: not followed: 1 symlinked folders leading where the walk had been already (a loop or a second way in): loop');
     expect(result.stdout).toContain('inputs:\n  a.mp4\n');
+  });
+});
+
+describe('the same video twice', () => {
+  it('a copy, a hard link or a symlink of an input is built once, under the first name, and said once', async () => {
+    rig = new ToyRig({ 'a.mp4': 'alpha', 'b.mp4': 'beta', 'copy of a.mp4': 'alpha' });
+    dir = rig.dir;
+    linkSync(path.join(rig.dir, 'videos/b.mp4'), path.join(rig.dir, 'videos/hard link of b.mp4'));
+    symlinkSync('a.mp4', path.join(rig.dir, 'videos/z link to a.mp4'));
+    const result = await rig.run(['all']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      'vbuild: 3 inputs have the same content as another and are built once, under the first name: ' +
+        'copy of a.mp4 = a.mp4, hard link of b.mp4 = b.mp4, z link to a.mp4 = a.mp4',
+    );
+    expect(rig.takeRuns().filter((line) => line.startsWith('upper'))).toEqual(['upper a.mp4', 'upper b.mp4']);
+    expect(rig.read('out/total.txt')).toBe(String('ALPHA!'.length + 'BETA!'.length));
+    expect(readdirSync(path.join(rig.dir, 'out')).sort()).toEqual(['a', 'b', 'failed.json', 'total.txt']);
   });
 });

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { type BuildStatus, Engine } from '../../engine/engine.ts';
 import type { EngineEvent } from '../../engine/events.ts';
 import { discoverItems, type ItemSelection } from '../../engine/items.ts';
+import type { Item } from '../../engine/rule.ts';
+import { sameContentItems } from '../../engine/same-content.ts';
 import { acquireLock, LockedError } from '../../engine/lock.ts';
 import { CacheState } from '../../engine/state.ts';
 import type { CommandContext } from '../context.ts';
@@ -81,7 +83,6 @@ async function settleSelection(ctx: CommandContext, engine: Engine, selected: nu
 
 export async function dryRunCommand(ctx: CommandContext, targetWords: readonly string[]): Promise<number> {
   const selection = await selectItems(ctx);
-  const { items } = selection;
   // With the cache free, the dry run keeps the content hashes it computed (the stat cache) so the
   // next run does not read the inputs again; it never writes a trace. While a build holds the
   // cache, it only reads.
@@ -92,10 +93,12 @@ export async function dryRunCommand(ctx: CommandContext, targetWords: readonly s
   const state = CacheState.open(ctx.cacheDir, { readOnly: lock === undefined, verify: ctx.options.verify });
   let builds;
   let prune;
+  let items;
   try {
+    items = await withoutCopies(ctx, selection.items, state);
     const engine = new Engine({ ...engineOptions(ctx, state), items });
     builds = await engine.dryRun(parseTargets(targetWords));
-    prune = pruneDecision(ctx, selection, engine);
+    prune = pruneDecision(ctx, selection, engine, items.length);
   } finally {
     state.close();
     await lock?.release();
@@ -121,16 +124,24 @@ export async function dryRunCommand(ctx: CommandContext, targetWords: readonly s
 }
 
 /** Only a run over the whole folder knows which inputs are gone; see decidePrune for when it may remove their outputs. */
-function pruneDecision(ctx: CommandContext, selection: ItemSelection, engine: Engine): PruneDecision {
+function pruneDecision(ctx: CommandContext, selection: ItemSelection, engine: Engine, selected: number): PruneDecision {
   if (isFiltered(ctx) || !selection.wholeFolder) return { action: 'keep-all' };
-  return decidePrune(engine.goneItems(), selection.items.length, ctx.inputDir, ctx.options.prune);
+  return decidePrune(engine.goneItems(), selected, ctx.inputDir, ctx.options.prune);
+}
+
+/** The selected inputs less those with the same content as an earlier one, said in one line: built once. */
+async function withoutCopies(ctx: CommandContext, items: readonly Item[], state: CacheState, signal?: AbortSignal): Promise<Item[]> {
+  const copies = await sameContentItems(items, state.statCache, signal);
+  if (copies.size === 0) return [...items];
+  const pairs = [...copies].map(([copy, first]) => `${copy} = ${first}`);
+  ctx.stderr.write(`vbuild: ${copies.size} inputs have the same content as another and are built once, under the first name: ${capList(pairs)}\n`);
+  return items.filter((item) => !copies.has(item.id));
 }
 
 export async function buildCommand(ctx: CommandContext, targetWords: readonly string[]): Promise<number> {
   const targets = parseTargets(targetWords);
   const selection = await selectItems(ctx);
-  const { items } = selection;
-  if (items.length === 0 && !existsSync(ctx.cacheDir)) {
+  if (selection.items.length === 0 && !existsSync(ctx.cacheDir)) {
     // Nothing built before, nothing to build: leave no empty cache or report behind.
     ctx.stderr.write(`vbuild: nothing to build\n`);
     return 0;
@@ -145,6 +156,7 @@ export async function buildCommand(ctx: CommandContext, targetWords: readonly st
   const tty = ctx.stderr.isTTY ? ttyReporter(ctx.stderr as NodeJS.WriteStream) : undefined;
   const plain = tty ? undefined : plainReporter((text) => ctx.stderr.write(text));
   try {
+    const items = await withoutCopies(ctx, selection.items, state, abort.signal);
     const engine = new Engine({
       ...engineOptions(ctx, state),
       items,
@@ -155,7 +167,7 @@ export async function buildCommand(ctx: CommandContext, targetWords: readonly st
         plain?.(event);
       },
     });
-    const prune = pruneDecision(ctx, selection, engine);
+    const prune = pruneDecision(ctx, selection, engine, items.length);
     if (prune.action === 'refuse') throw new UsageError(prune.message);
     if (items.length === 0 && prune.action === 'keep-all') {
       ctx.stderr.write(`vbuild: nothing to build\n`);

@@ -160,7 +160,7 @@ describe('failed inputs', () => {
     expect(toy.takeRuns()).toEqual(['upper b.mp4']);
     toy.write('videos/b.mp4', 'beta');
     expect((await toy.run(['all'])).code).toBe(0);
-    expect(JSON.parse(toy.read('out/failed.json'))).toEqual([]);
+    expect(toy.exists('out/failed.json')).toBe(false);
     expect(toy.read('out/total.txt')).toBe(String('ALPHA!'.length + 'BETA!'.length));
   });
 });

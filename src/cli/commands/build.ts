@@ -53,7 +53,7 @@ async function selectItems(ctx: CommandContext): Promise<ItemSelection> {
   const count = selection.items.length;
   stderr.write(
     selection.wholeFolder
-      ? `vbuild: ${count} ${filtered ? `of ${selection.discovered} ` : ''}input${count === 1 ? '' : 's'} in ${inputDir} (${config.input.include.join(', ')})\n`
+      ? `vbuild: ${filtered ? `${count} of ${selection.discovered} inputs` : count === 1 ? '1 input' : `${count} inputs`} in ${inputDir} (${config.input.include.join(', ')})\n`
       : `vbuild: 1 input: ${inputDir}\n`,
   );
   return selection;

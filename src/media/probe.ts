@@ -3,7 +3,7 @@
  * Packets are listed without decoding, which is far cheaper than `-show_frames`.
  */
 import { FFMPEG_BASE_ARGS, MediaError, formatSeconds, runTool } from './ffmpeg.ts';
-import { chooseVideoStream, mainVideoStream } from './video-stream.ts';
+import { chooseVideoStream, type FfprobeOutput, type FfprobeStream, mainVideoStream, readStreams } from './video-stream.ts';
 
 export interface Probe {
   file: string;
@@ -42,36 +42,6 @@ export interface VideoPacket {
   /** NaN when the container does not say. */
   duration: number;
   key: boolean;
-}
-
-interface FfprobeStream {
-  index?: number;
-  /** The container's id of the stream: an MP4 track id ("0x1"); absent ("N/A") in Matroska. */
-  id?: string;
-  codec_type?: string;
-  codec_name?: string;
-  profile?: string;
-  level?: number;
-  pix_fmt?: string;
-  color_range?: string;
-  color_space?: string;
-  color_transfer?: string;
-  color_primaries?: string;
-  field_order?: string;
-  has_b_frames?: number;
-  time_base?: string;
-  width?: number;
-  height?: number;
-  r_frame_rate?: string;
-  avg_frame_rate?: string;
-  disposition?: { attached_pic?: number };
-  tags?: Record<string, string>;
-  side_data_list?: { side_data_type?: string; rotation?: number }[];
-}
-
-interface FfprobeOutput {
-  streams?: FfprobeStream[];
-  format?: { format_name?: string };
 }
 
 /** `[start, end)` in seconds; `end` may be Infinity. */
@@ -159,16 +129,6 @@ export function isVariableFrameRate(times: readonly number[]): boolean {
   const median = sorted[Math.floor(sorted.length / 2)]!;
   const tolerance = Math.max(0.0015, median * 0.05);
   return intervals.some((interval) => Math.abs(interval - median) > tolerance);
-}
-
-async function readStreams(file: string, signal?: AbortSignal): Promise<FfprobeOutput> {
-  const { stdout } = await runTool(
-    'ffprobe',
-    ['-v', 'error', '-show_entries', 'format=format_name:stream', '-of', 'json', file],
-    file,
-    { signal, what: `cannot read "${file}" as a media file` },
-  );
-  return JSON.parse(stdout) as FfprobeOutput;
 }
 
 /** The main video stream and the first audio stream; a file without video is an error that names the file. */

@@ -1,26 +1,57 @@
 /**
- * Which of a file's video streams is "the video". ffmpeg's `v:0` is the first in the container,
- * which may be cover art (an attached picture, or a JPEG stored as an ordinary track by a tool
- * that muxed it first) or the small one of two renditions: analysing it gives no clips and no
- * word why. The main stream is the largest moving picture: not an attached picture, not a still
- * image codec when a moving one exists, then the most pixels, then the first.
+ * A file's streams as ffprobe lists them, and which video stream is "the video". ffmpeg's `v:0` is
+ * the first in the container, which may be cover art (an attached picture, or a JPEG stored as an
+ * ordinary track by a tool that muxed it first) or the small one of two renditions: analysing it
+ * gives no clips and no word why. The main stream is the largest moving picture: not an attached
+ * picture, not a still image codec when a moving one exists, then the most pixels, then the first.
  */
 import { stat } from 'node:fs/promises';
 import { MediaError, runTool } from './ffmpeg.ts';
 
-export interface StreamFacts {
+export interface FfprobeStream {
   index?: number;
+  /** The container's id of the stream: an MP4 track id ("0x1"); absent ("N/A") in Matroska. */
+  id?: string;
   codec_type?: string;
   codec_name?: string;
+  profile?: string;
+  level?: number;
+  pix_fmt?: string;
+  color_range?: string;
+  color_space?: string;
+  color_transfer?: string;
+  color_primaries?: string;
+  field_order?: string;
+  has_b_frames?: number;
+  time_base?: string;
   width?: number;
   height?: number;
+  r_frame_rate?: string;
+  avg_frame_rate?: string;
   disposition?: { attached_pic?: number };
+  tags?: Record<string, string>;
+  side_data_list?: { side_data_type?: string; rotation?: number }[];
+}
+
+export interface FfprobeOutput {
+  streams?: FfprobeStream[];
+  format?: { format_name?: string };
+}
+
+export async function readStreams(file: string, signal?: AbortSignal): Promise<FfprobeOutput> {
+  const { stdout } = await runTool(
+    'ffprobe',
+    ['-v', 'error', '-show_entries', 'format=format_name:stream', '-of', 'json', file],
+    file,
+    { signal, what: `cannot read "${file}" as a media file` },
+  );
+  return JSON.parse(stdout) as FfprobeOutput;
 }
 
 /** Codecs of single pictures: a track of one is a still, not a video, whenever a video is there. */
 const STILL_IMAGE_CODECS = new Set(['mjpeg', 'png', 'bmp', 'gif', 'webp', 'tiff', 'jpegls', 'jpeg2000']);
 
-export function chooseVideoStream<S extends StreamFacts>(streams: readonly S[]): S | undefined {
+export function chooseVideoStream<S extends FfprobeStream>(streams: readonly S[]): S | undefined {
   const rank = (stream: S) => [
     stream.disposition?.attached_pic ? 0 : 1,
     STILL_IMAGE_CODECS.has(stream.codec_name ?? '') ? 0 : 1,
@@ -47,22 +78,13 @@ export async function mainVideoStream(file: string, signal?: AbortSignal): Promi
   const version = `${file}\0${info.size}\0${info.mtimeMs}`;
   let index = chosen.get(version);
   if (index === undefined) {
-    index = readMainVideoStream(file, signal);
+    index = readStreams(file, signal).then((meta) => {
+      const main = chooseVideoStream(meta.streams ?? []);
+      if (main?.index === undefined) throw new MediaError(`no video stream in "${file}"`, file);
+      return main.index;
+    });
     chosen.set(version, index);
     index.catch(() => chosen.delete(version));
   }
   return index;
-}
-
-async function readMainVideoStream(file: string, signal?: AbortSignal): Promise<number> {
-  const { stdout } = await runTool(
-    'ffprobe',
-    ['-v', 'error', '-show_entries', 'stream=index,codec_type,codec_name,width,height:stream_disposition=attached_pic', '-of', 'json', file],
-    file,
-    { signal, what: `cannot read "${file}" as a media file` },
-  );
-  const streams = (JSON.parse(stdout) as { streams?: StreamFacts[] }).streams ?? [];
-  const main = chooseVideoStream(streams);
-  if (main?.index === undefined) throw new MediaError(`no video stream in "${file}"`, file);
-  return main.index;
 }

@@ -61,6 +61,19 @@ export function done(child: ChildProcess): Promise<Result> {
   });
 }
 
+/** `rule@item` of builds whose plain `running` line came without a `done`/`FAILED` line. */
+export function runningIn(stderr: string): string[] {
+  const open = new Set<string>();
+  for (const line of stderr.split('\n')) {
+    const match = /^\[(\w+)\] (.+?): (running|done in|FAILED)/.exec(line);
+    if (!match) continue;
+    const id = `${match[1]}@${match[2]}`;
+    if (match[3] === 'running') open.add(id);
+    else open.delete(id);
+  }
+  return [...open];
+}
+
 /** Polls until `check` holds (for tests that race a real child process), failing after `ms`. */
 export async function until(check: () => boolean, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;

@@ -9,8 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildStatus } from '../../src/engine/engine.ts';
 import { hashFile } from '../../src/engine/hash.ts';
-import { REPO_ROOT, type Result, type Rig, done, until } from '../helpers/rig.ts';
-import { defaultPipelineRig } from '../helpers/rig.ts';
+import { defaultPipelineRig, done, REPO_ROOT, type Result, type Rig, runningIn, until } from '../helpers/rig.ts';
 import { faceClip, retitled } from './inputs.ts';
 
 const BIN = path.join(REPO_ROOT, 'bin/vbuild.js');
@@ -75,19 +74,6 @@ function startGroup(args: readonly string[], cwd: string, { nodeArgs = [], env =
   child.on('close', (_code, killedBy) => (signal = killedBy));
   const finished = done(child);
   return { child, stderr: () => stderr, signal: () => signal, finished };
-}
-
-/** `rule@item` of builds whose `running` line came without a `done`/`FAILED` line. */
-function runningIn(stderr: string): string[] {
-  const open = new Set<string>();
-  for (const line of stderr.split('\n')) {
-    const match = /^\[(\w+)\] (.+?): (running|done in|FAILED)/.exec(line);
-    if (!match) continue;
-    const id = `${match[1]}@${match[2]}`;
-    if (match[3] === 'running') open.add(id);
-    else open.delete(id);
-  }
-  return [...open];
 }
 
 /** After killed runs: a run that completes, serves the reference plan, leaves nothing stale, staged or truncated. */

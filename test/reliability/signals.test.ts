@@ -12,7 +12,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildStatus } from '../../src/engine/engine.ts';
-import { defaultPipelineRig, done, REPO_ROOT, type Result, type Rig, until } from '../helpers/rig.ts';
+import { defaultPipelineRig, done, REPO_ROOT, type Result, type Rig, runningIn, until } from '../helpers/rig.ts';
 import { faceClip } from './inputs.ts';
 
 /** Every frame analysed: detect runs long enough for a signal to find inferences in flight. */
@@ -65,19 +65,6 @@ function childCommands(pid: number): string[] {
     }
   }
   return commands;
-}
-
-/** `rule@item` of builds whose `running` line came without a `done`/`FAILED` line. */
-function runningIn(stderr: string): string[] {
-  const open = new Set<string>();
-  for (const line of stderr.split('\n')) {
-    const match = /^\[(\w+)\] (.+?): (running|done in|FAILED)/.exec(line);
-    if (!match) continue;
-    const id = `${match[1]}@${match[2]}`;
-    if (match[3] === 'running') open.add(id);
-    else open.delete(id);
-  }
-  return [...open];
 }
 
 /** Files in the output folder that a reader must never see: hidden temps and `.tmp` names. */

@@ -8,24 +8,33 @@
  *   short after its index, a strange name): its clip;
  * - no file name is ever run as a command or read as an ffmpeg option.
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanClip, PlanFile } from '../../src/report/model.ts';
 import { defaultPipelineRig, type Result, type Rig } from '../helpers/rig.ts';
-import { hasEncoder } from '../media/media-fixtures.ts';
+import { ffmpeg, hasEncoder } from '../media/media-fixtures.ts';
 import {
+  anamorphic,
   audioOnly,
+  coverFirst,
   faceClip,
+  frameRateGap,
   halfSecond,
   hevc10Bit,
   noFaces,
   randomBytes,
   retitled,
   rotated,
+  sizeChange,
+  subtitledPastTheEnd,
+  trimmedCopy,
   truncatedHalf,
+  twoRenditions,
   variableFrameRate,
   withMoovAtFront,
+  wrappingTs,
 } from './inputs.ts';
 
 type Expected = { kind: 'clip' } | { kind: 'no clip' } | { kind: 'failure'; cause: RegExp };
@@ -54,6 +63,20 @@ const CASES: InputCase[] = [
   { file: 'truncated-half-moov-at-front.mp4', expected: CLIP, make: (out, face) => truncatedHalf(face.moovAtFront, out) },
   { file: 'no-faces.mp4', expected: NO_CLIP, make: (out) => noFaces(out) },
   { file: 'half-second.mp4', expected: NO_CLIP, make: (out, face) => halfSecond(face.moovAtEnd, out) },
+  // Issue 18: what real disks hold.
+  { file: 'size-change.mkv', expected: CLIP, make: (out, face) => sizeChange(face.moovAtEnd, out) },
+  { file: 'trimmed-copy.mp4', expected: CLIP, make: (out, face) => trimmedCopy(face.moovAtEnd, out) },
+  { file: 'cover-first.mp4', expected: CLIP, make: (out, face) => coverFirst(face.moovAtEnd, out) },
+  { file: 'two-renditions.mkv', expected: CLIP, make: (out, face) => twoRenditions(face.moovAtEnd, out) },
+  { file: 'frame-rate-gap.mp4', expected: CLIP, make: (out, face) => frameRateGap(face.moovAtEnd, out) },
+  { file: 'wrapping.ts', expected: CLIP, make: (out, face) => wrappingTs(face.moovAtEnd, out) },
+  { file: 'anamorphic.mp4', expected: CLIP, make: (out, face) => anamorphic(face.moovAtEnd, out) },
+  { file: 'subtitled.mkv', expected: CLIP, make: (out, face) => subtitledPastTheEnd(face.moovAtEnd, out) },
+  { file: 'CAMERA.MTS', expected: CLIP, make: (out, face) => ffmpeg(out, ['-i', face.moovAtEnd, '-c', 'copy', '-f', 'mpegts']) },
+  // The same content as moov-at-end.mp4 (made first, and first in sorted order): built once, under that name.
+  { file: 'z-copy-of-moov-at-end.mp4', expected: NO_CLIP, make: (out) => copyFile(path.join(path.dirname(out), 'moov-at-end.mp4'), out) },
+  // A folder link back into the input folder: followed once, not a loop of inputs.
+  { file: 'loop', expected: NO_CLIP, make: (out) => symlinkSync('.', out) },
   { file: 'bad-zero-byte.mp4', expected: { kind: 'failure', cause: UNREADABLE }, make: (out) => writeFileSync(out, '') },
   // The index would have come last: without it nothing decodes.
   { file: 'bad-truncated-half.mp4', expected: { kind: 'failure', cause: UNREADABLE }, make: (out, face) => truncatedHalf(face.moovAtEnd, out) },
@@ -91,7 +114,8 @@ beforeAll(async () => {
     await input.make(path.join(rig.dir, 'videos', input.file), face);
   }
   mixed = await rig.run(['all', '--device', 'cpu']);
-}, 300_000);
+  // About 30 inputs through the whole pipeline on two cores, beside the rest of the suite.
+}, 1_200_000);
 
 afterAll(() => rig?.cleanup());
 
@@ -154,6 +178,14 @@ describe('vbuild all over a folder of odd inputs among good ones', () => {
     }
     const page = rig.read('out/report/index.html');
     expect(page).toContain(`Failed inputs (${failures.length})`);
+  });
+
+  it('delivers every clip of the good and recoverable inputs within a frame of its plan', () => {
+    const plan = JSON.parse(rig.read('out/plan.json')) as PlanFile;
+    const good = new Set(CASES.filter((each) => each.expected.kind === 'clip' && !skipReason(each)).map((each) => each.file));
+    const clips = plan.clips.filter((clip) => good.has(clip.source));
+    expect(new Set(clips.map((clip) => clip.source))).toEqual(good);
+    for (const clip of clips) expect({ source: clip.source, skipped: clip.skipped, offPlan: clip.offPlan }).toEqual({ source: clip.source, skipped: undefined, offPlan: false });
   });
 
   it('says each broken file once: scan fails, the rules after it are skipped, not failed again', () => {

@@ -308,12 +308,14 @@ describe('an input replaced while detect decodes it', () => {
     cpSync(path.join(rig.dir, 'cache/models'), path.join(cache, 'models'), { recursive: true });
     rmSync(path.join(rig.dir, 'out'), { recursive: true, force: true });
     const original = readFileSync(video('a.mp4'));
+    // Other bytes than b.mp4's: a copy of b would make the two one video, built once.
+    const replacement = await retitled(video('b.mp4'), path.join(rig.dir, 'replacement.mp4'), 'replacement');
     const run1 = startGroup([...ARGS, '--cache', cache], rig.dir);
     let exited = false;
     void run1.finished.then(() => (exited = true));
     await until(() => exited || run1.stderr().includes('[detect] a.mp4: running'), 60_000);
     expect(exited, run1.stderr()).toBe(false);
-    copyFileSync(video('b.mp4'), video('a.mp4'));
+    copyFileSync(replacement, video('a.mp4'));
     const first = await run1.finished;
     // detect (and whatever else read the file) fails rather than record new bytes under the old hash.
     expect(first.code, first.stderr).toBe(1);

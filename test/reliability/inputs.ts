@@ -2,7 +2,7 @@
  * Odd and hostile input videos for the reliability suite, made with the real ffmpeg from a short
  * face clip of the fixtures or lavfi.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fixtureVideo } from '../helpers/test-data.ts';
 import { ffmpeg, X264_FAST } from '../media/media-fixtures.ts';
 
@@ -76,5 +76,63 @@ export function randomBytes(out: string): string {
     bytes[i] = state >>> 24;
   }
   writeFileSync(out, bytes);
+  return out;
+}
+
+/*
+ * Files as real disks hold them (issue 18), each made from the face clip the way users' tools
+ * make them.
+ */
+
+/** Two recordings joined with a stream copy: the face clip at 1280x720, then its last 1.5 s at 640x360. */
+export async function sizeChange(source: string, out: string): Promise<string> {
+  const [big, small, list] = [`${out}.a.ts`, `${out}.b.ts`, `${out}.txt`];
+  await ffmpeg(big, ['-t', '1.9', '-i', source, ...X264_FAST, '-c:a', 'aac']);
+  await ffmpeg(small, ['-ss', '1.9', '-i', source, '-vf', 'scale=640:360', ...X264_FAST, '-c:a', 'aac']);
+  writeFileSync(list, `file '${big}'\nfile '${small}'\n`);
+  await ffmpeg(out, ['-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy']);
+  for (const part of [big, small, list]) rmSync(part);
+  return out;
+}
+
+/** Trimmed with a stream copy from inside a GOP: the MP4's edit list hides its first packets. */
+export function trimmedCopy(source: string, out: string): Promise<string> {
+  return ffmpeg(out, ['-ss', '1.0', '-i', source, '-c', 'copy']);
+}
+
+/** A JPEG muxed before the video as an ordinary track (`-map 1 -map 0`). */
+export async function coverFirst(source: string, out: string): Promise<string> {
+  const cover = await ffmpeg(`${out}.jpg`, ['-f', 'lavfi', '-i', 'color=c=navy:s=600x600:d=1', '-frames:v', '1']);
+  await ffmpeg(out, ['-i', source, '-i', cover, '-map', '1', '-map', '0', '-c', 'copy']);
+  rmSync(cover);
+  return out;
+}
+
+/** A 320x180 rendition first, then the full-size one. */
+export function twoRenditions(source: string, out: string): Promise<string> {
+  return ffmpeg(out, ['-i', source, '-map', '0:v', '-map', '0:v', '-map', '0:a', '-filter:v:0', 'scale=320:180', '-c:v:0', 'libx264', '-preset', 'ultrafast', '-c:v:1', 'copy', '-c:a', 'copy']);
+}
+
+/** Variable frame rate with a gap: 1.2–2.0 s cut out with select. */
+export function frameRateGap(source: string, out: string): Promise<string> {
+  return ffmpeg(out, ['-i', source, '-vf', String.raw`select='not(between(t\,1.2\,2.0))'`, '-fps_mode', 'vfr', '-an', ...X264_FAST]);
+}
+
+/** MPEG-TS whose timestamps wrap (33 bits at 90 kHz) about 4 s in. */
+export function wrappingTs(source: string, out: string): Promise<string> {
+  return ffmpeg(out, ['-i', source, '-c', 'copy', '-output_ts_offset', '95439.7', '-f', 'mpegts']);
+}
+
+/** Anamorphic: stored at 960x720 with 4:3 pixels, shown at 1280x720. */
+export function anamorphic(source: string, out: string): Promise<string> {
+  return ffmpeg(out, ['-i', source, '-vf', 'scale=960:720,setsar=4/3', ...X264_FAST, '-c:a', 'copy']);
+}
+
+/** A subtitle track running past the video. */
+export async function subtitledPastTheEnd(source: string, out: string): Promise<string> {
+  const srt = `${out}.srt`;
+  writeFileSync(srt, '1\n00:00:09,000 --> 00:00:10,000\nlate words\n');
+  await ffmpeg(out, ['-i', source, '-i', srt, '-c', 'copy']);
+  rmSync(srt);
   return out;
 }

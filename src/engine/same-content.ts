@@ -15,7 +15,10 @@ export async function sameContentItems(items: readonly Item[], statCache: StatCa
   let next = 0;
   // Interrupted, it stops reading: the files not hashed yet count as unique, and the run stops anyway.
   const worker = async () => {
-    for (let i = next++; i < items.length && !signal?.aborted; i = next++) hashes[i] = await statCache.hash(items[i]!.path);
+    for (let i = next++; i < items.length && !signal?.aborted; i = next++) {
+      // A file that cannot be hashed (still being copied in, unreadable) fails its own builds, which say why.
+      hashes[i] = await statCache.hash(items[i]!.path).catch(() => undefined);
+    }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENT_READS, items.length) }, worker));
   const firstWith = new Map<string, string>();

@@ -27,6 +27,7 @@ import { cutClips, readRanges, type ClipRequest, type CutClip, type CutMode } fr
 import { PacketTable, planClip } from '../src/media/cut-plan.ts';
 import { FFMPEG_BASE_ARGS, locate, runTool } from '../src/media/ffmpeg.ts';
 import { probe, readVideoPackets } from '../src/media/probe.ts';
+import { mulberry32 } from '../test/helpers/seeded-random.ts';
 import { thumbnail } from '../src/media/thumbnail.ts';
 import { requireData, TEST_CORPUS } from '../test/helpers/test-data.ts';
 
@@ -137,17 +138,6 @@ const ISSUE_LONGEST = 20;
 const CUT_LONGEST = 6;
 const SEED = 12;
 
-/** mulberry32: a small seeded PRNG, so every run cuts the same segments. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 const millis = (seconds: number) => Math.round(seconds * 1000) / 1000;
@@ -423,7 +413,7 @@ const SHOT_STARTS: SegmentSet = {
 
 async function smartVersusReencode(set: SegmentSet, scratch: string): Promise<void> {
   const source = await set.source();
-  const segments = set.segments(CUT_LONGEST, seededRandom(SEED));
+  const segments = set.segments(CUT_LONGEST, mulberry32(SEED));
   const runs = await cutEveryMode(source, segments, scratch);
   const requested = sum(segments.map((segment) => segment.end - segment.start));
   const unusual = unusualClips(set.title.split(':')[0]!, runs);
@@ -434,7 +424,7 @@ async function smartVersusReencode(set: SegmentSet, scratch: string): Promise<vo
     '',
     `- requested: ${fixed(requested, 1)} s in ${segments.length} segments; ${await startsOnKeyframe(source, segments)}`,
     `- ${verdicts(runs)}`,
-    `- ${await plannedShare(source, set.segments(ISSUE_LONGEST, seededRandom(SEED)))}`,
+    `- ${await plannedShare(source, set.segments(ISSUE_LONGEST, mulberry32(SEED)))}`,
     `- clips with no keyframe inside, re-encoded whole as planned: ${expectedFallbacks(runs)} (all modes together)`,
     ...(unusual.length ? unusual.map((line) => `- unexpected: ${line}`) : ['- no other fallback, no skipped clip']),
     '',

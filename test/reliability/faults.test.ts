@@ -10,22 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildStatus } from '../../src/engine/engine.ts';
 import { hashFile } from '../../src/engine/hash.ts';
 import { defaultPipelineRig, done, REPO_ROOT, type Result, type Rig, runningIn, until } from '../helpers/rig.ts';
+import { mulberry32 } from '../helpers/seeded-random.ts';
 import { faceClip, retitled } from './inputs.ts';
 
 const BIN = path.join(REPO_ROOT, 'bin/vbuild.js');
 const ARGS = ['all', '--device', 'cpu'];
 
-/** mulberry32: a small seeded PRNG, so every kill point reproduces. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let rig: Rig;
 let reference: string;

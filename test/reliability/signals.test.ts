@@ -13,6 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildStatus } from '../../src/engine/engine.ts';
 import { defaultPipelineRig, done, REPO_ROOT, type Result, type Rig, runningIn, until } from '../helpers/rig.ts';
+import { mulberry32 } from '../helpers/seeded-random.ts';
 import { faceClip } from './inputs.ts';
 
 /** Every frame analysed: detect runs long enough for a signal to find inferences in flight. */
@@ -25,17 +26,6 @@ const PATIENCE_MS = 120_000;
 let rig: Rig;
 let reference: string;
 
-/** mulberry32: seeded, so every signal point reproduces. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Live processes whose command line names `text` (a zombie's is empty), from /proc. */
 function processesNaming(text: string): string[] {

@@ -9,6 +9,7 @@ import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeFrames } from '../src/media/decode.ts';
+import { frameGaps, type TimeSpan } from '../src/media/frame-times.ts';
 import { findCuts, scenesFromCuts, type CutParams, type Scene } from '../src/media/scene-cuts.ts';
 import { GRID_COLUMNS, SceneScorer, type FrameScore } from '../src/media/scene-scores.ts';
 import { defineRule, type BuildContext, type ParamValue } from '../src/engine/rule.ts';
@@ -25,6 +26,11 @@ export interface ScenesFile {
   /** Cover the video from its first frame's pts to the end of its last frame. */
   scenes: Scene[];
   frameCount: number;
+  /**
+   * Where the video has no picture for a while (frame-times.ts): from the end of the frame before
+   * to the next frame. Only written when there is one, so a video without leaves the same file.
+   */
+  gaps?: TimeSpan[];
 }
 
 const PROGRESS_EVERY = 64;
@@ -119,7 +125,8 @@ export const scenes = defineRule({
   per: 'video',
   deps: ['scene_scores'],
   readsItem: false,
-  version: 1,
+  // 2: the gaps in the pictures (a video with none writes what version 1 did).
+  version: 2,
   params: {
     adaptive_threshold: {
       type: 'number',
@@ -159,11 +166,13 @@ export const scenes = defineRule({
     const frames = parseScores(await readFile(scoresPath, 'utf8'));
     const cutFrames = findCuts(frames, params);
     const times = frames.map((frame) => frame.time);
+    const gaps = frameGaps(times);
     const result: ScenesFile = {
       cuts: cutFrames.map((index) => times[index]!),
       cutFrames,
       scenes: scenesFromCuts(times, cutFrames),
       frameCount: frames.length,
+      ...(gaps.length > 0 && { gaps }),
     };
     await writeFile(path.join(ctx.outDir, SCENES_FILE), `${JSON.stringify(result, null, 1)}\n`);
   },

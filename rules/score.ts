@@ -57,7 +57,8 @@ export const score = defineRule({
   // Reads no frame, but segment ids derive from the item's content hash (ctx.itemHash): the item
   // must be in the key, or two videos with the same detections would share one cached plan.
   // 3: a face whose pose cannot be measured (poseConfidence) fails the pose gate.
-  version: 3,
+  // 4: no segment starts or ends inside a gap in the pictures (scenes.json's gaps).
+  version: 4,
   params: {
     max_yaw: { type: 'number', default: 75, min: 0, max: 180, doc: 'largest |yaw| in degrees of a passing face' },
     max_pitch: { type: 'number', default: 45, min: 0, max: 90, doc: 'largest |pitch| in degrees of a passing face' },
@@ -116,7 +117,7 @@ export const score = defineRule({
     const params = scoreParams(ctx.params);
     const samples = parseDetections(await readFile(depFile(ctx, 'detect', DETECTIONS_FILE), 'utf8'));
     const { sampleStep, tracks } = await readJson<TracksFile>(depFile(ctx, 'track', TRACKS_FILE));
-    const { scenes } = await readJson<ScenesFile>(depFile(ctx, 'scenes', SCENES_FILE));
+    const { scenes, gaps = [] } = await readJson<ScenesFile>(depFile(ctx, 'scenes', SCENES_FILE));
     const identitySpec = stringParam(ctx.params, 'identity');
     let identity: IdentityFilter | null = null;
     if (identitySpec !== '') {
@@ -128,7 +129,7 @@ export const score = defineRule({
         threshold: numberParam(ctx.params, 'identity_threshold', -1, 1),
       };
     }
-    const result = scoreVideo({ samples, tracks, scenes, step: sampleStep, itemHash: ctx.itemHash, identity }, params);
+    const result = scoreVideo({ samples, tracks, scenes, gaps, step: sampleStep, itemHash: ctx.itemHash, identity }, params);
     const written: SegmentsFile = { ...result, params: { ...ctx.params } as Record<string, number | string> };
     await writeFile(path.join(ctx.outDir, SEGMENTS_FILE), `${JSON.stringify(written, null, 1)}\n`);
     await writeFile(path.join(ctx.outDir, CLIP_PLAN_FILE), `${JSON.stringify({ segments: result.segments }, null, 1)}\n`);

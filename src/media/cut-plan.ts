@@ -14,6 +14,7 @@
  * the copy's first keyframe may have them: they are shown before it, so a smart cut re-encodes
  * them into its head.
  */
+import { gapThreshold, typicalFrameInterval } from './frame-times.ts';
 import type { VideoPacket } from './probe.ts';
 import { presentationTimes } from './probe.ts';
 
@@ -54,18 +55,12 @@ export class PacketTable {
 
   #interval: number | undefined;
 
-  /** The median time between consecutive frames. */
   #typicalInterval(): number {
-    if (this.#interval === undefined) {
-      const deltas = this.times.slice(1).map((time, i) => time - this.times[i]!).sort((a, b) => a - b);
-      this.#interval = deltas[Math.floor(deltas.length / 2)] ?? 0;
-    }
-    return this.#interval;
+    return (this.#interval ??= typicalFrameInterval(this.times));
   }
 
-  /** A frame shown this long is followed by a gap, not by the next frame: 10 typical frames, and half a second. */
   #gap(): number {
-    return Math.max(0.5, 10 * this.#typicalInterval());
+    return gapThreshold(this.#typicalInterval());
   }
 
   /** `-ss` for a clip whose first frame is `pts`: just before it, never before the frame ahead of it. */

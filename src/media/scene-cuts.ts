@@ -5,6 +5,7 @@
  * value), at least min scene length frames after the previous boundary. Pure and cheap: changing
  * a threshold re-runs this, never the decode.
  */
+import { toMicroseconds, typicalFrameInterval } from './frame-times.ts';
 import { contentValue, FLASH_FRAMES, type FrameScore } from './scene-scores.ts';
 
 export interface CutParams {
@@ -95,22 +96,10 @@ export function findCuts(frames: readonly FrameScore[], params: CutParams = DEFA
   return cuts;
 }
 
-/**
- * How long the last frame is shown. Frame pts carry no duration; the median interval is robust to
- * the odd irregular frame of variable-frame-rate files.
- */
-export function typicalFrameInterval(times: readonly number[]): number {
-  const intervals = times.slice(1).map((t, i) => t - times[i]!).filter((d) => d > 0);
-  if (intervals.length === 0) return 0;
-  intervals.sort((a, b) => a - b);
-  return intervals[Math.floor(intervals.length / 2)]!;
-}
-
 /** Splits the frames at the cuts into scenes that cover the whole video on its pts timeline. */
 export function scenesFromCuts(times: readonly number[], cuts: readonly number[]): Scene[] {
   if (times.length === 0) return [];
-  // Decoders give pts in whole microseconds; keep the computed end on that grid too.
-  const end = Math.round((times[times.length - 1]! + typicalFrameInterval(times)) * 1e6) / 1e6;
+  const end = toMicroseconds(times[times.length - 1]! + typicalFrameInterval(times));
   const starts = [0, ...cuts];
   return starts.map((firstFrame, index) => {
     const endFrame = starts[index + 1] ?? times.length;

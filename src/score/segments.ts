@@ -14,13 +14,15 @@ import { noPassReason, tooShortReason } from './reasons.ts';
 import { segmentScores } from './scores.ts';
 import { splitLong, splitProblem } from './split.ts';
 import { bridgedStretches, gateFailure, TIME_EPSILON } from './stretches.ts';
-import type { Candidate, Rejection, ScoreParams, Segment, Sighting, Stretch } from './types.ts';
+import type { Candidate, Rejection, ScoreParams, Segment, Sighting, Span, Stretch } from './types.ts';
 import { segmentId } from './uuid5.ts';
 
 export interface ScoreInput {
   samples: readonly Sample[];
   tracks: readonly Track[];
   scenes: readonly Scene[];
+  /** Where the video has no picture (scenes.json's gaps). */
+  gaps: readonly Span[];
   /** Seconds one sample stands for. */
   step: number;
   /** Content hash of the video: with the time range, it names each segment. */
@@ -67,6 +69,21 @@ function clampToScene(candidate: Candidate, scene: Scene | undefined): Candidate
   return { ...candidate, start: Math.max(candidate.start, scene.start), end: Math.min(candidate.end, scene.end) };
 }
 
+/**
+ * A span held to where the video has pictures. A sample stands for a step, so a span ending one
+ * step past its last sample may end inside a gap (a stretch cut out of a variable-frame-rate
+ * video), where no frame is for a clip to hold: it ends where the gap starts. A split's second
+ * part, starting a step past its split sample, starts where the gap ends.
+ */
+function clampToPictures<S extends Span>(span: S, gaps: readonly Span[]): S {
+  let { start, end } = span;
+  for (const gap of gaps) {
+    if (start > gap.start - TIME_EPSILON && start < gap.end - TIME_EPSILON) start = gap.end;
+    if (end > gap.start + TIME_EPSILON && end < gap.end + TIME_EPSILON) end = gap.start;
+  }
+  return start === span.start && end === span.end ? span : { ...span, start, end };
+}
+
 export function scoreVideo(input: ScoreInput, params: ScoreParams): ScoreResult {
   const unsplittable = splitProblem(input.step, params);
   if (unsplittable !== undefined) throw new Error(unsplittable);
@@ -98,7 +115,8 @@ export function scoreVideo(input: ScoreInput, params: ScoreParams): ScoreResult 
 
   const segments: Segment[] = [];
   for (const merged of mergeStretches(stretches, params.mergeGap)) {
-    for (const part of splitLong(clampToScene(merged, scenes.get(merged.scene)), input.step, params)) {
+    for (const split of splitLong(clampToScene(merged, scenes.get(merged.scene)), input.step, params)) {
+      const part = clampToPictures(split, input.gaps);
       const tracks = [...new Set(part.sightings.map((s) => s.track))].sort((a, b) => a - b);
       const duration = part.end - part.start;
       if (duration < params.minDur - TIME_EPSILON) {
@@ -118,13 +136,8 @@ export function scoreVideo(input: ScoreInput, params: ScoreParams): ScoreResult 
     .filter((track) => !used.has(track.id))
     .map((track): Rejection => {
       const sceneEnd = scenes.get(track.scene)?.end ?? Infinity;
-      return {
-        track: track.id,
-        scene: track.scene,
-        start: roundMs(track.start),
-        end: roundMs(Math.min(track.end + input.step, sceneEnd)),
-        reason: reasons.reasonFor(track.id),
-      };
+      const { start, end } = clampToPictures({ start: track.start, end: Math.min(track.end + input.step, sceneEnd) }, input.gaps);
+      return { track: track.id, scene: track.scene, start: roundMs(start), end: roundMs(end), reason: reasons.reasonFor(track.id) };
     });
   return { segments, rejected };
 }

@@ -6,8 +6,8 @@ import {
   isFlash,
   matchCuts,
   scenesFromCuts,
-  typicalFrameInterval,
 } from '../../src/media/scene-cuts.ts';
+import { frameGaps, typicalFrameInterval } from '../../src/media/frame-times.ts';
 import { FLASH_FRAMES, type FrameScore } from '../../src/media/scene-scores.ts';
 
 const FPS = 25;
@@ -103,6 +103,17 @@ describe('scenesFromCuts', () => {
   it('ends the last frame after the median frame interval', () => {
     expect(typicalFrameInterval([0, 0.04, 0.08, 0.2, 0.24])).toBeCloseTo(0.04, 9);
     expect(typicalFrameInterval([3])).toBe(0);
+  });
+
+  it('finds the gaps where the pictures stop: from the end of the frame before, a typical frame long, to the next frame', () => {
+    const before = Array.from({ length: 30 }, (_, i) => i / FPS);
+    const after = Array.from({ length: 30 }, (_, i) => 2 + i / FPS);
+    expect(frameGaps([...before, ...after])).toEqual([{ start: 1.2, end: 2 }]);
+    // Every third frame (a slower rate) or a dropped frame is no gap: only a stretch longer than
+    // ten typical frames and half a second is.
+    expect(frameGaps(before.filter((_, i) => i % 3 === 0 || i < 10))).toEqual([]);
+    expect(frameGaps([...before.slice(0, 20), ...before.slice(28)])).toEqual([]);
+    expect(frameGaps([0.5])).toEqual([]);
   });
 });
 

@@ -186,12 +186,7 @@ describe('vbuild all over a folder of odd inputs among good ones', () => {
     const clips = plan.clips.filter((clip) => good.has(clip.source));
     expect(new Set(clips.map((clip) => clip.source))).toEqual(good);
     for (const clip of clips) {
-      // Score plans in samples: a segment before the gap ends a sample step after its last
-      // sample, inside the gap, where the source has no frame; the clip holds every frame of it
-      // but is flagged off plan by the time it cannot fill (left for a later fix in score or in
-      // how off-plan is measured).
-      const offPlan = clip.source === 'frame-rate-gap.mp4' && clip.end < clip.requestedEnd ? false : clip.offPlan;
-      expect({ source: clip.source, skipped: clip.skipped, offPlan }).toEqual({ source: clip.source, skipped: undefined, offPlan: false });
+      expect({ source: clip.source, skipped: clip.skipped, offPlan: clip.offPlan }).toEqual({ source: clip.source, skipped: undefined, offPlan: false });
     }
   });
 

@@ -10,12 +10,17 @@ import { DEFAULTS, face, faceAt, person, samples, scenesAt, TRACK_DEFAULTS } fro
 const STEP = 0.5;
 
 /** Scores hand-built samples (0.5 s apart) after tracking them with the default track params. */
-function score(perSample: readonly (DetectedFace[] | null)[], options: { cuts?: number[]; params?: Partial<ScoreParams>; identity?: ScoreInput['identity'] } = {}) {
-  const sampled = samples(perSample, STEP);
+function score(
+  perSample: readonly (DetectedFace[] | null)[],
+  options: { cuts?: number[]; gaps?: ScoreInput['gaps']; params?: Partial<ScoreParams>; identity?: ScoreInput['identity'] } = {},
+) {
+  const gaps = options.gaps ?? [];
+  // A gap in the pictures has no frame to sample.
+  const sampled = samples(perSample, STEP).filter((sample) => !gaps.some((gap) => sample.t >= gap.start && sample.t < gap.end));
   const scenes = scenesAt(options.cuts ?? [], perSample.length * STEP);
   const tracks = buildTracks(sampled, scenes, STEP, TRACK_DEFAULTS);
   return scoreVideo(
-    { samples: sampled, tracks, scenes, step: STEP, itemHash: 'abc123', identity: options.identity ?? null },
+    { samples: sampled, tracks, scenes, gaps, step: STEP, itemHash: 'abc123', identity: options.identity ?? null },
     { ...DEFAULTS, ...options.params },
   );
 }
@@ -86,6 +91,16 @@ describe('segments', () => {
     const result = score(repeat(12, good), { cuts: [2.9] });
     expect(spans(result)).toEqual([[0, 2.9], [3, 6]]);
     expect(result.segments.map((s) => s.scene)).toEqual([0, 1]);
+  });
+
+  it('ends a segment where a gap in the pictures starts, not a sample step into it', () => {
+    // The last frame before the gap is shown until 2.7 s, the next comes at 4.5 s (a new shot).
+    const result = score(repeat(12, good), { cuts: [4.5], gaps: [{ start: 2.7, end: 4.5 }] });
+    expect(spans(result)).toEqual([[0, 2.7], [4.5, 6]]);
+    // Held to the pictures, a segment can fall short of min_dur.
+    const short = score([[], [], [], [], ...repeat(8, good)], { cuts: [4.5], gaps: [{ start: 2.7, end: 4.5 }] });
+    expect(spans(short)).toEqual([[4.5, 6]]);
+    expect(short.rejected).toEqual([expect.objectContaining({ start: 2, end: 2.7, reason: 'segment 0.70 s < min_dur 1' })]);
   });
 
   it('rejects segments shorter than min_dur and says so; an isolated detection never becomes a segment', () => {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { ConfigError, validateConfig } from '../engine/config.ts';
 import type { Config, Rule } from '../engine/rule.ts';
+import { RESERVED_WORDS } from './parse.ts';
 
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CONFIG_NAME = 'pipeline.config.ts';
@@ -41,7 +42,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
     throw new ConfigError(`config ${file}: input needs a dir and an include list of globs`);
   }
   try {
-    return { file, config, rules: validateConfig(config) };
+    return { file, config, rules: validateConfig(config, { reservedNames: RESERVED_WORDS }) };
   } catch (error) {
     if (error instanceof ConfigError) throw new ConfigError(`config ${file}: ${error.message}`);
     throw error;

@@ -11,6 +11,7 @@ import { type CommandContext, resolveFolders } from './context.ts';
 import { configPath, loadConfig } from './load-config.ts';
 import { VBUILD_VERSION } from '../version.ts';
 import { paramsFromEnv, parseCLI, UsageError } from './parse.ts';
+import { describeSelectionProblem } from './selection-problem.ts';
 
 export interface Io {
   cwd: string;
@@ -28,8 +29,8 @@ function configFlag(argv: readonly string[]): string | undefined {
   return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[index + 1];
 }
 
-/** Errors the user can fix: printed as one line, exit code 2. */
-const USER_ERRORS = [ConfigError, UsageError, TargetError, ItemSelectionError, LockedError];
+/** Errors the user can fix: printed as one line, exit code 2 (so is an ItemSelectionError, worded here). */
+const USER_ERRORS = [ConfigError, UsageError, TargetError, LockedError];
 
 export async function main(argv: readonly string[], io: Io = { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   tolerateClosedOutput(io.stdout);
@@ -72,8 +73,13 @@ export async function main(argv: readonly string[], io: Io = { cwd: process.cwd(
   } catch (error) {
     // A command streaming to a closed stdout (cat) fails with EPIPE: the reader had enough.
     if (isClosedOutput(error)) return 0;
+    if (error instanceof ItemSelectionError) {
+      io.stderr.write(`vbuild: ${describeSelectionProblem(error.problem)}\n`);
+      return 2;
+    }
     if (USER_ERRORS.some((kind) => error instanceof kind)) {
-      io.stderr.write(`vbuild: ${(error as Error).message}\n`);
+      const hint = error instanceof LockedError ? '; wait for it, or pass --wait' : '';
+      io.stderr.write(`vbuild: ${(error as Error).message}${hint}\n`);
       return 2;
     }
     throw error;

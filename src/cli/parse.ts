@@ -36,6 +36,13 @@ const COMMANDS = [
   ['doctor', 'Show the ffmpeg, ffprobe and onnxruntime in use'],
 ] as const;
 
+/** Words the command line gives a meaning of its own (the commands, `all`, `help`): no rule may be named so. */
+export const RESERVED_WORDS: readonly string[] = [
+  'all',
+  'help',
+  ...COMMANDS.map(([usage]) => usage.split(' ')[0]!).filter((word) => /^[a-z]/.test(word)),
+];
+
 function paramOption(param: DeclaredParam): string {
   const flag = paramFlag(param.name);
   if (param.type === 'boolean') return `${flag}, --no-${flag.slice(2)}`;

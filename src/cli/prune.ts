@@ -1,4 +1,4 @@
-import type { GoneItems } from '../engine/engine.ts';
+import type { GoneItems } from '../engine/gc.ts';
 import { capList } from './lists.ts';
 
 /**

@@ -2,18 +2,20 @@ import type { Config, ParamSpec, ParamValue, Rule } from './rule.ts';
 
 export class ConfigError extends Error {}
 
-/** Names the CLI keeps for its own commands and targets. */
-const RESERVED_NAMES = new Set(['all', 'cat', 'dag', 'status', 'gc', 'doctor', 'help']);
 const PARAM_TYPES = new Set(['number', 'integer', 'string', 'boolean']);
 
-/** Checks the rule graph and param declarations; returns the rules in dependency order. */
-export function validateConfig(config: Config): Rule[] {
+/**
+ * Checks the rule graph and param declarations; returns the rules in dependency order.
+ * `reservedNames`: words the caller's command line gives a meaning of its own (commands, `all`),
+ * which a rule may not take.
+ */
+export function validateConfig(config: Config, { reservedNames = [] }: { reservedNames?: readonly string[] } = {}): Rule[] {
   const byName = new Map<string, Rule>();
   for (const rule of config.rules) {
     if (typeof rule.name !== 'string' || !/^[a-z][a-z0-9_-]*$/.test(rule.name)) {
       throw new ConfigError(`rule ${JSON.stringify(rule.name)}: a rule name must be lower-case letters, digits, '_' or '-'`);
     }
-    if (RESERVED_NAMES.has(rule.name)) throw new ConfigError(`rule "${rule.name}": the name is reserved for a vbuild command`);
+    if (reservedNames.includes(rule.name)) throw new ConfigError(`rule "${rule.name}": the name is reserved for a vbuild command`);
     if (byName.has(rule.name)) throw new ConfigError(`rule "${rule.name}" is defined twice`);
     if (rule.per !== 'video' && rule.per !== 'batch') {
       throw new ConfigError(`rule "${rule.name}": per must be 'video' or 'batch', got ${JSON.stringify(rule.per)}`);

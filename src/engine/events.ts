@@ -10,7 +10,8 @@ export type EngineEvent =
   | ({ type: 'build-log'; message: string } & BuildId)
   | ({ type: 'build-done'; ms: number; unchanged: boolean } & BuildId)
   | ({ type: 'build-failed'; error: string } & BuildId)
-  | ({ type: 'build-skipped'; failedDep: string } & BuildId)
+  /** `failedBuild`: the build (`rule@item`) whose failure this one waited on. */
+  | ({ type: 'build-skipped'; failedBuild: string } & BuildId)
   | { type: 'run-end'; ms: number; summary: RunSummary };
 
 export interface RunSummary {

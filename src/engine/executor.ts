@@ -1,13 +1,26 @@
 import type { BuildContext, Rule } from './rule.ts';
 
 /**
- * Runs one build given its context. The seam where a distributed queue can take over:
- * a rule's run depends only on its context (declared inputs and params).
+ * Runs one build given its context: the seam where a distributed queue (or an executor that
+ * fuses several builds' work, such as one decode for many rules) can take over.
+ *
+ * A rule's run depends only on its context: declared inputs (`ctx.deps`, `ctx.batch`, the item's
+ * file), params and `ctx.cacheDir`'s derived data. The engine has decided that the build must run,
+ * holds its resource claim for as long as `execute` runs, and afterwards moves what is in
+ * `ctx.outDir` (and the journals opened through `ctx.journal`) into the store. So an executor that
+ * runs the rule elsewhere must:
+ * - resolve only once every output file is in `ctx.outDir` (a local folder) and every journal
+ *   record has been appended through `ctx.journal`;
+ * - reject to fail the build (the error's message is what the user sees); never record anything
+ *   itself: traces, the run cache and publishing stay the engine's;
+ * - stop promptly when `ctx.signal` aborts;
+ * - forward `ctx.progress` and `ctx.log` calls if it wants them shown.
  */
 export interface Executor {
   execute(rule: Rule, ctx: BuildContext): Promise<void>;
 }
 
+/** Runs the rule in this process. */
 export const inProcessExecutor: Executor = {
   execute: (rule, ctx) => rule.run(ctx),
 };

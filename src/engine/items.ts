@@ -21,7 +21,7 @@ export interface ItemSelection {
   /** How many files the input patterns found before filtering. */
   discovered: number;
   /** Filter patterns that matched no discovered file: almost always a typo the user must see. */
-  unmatched: { flag: '--only' | '--skip'; pattern: string }[];
+  unmatched: { filter: 'only' | 'skip'; pattern: string }[];
   /** False when the input is one video file: a run over it says nothing of other inputs being gone. */
   wholeFolder: boolean;
   /** Files in the input folder that the input patterns do not take (not videos by their extension). */
@@ -32,7 +32,20 @@ export interface ItemSelection {
   brokenLinks: string[];
 }
 
-export class ItemSelectionError extends Error {}
+/** Why the input names no items to select from; the caller words it in terms of its own options. */
+export type SelectionProblem =
+  | { kind: 'input-missing'; path: string }
+  | { kind: 'input-unreadable'; path: string; code: string }
+  /** Neither a folder nor a file the include patterns take (listed when it is a file). */
+  | { kind: 'input-not-videos'; path: string; include?: readonly string[] }
+  /** `from` names no selected item. */
+  | { kind: 'from-unmatched'; name: string };
+
+export class ItemSelectionError extends Error {
+  constructor(readonly problem: SelectionProblem) {
+    super(`input selection: ${JSON.stringify(problem)}`);
+  }
+}
 
 const byNaturalOrder = new Intl.Collator('en', { numeric: true }).compare;
 
@@ -47,7 +60,7 @@ export function namesItem(id: string, name: string): boolean {
   return id === name || path.posix.basename(id) === name || stem(id) === name;
 }
 
-/** A pattern without a slash matches the file name or its stem anywhere, like `--only 0005*`. */
+/** A pattern without a slash matches the file name or its stem anywhere: `0005*` takes `a/00051.mp4`. */
 function matcher(pattern: string): (id: string) => boolean {
   if (pattern.includes('/')) return picomatch(pattern, { dot: true });
   const match = picomatch(pattern, { dot: true });
@@ -67,17 +80,17 @@ async function inputFiles(input: InputSpec, exclude: readonly string[]): Promise
   const root = path.resolve(input.dir);
   const info = await stat(root).catch(() => undefined);
   if (info === undefined) {
-    throw new ItemSelectionError(`input folder ${root} does not exist; pass --input with a folder of videos or one video file`);
+    throw new ItemSelectionError({ kind: 'input-missing', path: root });
   }
   const isVideo = picomatch([...input.include], { nocase: true });
   if (info.isFile()) {
     const name = path.basename(root);
-    if (!isVideo(name)) throw new ItemSelectionError(`--input ${root} is neither a folder nor a video file (${input.include.join(', ')})`);
+    if (!isVideo(name)) throw new ItemSelectionError({ kind: 'input-not-videos', path: root, include: input.include });
     return { root: path.dirname(root), ids: [name], wholeFolder: false, notTaken: [], repeatedFolders: [], brokenLinks: [] };
   }
-  if (!info.isDirectory()) throw new ItemSelectionError(`--input ${root} is neither a folder nor a video file`);
+  if (!info.isDirectory()) throw new ItemSelectionError({ kind: 'input-not-videos', path: root });
   await readdir(root).catch((error: NodeJS.ErrnoException) => {
-    throw new ItemSelectionError(`cannot read input folder ${root}: ${error.code ?? error.message}`);
+    throw new ItemSelectionError({ kind: 'input-unreadable', path: root, code: error.code ?? error.message });
   });
   const walk = await walkInputFolder(root, exclude);
   return {
@@ -94,21 +107,19 @@ export async function discoverItems(input: InputSpec, filter: ItemFilter = {}): 
   const { root, ids: found, ...reported } = await inputFiles(input, filter.exclude ?? []);
   const ids = found.sort(byNaturalOrder);
   const unmatched: ItemSelection['unmatched'] = [];
-  const apply = (flag: '--only' | '--skip', patterns: readonly string[] = []) =>
+  const apply = (name: 'only' | 'skip', patterns: readonly string[] = []) =>
     patterns.map((pattern) => {
       const match = matcher(pattern);
-      if (!ids.some(match)) unmatched.push({ flag, pattern });
+      if (!ids.some(match)) unmatched.push({ filter: name, pattern });
       return match;
     });
-  const only = apply('--only', filter.only);
-  const skip = apply('--skip', filter.skip);
+  const only = apply('only', filter.only);
+  const skip = apply('skip', filter.skip);
   let selected = ids.filter((id) => (only.length === 0 || only.some((m) => m(id))) && !skip.some((m) => m(id)));
   if (filter.from !== undefined) {
     const name = filter.from;
     const start = selected.findIndex((id) => namesItem(id, name));
-    if (start < 0) {
-      throw new ItemSelectionError(`--from ${JSON.stringify(name)}: no selected input is named so (ids, file names and stems are accepted)`);
-    }
+    if (start < 0) throw new ItemSelectionError({ kind: 'from-unmatched', name });
     selected = selected.slice(start);
   }
   return {

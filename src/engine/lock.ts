@@ -17,7 +17,7 @@ export class LockedError extends Error {
   ) {
     super(
       `the cache ${path.dirname(lockFile)} is in use by vbuild pid ${holder.pid} on ${holder.host} ` +
-        `(started ${holder.startedAt}: ${holder.command}); wait for it, or pass --wait`,
+        `(started ${holder.startedAt}: ${holder.command})`,
     );
   }
 }

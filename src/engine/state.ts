@@ -5,7 +5,7 @@ import type { Fingerprint } from './fingerprint.ts';
 import { JsonlTable } from './jsonl-table.ts';
 import type { Published } from './publish.ts';
 import { StatCache, type StatEntry } from './stat-cache.ts';
-import { LocalStore } from './store.ts';
+import { type ArtifactStore, LocalStore } from './store.ts';
 
 /** Output file name -> content hash. */
 export type Outputs = Record<string, string>;
@@ -32,7 +32,7 @@ export interface RunRecord {
 /** The cache folder's layout and its persistent tables. */
 export class CacheState {
   readonly root: string;
-  readonly store: LocalStore;
+  readonly store: ArtifactStore;
   readonly traces: JsonlTable<Trace>;
   readonly runs: JsonlTable<RunRecord>;
   readonly statCache: StatCache;

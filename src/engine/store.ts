@@ -5,6 +5,11 @@ import { hashFile } from './hash.ts';
 /**
  * Content-addressed artifact storage. The seam where a shared store (a network filesystem,
  * an S3-compatible bucket) can replace the local directory without touching the engine.
+ *
+ * The engine puts every output of a finished build and hands dependents `path(hash)` as a file
+ * to read, so a remote store must keep a local copy of what it serves. Objects are immutable:
+ * `put` of content already stored keeps one copy. Which objects are live is the traces' and run
+ * cache's business (`collectGarbage` in gc.ts walks LocalStore's folder to delete the others).
  */
 export interface ArtifactStore {
   /** Moves `file` into the store and returns its content hash; the source file is consumed. */

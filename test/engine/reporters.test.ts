@@ -18,7 +18,7 @@ describe('reporters render engine events', () => {
     expect(detect).toMatchObject({ total: 2, fresh: 1, ran: 0 });
     expect(detect.running).toMatchObject([{ item: 'b.mp4', done: 10, total: 40, unit: 'frames' }]);
     model.apply({ type: 'build-failed', rule: 'detect', item: 'b.mp4', error: 'decode failed' });
-    model.apply({ type: 'build-skipped', rule: 'report', item: null, failedDep: 'detect@b.mp4' });
+    model.apply({ type: 'build-skipped', rule: 'report', item: null, failedBuild: 'detect@b.mp4' });
     expect(detect.running).toEqual([]);
     expect(model.failures).toEqual([{ rule: 'detect', item: 'b.mp4', error: 'decode failed' }]);
     expect(model.rules.get('report')).toMatchObject({ total: 1, skipped: 1 });

@@ -25,8 +25,8 @@ describe('config validation names the rule at fault', () => {
     [[rule('a', { params: { x: { type: 'integer', default: 1.5, doc: 'x' } } })], 'rule "a": param "x" default must be an integer'],
     [[rule('all')], 'rule "all": the name is reserved'],
   ])('%#', (rules, message) => {
-    expect(() => validateConfig(config(rules))).toThrow(ConfigError);
-    expect(() => validateConfig(config(rules))).toThrow(message);
+    expect(() => validateConfig(config(rules), { reservedNames: ['all'] })).toThrow(ConfigError);
+    expect(() => validateConfig(config(rules), { reservedNames: ['all'] })).toThrow(message);
   });
 
   it('orders rules so that dependencies come first', () => {
@@ -46,7 +46,7 @@ describe('item selection', () => {
   it('globs match file names and stems; a pattern that matches nothing is reported, not silent', async () => {
     const selection = await discoverItems(input, { only: ['0005[0-9]', '005[0-9]'] });
     expect(selection.items.map((i) => i.id)).toEqual(['00050.mp4', '00051.mp4']);
-    expect(selection.unmatched).toEqual([{ flag: '--only', pattern: '005[0-9]' }]);
+    expect(selection.unmatched).toEqual([{ filter: 'only', pattern: '005[0-9]' }]);
     expect(selection.discovered).toBe(5);
   });
 
@@ -55,7 +55,7 @@ describe('item selection', () => {
     expect(all.items.map((i) => i.id)).toEqual(['00050.mp4', '00051.mp4', '00510.mp4', 'sub/clip 2.mp4', 'sub/clip 10.mp4']);
     const from = await discoverItems(input, { from: 'clip 2', skip: ['sub/clip 10.mp4'] });
     expect(from.items.map((i) => i.id)).toEqual(['sub/clip 2.mp4']);
-    await expect(discoverItems(input, { from: 'missing' })).rejects.toThrow('--from "missing"');
+    await expect(discoverItems(input, { from: 'missing' })).rejects.toMatchObject({ problem: { kind: 'from-unmatched', name: 'missing' } });
   });
 });
 

@@ -46,8 +46,8 @@ async function selectItems(ctx: CommandContext): Promise<ItemSelection> {
   if (selection.brokenLinks.length > 0) {
     stderr.write(`vbuild: warning: ${selection.brokenLinks.length} broken symlinks in ${inputDir}: ${capList(selection.brokenLinks)}\n`);
   }
-  for (const { flag, pattern } of selection.unmatched) {
-    stderr.write(`vbuild: warning: ${flag} ${JSON.stringify(pattern)} matched none of the ${selection.discovered} inputs\n`);
+  for (const { filter, pattern } of selection.unmatched) {
+    stderr.write(`vbuild: warning: --${filter} ${JSON.stringify(pattern)} matched none of the ${selection.discovered} inputs\n`);
   }
   const filtered = isFiltered(ctx);
   const count = selection.items.length;
@@ -196,7 +196,6 @@ export async function buildCommand(ctx: CommandContext, targetWords: readonly st
 
 function engineOptions(ctx: CommandContext, state: CacheState) {
   return {
-    config: ctx.config,
     rules: ctx.rules,
     state,
     outputDir: ctx.outputDir,

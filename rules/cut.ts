@@ -14,6 +14,7 @@ import { parseSegments } from '../src/cut/segments.ts';
 import type { Segment } from '../src/score/types.ts';
 import { depFile, numberParam, readJson } from '../src/track/rule-inputs.ts';
 import { VBUILD_VERSION } from '../src/version.ts';
+import { DECODING_FILE } from './scan.ts';
 import { SCENES_FILE, type ScenesFile } from './scenes.ts';
 import { CLIP_PLAN_FILE, MIN_DUR_PARAM } from './score.ts';
 
@@ -45,7 +46,8 @@ export const cut = defineRule({
   per: 'video',
   // scan: order only, so that a file scan rejects fails there once.
   deps: ['scan', 'scenes', 'score'],
-  reads: { scan: [], scenes: [SCENES_FILE], score: [CLIP_PLAN_FILE] },
+  // decoding.json: which stream is cut (the decoders' choice, read again by the cutter).
+  reads: { scan: [DECODING_FILE], scenes: [SCENES_FILE], score: [CLIP_PLAN_FILE] },
   // 4: clips.json records the vbuild version; sidecars are the sidecars rule's (they name the source).
   version: 4,
   resources: { cpu: 1, io: 1 },

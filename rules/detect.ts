@@ -16,6 +16,7 @@ import type { AnalysisSettings, FrameOutcome } from '../src/detect/analysis-prot
 import { isErrorLine, type DetectionLine } from '../src/detect/records.ts';
 import { expectedSamples, resumePoint, sampleIndex, type ResumePoint } from '../src/detect/sampling.ts';
 import type { Device } from '../src/vision/session.ts';
+import { DECODING_FILE } from './scan.ts';
 
 export const DETECTIONS_FILE = 'detections.jsonl';
 export const DETECT_SUMMARY_FILE = 'summary.json';
@@ -206,10 +207,11 @@ async function analyseVideo(
 
 export const detect = defineRule({
   name: 'detect',
-  // After scan, reading none of its outputs: a file scan cannot read fails once, on scan's line,
-  // and this rule is skipped instead of failing again with ffmpeg's words.
+  // After scan: a file scan cannot read fails once, on scan's line, and this rule is skipped
+  // instead of failing again with ffmpeg's words. Of its outputs, only decoding.json joins the key
+  // (the decoder makes the same choice of stream and shape itself).
   deps: ['scan'],
-  reads: { scan: [] },
+  reads: { scan: [DECODING_FILE] },
   per: 'video',
   // 2: poses fitted to the canonical face, with poseConfidence; the embedded pack drops meshes that are not face-shaped.
   version: 2,

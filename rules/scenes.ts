@@ -13,6 +13,7 @@ import { frameGaps, type TimeSpan } from '../src/media/frame-times.ts';
 import { findCuts, scenesFromCuts, type CutParams, type Scene } from '../src/media/scene-cuts.ts';
 import { GRID_COLUMNS, SceneScorer, type FrameScore } from '../src/media/scene-scores.ts';
 import { defineRule, type BuildContext, type ParamValue } from '../src/engine/rule.ts';
+import { DECODING_FILE } from './scan.ts';
 
 export const SCORES_FILE = 'scores.jsonl';
 export const SCENES_FILE = 'scenes.json';
@@ -79,10 +80,11 @@ export function parseScores(text: string): FrameScore[] {
 
 export const sceneScores = defineRule({
   name: 'scene_scores',
-  // After scan, reading none of its outputs: a file scan cannot read fails once, on scan's line,
-  // and this rule is skipped instead of failing again with ffmpeg's words.
+  // After scan: a file scan cannot read fails once, on scan's line, and this rule is skipped
+  // instead of failing again with ffmpeg's words. Of its outputs, only decoding.json joins the key
+  // (the decoder makes the same choice of stream and shape itself).
   deps: ['scan'],
-  reads: { scan: [] },
+  reads: { scan: [DECODING_FILE] },
   per: 'video',
   version: 1,
   resources: { cpu: 1 },

@@ -217,7 +217,7 @@ export function ffmpegEncoders(): Promise<Set<string>> {
  * faces are measured and shown as a viewer sees them; square pixels pass unchanged. An unknown
  * SAR (0) counts as square.
  */
-export const SQUARE_PIXELS_FILTER = "scale=w='if(gt(sar,0),trunc(iw*sar/2)*2,iw)':h=ih,setsar=1";
+export const SQUARE_PIXELS_FILTER = "scale=w='if(gt(sar,0)*not(eq(sar,1)),trunc(iw*sar/2)*2,iw)':h=ih,setsar=1";
 
 /** Output option that keeps every frame with its own timestamp (no duplication or dropping). */
 export async function passthroughTimingArgs(): Promise<string[]> {

@@ -28,6 +28,8 @@ export interface FfprobeStream {
   height?: number;
   r_frame_rate?: string;
   avg_frame_rate?: string;
+  /** `64:45`; `1:1` or `0:1` (unknown) for square pixels. */
+  sample_aspect_ratio?: string;
   disposition?: { attached_pic?: number };
   tags?: Record<string, string>;
   side_data_list?: { side_data_type?: string; rotation?: number }[];
@@ -66,25 +68,52 @@ export function chooseVideoStream<S extends FfprobeStream>(streams: readonly S[]
   }, undefined);
 }
 
-const chosen = new Map<string, Promise<number>>();
+const read = new Map<string, Promise<FfprobeOutput>>();
 
 /**
- * The absolute index of `file`'s main video stream (as `-map 0:<index>` and `-select_streams
- * <index>` take it), read once per file version in this process: every decode, probe and cut of
- * one video asks for it.
+ * `file`'s streams, read once per file version in this process: every decode, probe and cut of one
+ * video asks for its main stream, and scan for how it is decoded.
  */
-export async function mainVideoStream(file: string, signal?: AbortSignal): Promise<number> {
+export async function fileStreams(file: string, signal?: AbortSignal): Promise<FfprobeOutput> {
   const info = await stat(file);
   const version = `${file}\0${info.size}\0${info.mtimeMs}`;
-  let index = chosen.get(version);
-  if (index === undefined) {
-    index = readStreams(file, signal).then((meta) => {
-      const main = chooseVideoStream(meta.streams ?? []);
-      if (main?.index === undefined) throw new MediaError(`no video stream in "${file}"`, file);
-      return main.index;
-    });
-    chosen.set(version, index);
-    index.catch(() => chosen.delete(version));
+  let streams = read.get(version);
+  if (streams === undefined) {
+    streams = readStreams(file, signal);
+    read.set(version, streams);
+    streams.catch(() => read.delete(version));
   }
-  return index;
+  return streams;
+}
+
+/** The absolute index of `file`'s main video stream, as `-map 0:<index>` and `-select_streams <index>` take it. */
+export async function mainVideoStream(file: string, signal?: AbortSignal): Promise<number> {
+  const main = chooseVideoStream((await fileStreams(file, signal)).streams ?? []);
+  if (main?.index === undefined) throw new MediaError(`no video stream in "${file}"`, file);
+  return main.index;
+}
+
+/**
+ * Where decoding the video for analysis departs from the plain way, the file's first video stream
+ * with its pixels as stored: `videoStream` when the main stream is another one, and
+ * `sampleAspectRatio` when its pixels are not square (decoders stretch them to the display shape,
+ * SQUARE_PIXELS_FILTER). Undefined for most files, which it does not depart from.
+ */
+export interface DecodingDeparture {
+  videoStream?: number;
+  sampleAspectRatio?: string;
+}
+
+export function decodingDeparture(streams: readonly FfprobeStream[]): DecodingDeparture | undefined {
+  const main = chooseVideoStream(streams);
+  if (main === undefined) return undefined;
+  const first = streams.find((stream) => stream.codec_type === 'video');
+  const [width, height] = (main.sample_aspect_ratio ?? '').split(':').map(Number);
+  // 0:1 (unknown) counts as square, as the decoders' filter takes it.
+  const stretched = width! > 0 && height! > 0 && width !== height;
+  const departure: DecodingDeparture = {
+    ...(main !== first && { videoStream: main.index }),
+    ...(stretched && { sampleAspectRatio: main.sample_aspect_ratio }),
+  };
+  return Object.keys(departure).length > 0 ? departure : undefined;
 }

@@ -1,22 +1,22 @@
 /**
- * Builds the canonical face the pose fits use (src/vision/canonical-face-mesh.ts): FaceMesh's 468
+ * Builds the canonical face the pose fits use (src/faces/pose/canonical-face-mesh.ts): FaceMesh's 468
  * points averaged over the corpus's frontal clips, made left-right symmetric, in a frame whose
  * axes are those of docs/pose.md. Yaw and roll 0 are the face's plane of symmetry facing the
  * camera; pitch 0 is the mean head attitude of people speaking into the camera in those clips.
  * Also where SCRFD puts its nose keypoint on the same frontal faces, which is not exactly
  * FaceMesh's nose-tip vertex: the 5-keypoint reference uses it, so that both read them as pitch 0.
  *
- *   npx tsx bench/canonical-face.ts   # rewrites src/vision/canonical-face-mesh.ts
+ *   npx tsx bench/canonical-face.ts   # rewrites src/faces/pose/canonical-face-mesh.ts
  */
 
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { KPS5_VERTICES, meanOfVertices } from '../src/vision/canonical-face.ts';
-import type { Point } from '../src/vision/index.ts';
-import { fitRigid3d, type Vec3 } from '../src/vision/pose-math.ts';
+import { KPS5_VERTICES, meanOfVertices } from '../src/faces/pose/canonical-face.ts';
+import type { Point } from '../src/faces/index.ts';
+import { fitRigid3d, type Vec3 } from '../src/faces/pose/pose-math.ts';
 import { FRONTAL_CLIPS, largestFace, openEmbedded, openScrfd, repoRoot, sampledFrames } from './lib/pose-clips.ts';
 
-const OUTPUT = path.resolve(repoRoot, 'src/vision/canonical-face-mesh.ts');
+const OUTPUT = path.resolve(repoRoot, 'src/faces/pose/canonical-face-mesh.ts');
 const SAMPLE_FPS = 2;
 
 const analyzer = await openEmbedded(0.5);

@@ -15,12 +15,12 @@ import { mkdtempSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { detect, inferenceThreads } from '../rules/detect.ts';
-import { resolvePack, type PackRef } from '../src/detect/model-pack.ts';
+import { resolvePack, type ModelPack } from '../src/faces/packs.ts';
 import type { BuildContext, Journal } from '../src/engine/rule.ts';
 import { decodeFrames } from '../src/media/decode.ts';
-import { createEmbeddedAnalyzer } from '../src/models/embedded/analyzer.ts';
-import { createAnalyzer } from '../src/vision/analyzer.ts';
-import type { RgbFrame } from '../src/vision/types.ts';
+import { createEmbeddedAnalyzer } from '../src/faces/embedded/analyzer.ts';
+import { createInsightfaceAnalyzer } from '../src/faces/insightface/analyzer.ts';
+import type { RgbFrame } from '../src/faces/types.ts';
 import { ruleContext } from '../test/helpers/rule-context.ts';
 import { requireData, TEST_CORPUS, TEST_MODELS } from '../test/helpers/test-data.ts';
 
@@ -50,10 +50,10 @@ async function sampledFrames(): Promise<{ frames: RgbFrame[]; rate: number }> {
   return { frames, rate: frames.length / ((performance.now() - began) / 1000) };
 }
 
-async function inferenceOnly(pack: PackRef, threads: number, frames: readonly RgbFrame[]): Promise<number> {
+async function inferenceOnly(pack: ModelPack, threads: number, frames: readonly RgbFrame[]): Promise<number> {
   const options = { device: 'cpu' as const, threads, scoreThreshold: DET_THRESH, batchSize: BATCH };
   const analyzer =
-    pack.kind === 'embedded' ? await createEmbeddedAnalyzer(pack.pack, options) : await createAnalyzer(pack.pack, { ...options, detSize: 640 });
+    pack.kind === 'embedded' ? await createEmbeddedAnalyzer(pack, options) : await createInsightfaceAnalyzer(pack, { ...options, detSize: 640 });
   await analyzer.detect(frames.slice(0, 2)); // first-run allocations
   const began = performance.now();
   for (let i = 0; i < frames.length; i += BATCH) await analyzer.detect(frames.slice(i, i + BATCH));

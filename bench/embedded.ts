@@ -13,13 +13,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Tensor } from 'onnxruntime-node';
 import { decodeFrames } from '../src/media/decode.ts';
-import { createEmbeddedAnalyzer } from '../src/models/embedded/analyzer.ts';
-import { BLAZEFACE_INPUT } from '../src/models/embedded/blazeface-decode.ts';
-import { embeddedPack } from '../src/models/embedded/pack.ts';
-import { letterboxToChw } from '../src/vision/image.ts';
-import { createAnalyzer, loadPack, type Box, type RgbFrame } from '../src/vision/index.ts';
-import { SCRFD_NORMALISATION } from '../src/vision/normalisation.ts';
-import { openSession } from '../src/vision/session.ts';
+import { createEmbeddedAnalyzer } from '../src/faces/embedded/analyzer.ts';
+import { BLAZEFACE_INPUT } from '../src/faces/embedded/blazeface-decode.ts';
+import { embeddedPack } from '../src/faces/embedded/pack.ts';
+import { letterboxToChw } from '../src/faces/onnx/image.ts';
+import { createInsightfaceAnalyzer, loadPack, type Box, type RgbFrame } from '../src/faces/index.ts';
+import { SCRFD_NORMALISATION } from '../src/faces/onnx/normalisation.ts';
+import { openSession } from '../src/faces/onnx/session.ts';
 import { requireData, TEST_CORPUS, TEST_MODELS } from '../test/helpers/test-data.ts';
 
 const SCRFD = path.join(requireData(TEST_MODELS), 'scrfd_500m_bnkps.onnx');
@@ -49,7 +49,7 @@ for (const clip of CLIPS) {
 const session = { device: 'cpu' as const, threads };
 const scrfdDir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-bench-scrfd-'));
 await symlink(SCRFD, path.join(scrfdDir, 'det_500m.onnx'));
-const scrfd = await createAnalyzer(await loadPack(scrfdDir), { ...session, detSize: 640, scoreThreshold: MIN_SCORE });
+const scrfd = await createInsightfaceAnalyzer(await loadPack(scrfdDir), { ...session, detSize: 640, scoreThreshold: MIN_SCORE });
 const pack = await embeddedPack(await mkdtemp(path.join(os.tmpdir(), 'vbuild-bench-models-')));
 const embedded = await createEmbeddedAnalyzer(pack, { ...session, scoreThreshold: MIN_SCORE });
 

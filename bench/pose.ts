@@ -3,7 +3,7 @@
  * (FaceMesh) and for SCRFD-500M's 5 keypoints, and the false faces of the embedded pack on the
  * corpus's no-face clips. Every labelled face is also measured mirrored (the frame flipped, the
  * label negated). Prints the saturation angle each source's fit half asks for (the constants in
- * src/models/embedded/mesh.ts and src/vision/pose.ts), then the acceptance table per half.
+ * src/faces/embedded/mesh.ts and src/faces/insightface/pose.ts), then the acceptance table per half.
  *
  *   npx tsx bench/pose.ts
  */
@@ -11,13 +11,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeFrames } from '../src/media/decode.ts';
-import { createEmbeddedAnalyzer, type EmbeddedAnalyzer } from '../src/models/embedded/analyzer.ts';
-import { MESH_SATURATION } from '../src/models/embedded/mesh.ts';
-import { CANONICAL_KPS5, CANONICAL_MESH } from '../src/vision/canonical-face.ts';
-import type { Box, Face, RgbFrame } from '../src/vision/index.ts';
-import { KPS5_SATURATION } from '../src/vision/pose.ts';
-import { mirrored } from '../src/vision/image.ts';
-import { fitOrthographic, fitRigid3d, rotationToPose } from '../src/vision/pose-math.ts';
+import type { EmbeddedFace } from '../src/faces/embedded/analyzer.ts';
+import { MESH_SATURATION } from '../src/faces/embedded/mesh.ts';
+import { CANONICAL_KPS5, CANONICAL_MESH } from '../src/faces/pose/canonical-face.ts';
+import type { Box, Face, FaceAnalyzer, RgbFrame } from '../src/faces/index.ts';
+import { KPS5_SATURATION } from '../src/faces/insightface/pose.ts';
+import { mirrored } from '../src/faces/onnx/image.ts';
+import { fitOrthographic, fitRigid3d, rotationToPose } from '../src/faces/pose/pose-math.ts';
 import { FRONTAL_CLIPS, largestFace, openEmbedded, openScrfd, repoRoot, sampledFrames, VIDEOS } from './lib/pose-clips.ts';
 import { requireData, TEST_CORPUS } from '../test/helpers/test-data.ts';
 
@@ -230,13 +230,13 @@ async function frontalClips(): Promise<void> {
  * the other clips (real faces, and whatever else), with and without the mesh fit-error gate.
  */
 async function falseFaces(): Promise<void> {
-  const ungated = await createEmbeddedAnalyzer(embedded.pack, { device: 'cpu', threads: 2, scoreThreshold: DET_THRESH, maxMeshFitError: Infinity });
+  const ungated = await openEmbedded(DET_THRESH, { maxMeshFitError: Infinity });
   const clips = (await readdir(VIDEOS)).filter((f) => /\.(mp4|webm)$/.test(f)).sort();
   console.log('| clip | faces without the fit-error gate | with it | dropped (fit error) |');
   console.log('|---|---|---|---|');
   for (const clip of clips) {
     const frames = await sampledFrames(clip, 2);
-    const passing = async (analyzer: EmbeddedAnalyzer) => {
+    const passing = async (analyzer: FaceAnalyzer<EmbeddedFace>) => {
       const found: { t: number; box: Box }[] = [];
       for (let i = 0; i < frames.length; i += 8) {
         const batch = frames.slice(i, i + 8);

@@ -12,13 +12,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { decodeFrames } from '../src/media/decode.ts';
-import { letterboxToChw } from '../src/vision/image.ts';
-import { modelInput } from '../src/vision/model-input.ts';
-import { SCRFD_NORMALISATION } from '../src/vision/normalisation.ts';
+import { letterboxToChw } from '../src/faces/onnx/image.ts';
+import { modelInput } from '../src/faces/onnx/model-input.ts';
+import { SCRFD_NORMALISATION } from '../src/faces/onnx/normalisation.ts';
 import { startAnalysisThread, type AnalysisThread } from '../src/detect/analysis-thread.ts';
-import { createAnalyzer, loadPack } from '../src/vision/index.ts';
-import { openSession } from '../src/vision/session.ts';
-import type { RgbFrame } from '../src/vision/types.ts';
+import { createInsightfaceAnalyzer, loadPack } from '../src/faces/index.ts';
+import { openSession } from '../src/faces/onnx/session.ts';
+import type { RgbFrame } from '../src/faces/types.ts';
 import { requireData, TEST_CORPUS, TEST_MODELS } from '../test/helpers/test-data.ts';
 
 const MODEL = path.join(requireData(TEST_MODELS), 'scrfd_500m_bnkps.onnx');
@@ -46,7 +46,7 @@ async function main(rounds: number, frames: number): Promise<void> {
 
   const pack = await loadPack(path.dirname(MODEL));
   const workers = await Promise.all(
-    [0, 1].map(() => startAnalysisThread({ pack: { kind: 'insightface', pack }, ...DETECT, threads: 1, batchSize: 1 })),
+    [0, 1].map(() => startAnalysisThread({ pack, ...DETECT, threads: 1, batchSize: 1 })),
   );
   const configs: Config[] = [];
   for (const threads of [1, 2]) {
@@ -56,7 +56,7 @@ async function main(rounds: number, frames: number): Promise<void> {
     configs.push(await inferenceConfig('inference, 4 concurrent runs on one session', threads, 4, input));
   }
   for (const threads of [1, 2]) {
-    const here = await createAnalyzer(pack, { ...DETECT, threads });
+    const here = await createInsightfaceAnalyzer(pack, { ...DETECT, threads });
     configs.push(await detectConfig('detect in this thread', threads, frame, [(frames) => here.detect(frames)], false));
   }
   configs.push(await detectConfig("detect in detect's analysis worker", 1, frame, workers.slice(0, 1).map(inWorker), true));

@@ -15,7 +15,7 @@ import { decodeFrames, type Frame } from '../src/media/decode.ts';
 import type { AnalysisSettings, FrameOutcome } from '../src/detect/analysis-protocol.ts';
 import { isErrorLine, type DetectionLine } from '../src/detect/records.ts';
 import { expectedSamples, resumePoint, sampleIndex, type ResumePoint } from '../src/detect/sampling.ts';
-import type { Device } from '../src/vision/session.ts';
+import { DEVICES, type Device } from '../src/faces/onnx/devices.ts';
 import { DECODING_FILE } from './scan.ts';
 
 export const DETECTIONS_FILE = 'detections.jsonl';
@@ -30,9 +30,6 @@ export interface DetectSummary {
   pack: string;
   sampleFps: number;
 }
-
-// Listed here, not imported from src/vision, whose module loads onnxruntime's native code.
-const DEVICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml'] as const satisfies readonly Device[];
 
 /** Batches handed to the worker before the oldest is awaited: one analysed, one waiting. */
 const BATCHES_IN_FLIGHT = 2;
@@ -245,18 +242,18 @@ export const detect = defineRule({
     if (typeof detSize === 'number' && detSize % 32 !== 0) return `--det-size must be a multiple of 32, got ${detSize}`;
     const folder = models(params);
     if (folder === '') return undefined;
-    const { loadPack } = await import('../src/vision/pack.ts');
+    const { loadPack } = await import('../src/faces/insightface/pack.ts');
     return loadPack(folder).then(() => undefined, (error: Error) => `--models ${folder}: ${error.message}`);
   },
   async extraInputs(params, { cacheDir }) {
-    const { resolvePack, modelFiles } = await import('../src/detect/model-pack.ts');
+    const { resolvePack, modelFiles } = await import('../src/faces/packs.ts');
     return modelFiles(await resolvePack(models(params), cacheDir));
   },
   async run(ctx) {
     if (!ctx.item) throw new Error(`${ctx.rule} is a per-video rule but ran without an item`);
     const file = ctx.item.path;
     const fps = numberParam(ctx.params, 'sample_fps', (n) => n > 0, 'a number > 0');
-    const { resolvePack, packLabel } = await import('../src/detect/model-pack.ts');
+    const { resolvePack, packLabel } = await import('../src/faces/packs.ts');
     const pack = await resolvePack(models(ctx.params), ctx.cacheDir);
     const settings: AnalysisSettings = {
       pack,

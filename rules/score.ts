@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineRule, type ParamSpec, type ParamValue } from '../src/engine/rule.ts';
 import { identityFiles, referenceEmbedding } from '../src/score/identity.ts';
-import { modelFiles, resolvePack } from '../src/detect/model-pack.ts';
+import { modelFiles, resolvePack } from '../src/faces/packs.ts';
 import type { IdentityFilter } from '../src/score/identity-match.ts';
 import { scoreVideo } from '../src/score/segments.ts';
 import { splitProblem } from '../src/score/split.ts';
@@ -122,10 +122,10 @@ export const score = defineRule({
     let identity: IdentityFilter | null = null;
     if (identitySpec !== '') {
       // Imported here: loading onnxruntime costs every command, and only --identity needs it.
-      const { openFaceEmbedder } = await import('../src/score/identity-models.ts');
-      const embedder = await openFaceEmbedder(stringParam(ctx.params, 'models'), ctx.cacheDir);
+      const { openReferenceAnalyzer } = await import('../src/score/identity-models.ts');
+      const analyzer = await openReferenceAnalyzer(stringParam(ctx.params, 'models'), ctx.cacheDir);
       identity = {
-        reference: await referenceEmbedding(await identityFiles(identitySpec), embedder, (m) => ctx.log(m)),
+        reference: await referenceEmbedding(await identityFiles(identitySpec), analyzer, (m) => ctx.log(m)),
         threshold: numberParam(ctx.params, 'identity_threshold', -1, 1),
       };
     }

@@ -5,10 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeFrames, type Frame } from '../../src/media/decode.ts';
-import { createEmbeddedAnalyzer } from '../../src/models/embedded/analyzer.ts';
-import { embeddedPack } from '../../src/models/embedded/pack.ts';
-import { createAnalyzer, loadPack } from '../../src/vision/index.ts';
-import type { Box } from '../../src/vision/types.ts';
+import { createEmbeddedAnalyzer, type EmbeddedAnalyzerOptions } from '../../src/faces/embedded/analyzer.ts';
+import { embeddedPack } from '../../src/faces/embedded/pack.ts';
+import { createInsightfaceAnalyzer, loadPack } from '../../src/faces/index.ts';
+import type { Box } from '../../src/faces/types.ts';
 import { requireData, TEST_CORPUS, TEST_MODELS } from '../../test/helpers/test-data.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -39,15 +39,18 @@ export function largestFace<F extends { box: Box }>(faces: readonly F[]): F | un
 
 const SESSION = { device: 'cpu', threads: 2 } as const;
 
-/** The embedded pack, converted into a fresh temporary cache. */
-export async function openEmbedded(scoreThreshold: number) {
-  const pack = await embeddedPack(await mkdtemp(path.join(os.tmpdir(), 'vbuild-pose-models-')));
-  return createEmbeddedAnalyzer(pack, { ...SESSION, scoreThreshold });
+let modelCache: Promise<string> | undefined;
+
+/** The embedded pack, converted once per run into a fresh temporary cache. */
+export async function openEmbedded(scoreThreshold: number, options: Partial<EmbeddedAnalyzerOptions> = {}) {
+  modelCache ??= mkdtemp(path.join(os.tmpdir(), 'vbuild-pose-models-'));
+  const pack = await embeddedPack(await modelCache);
+  return createEmbeddedAnalyzer(pack, { ...SESSION, scoreThreshold, ...options });
 }
 
 /** SCRFD-500M with keypoints (VBUILD_TEST_MODELS), at 640x640, without a landmark model: poses are kps5. */
 export async function openScrfd(scoreThreshold: number) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-pose-scrfd-'));
   await symlink(path.join(requireData(TEST_MODELS), 'scrfd_500m_bnkps.onnx'), path.join(dir, 'det_500m.onnx'));
-  return createAnalyzer(await loadPack(dir), { ...SESSION, detSize: 640, scoreThreshold });
+  return createInsightfaceAnalyzer(await loadPack(dir), { ...SESSION, detSize: 640, scoreThreshold });
 }

@@ -1,12 +1,13 @@
 /** Messages between detect's main thread and its analysis worker (src/detect/analysis-worker.ts). */
 
-import type { Device } from '../vision/session.ts';
-import type { RgbFrame } from '../vision/types.ts';
-import type { PackRef } from './model-pack.ts';
-import type { FaceRecord, PoseOrigin } from './records.ts';
+import type { Device } from '../faces/onnx/session.ts';
+import type { RgbFrame } from '../faces/types.ts';
+import type { ModelPack } from '../faces/packs.ts';
+import type { PoseOrigin } from '../faces/types.ts';
+import type { FaceRecord } from './records.ts';
 
 export interface AnalysisSettings {
-  pack: PackRef;
+  pack: ModelPack;
   device: Device;
   /** Intra-op threads per inference; 0 lets onnxruntime choose. */
   threads: number;
@@ -22,7 +23,7 @@ export interface AnalyzerInfo {
   notices: string[];
   /** Options a model could not honour. */
   notes: string[];
-  poseSource: PoseOrigin | null;
+  poseOrigin: PoseOrigin | null;
 }
 
 /** The outcome for one frame: its faces, or why analysing it failed. */

@@ -2,7 +2,7 @@
 
 import { Worker } from 'node:worker_threads';
 import type { AnalysisSettings, AnalyzerInfo, FrameOutcome, ThreadRequest, WorkerMessage } from './analysis-protocol.ts';
-import type { RgbFrame } from '../vision/types.ts';
+import type { RgbFrame } from '../faces/types.ts';
 
 export interface AnalysisThread {
   readonly info: AnalyzerInfo;

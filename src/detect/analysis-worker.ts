@@ -7,51 +7,46 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AnalysisSettings, AnalyzerInfo, FrameOutcome, ThreadRequest, WorkerMessage } from './analysis-protocol.ts';
-import { openPackAnalyzer } from './model-pack.ts';
-import { faceRecord, POSE_ORIGIN } from './records.ts';
-import type { RgbFrame } from '../vision/types.ts';
-import { releaseSessions } from '../vision/session.ts';
+import { openFaceAnalyzer } from '../faces/packs.ts';
+import type { FaceAnalyzer, RgbFrame } from '../faces/types.ts';
+import { releaseSessions } from '../faces/onnx/session.ts';
+import { faceRecord } from './records.ts';
 
-interface AnyAnalyzer {
-  info: AnalyzerInfo;
-  analyse(frames: readonly RgbFrame[]): Promise<FrameOutcome[]>;
-}
-
-async function openAnalyzer(settings: AnalysisSettings): Promise<AnyAnalyzer> {
-  const analyzer = await openPackAnalyzer(settings.pack, {
+function openAnalyzer(settings: AnalysisSettings): Promise<FaceAnalyzer> {
+  return openFaceAnalyzer(settings.pack, {
     device: settings.device,
     threads: settings.threads,
     scoreThreshold: settings.scoreThreshold,
     batchSize: settings.batchSize,
     detSize: settings.detSize,
   });
-  const info: AnalyzerInfo = {
+}
+
+function describe(analyzer: FaceAnalyzer): AnalyzerInfo {
+  return {
     provider: analyzer.provider,
     notices: analyzer.notices.map((notice) => notice.message),
     notes: [...analyzer.notes],
-    poseSource: analyzer.poseSource ? POSE_ORIGIN[analyzer.poseSource] : null,
+    poseOrigin: analyzer.poseOrigin,
   };
-  const detect = (frames: readonly RgbFrame[]) => analyzer.detect(frames);
-  return {
-    info,
-    async analyse(frames) {
+}
+
+/** Each frame's faces as detections.jsonl records; a frame that fails alone says why, and the others keep their faces. */
+async function analyse(analyzer: FaceAnalyzer, frames: readonly RgbFrame[]): Promise<FrameOutcome[]> {
+  try {
+    return (await analyzer.detect(frames)).map((faces) => ({ faces: faces.map(faceRecord) }));
+  } catch {
+    const outcomes: FrameOutcome[] = [];
+    for (const frame of frames) {
       try {
-        return (await detect(frames)).map((faces) => ({ faces: faces.map(faceRecord) }));
-      } catch {
-        // Find the frames that fail on their own; the others keep their faces.
-        const outcomes: FrameOutcome[] = [];
-        for (const frame of frames) {
-          try {
-            const [faces] = await detect([frame]);
-            outcomes.push({ faces: faces!.map(faceRecord) });
-          } catch (error) {
-            outcomes.push({ error: error instanceof Error ? error.message : String(error) });
-          }
-        }
-        return outcomes;
+        const [faces] = await analyzer.detect([frame]);
+        outcomes.push({ faces: faces!.map(faceRecord) });
+      } catch (error) {
+        outcomes.push({ error: error instanceof Error ? error.message : String(error) });
       }
-    },
-  };
+    }
+    return outcomes;
+  }
 }
 
 const port = parentPort!;
@@ -77,10 +72,10 @@ try {
     }
     const { id, frames } = request;
     queue = queue.then(async () => {
-      if (!closing) post({ type: 'result', id, outcomes: await analyzer.analyse(frames) });
+      if (!closing) post({ type: 'result', id, outcomes: await analyse(analyzer, frames) });
     });
   });
-  post({ type: 'ready', info: analyzer.info });
+  post({ type: 'ready', info: describe(analyzer) });
 } catch (error) {
   post({ type: 'failed', error: error instanceof Error ? error.message : String(error) });
   // Now, while no other model of the pack is being loaded (native code as well).

@@ -5,7 +5,7 @@
  * identity threshold.
  */
 
-import { fromFloat16Bits, toFloat16Bits } from '../vision/half-float.ts';
+import { fromFloat16Bits, toFloat16Bits } from '../faces/onnx/half-float.ts';
 
 export function encodeFloat16Base64(values: ArrayLike<number>): string {
   const bytes = Buffer.allocUnsafe(values.length * 2);

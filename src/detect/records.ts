@@ -5,11 +5,9 @@
  * last float bits may differ. That is what lets a resumed run end byte-identical to a fresh one.
  */
 
-import type { Box, Face, Point } from '../vision/types.ts';
+import type { Box, Face, Point, PoseOrigin } from '../faces/types.ts';
 import { encodeFloat16Base64 } from './float16.ts';
 
-/** How a face's yaw/pitch/roll were obtained. */
-export type PoseOrigin = '1k3d68' | 'mesh' | 'kps5';
 
 export interface FaceRecord {
   box: Box;
@@ -45,11 +43,6 @@ export function isErrorLine(line: DetectionLine): line is ErrorLine {
   return 'error' in line;
 }
 
-/** What the vision layer and the embedded pack may say about a face's pose source. */
-export type AnalyzerPoseSource = NonNullable<Face['poseSource']> | 'mesh468';
-
-export const POSE_ORIGIN: Record<AnalyzerPoseSource, PoseOrigin> = { '1k3d68': '1k3d68', kps5: 'kps5', mesh468: 'mesh' };
-
 const round = (digits: number) => {
   const scale = 10 ** digits;
   return (value: number) => Math.round(value * scale) / scale;
@@ -60,7 +53,7 @@ const degrees = round(2);
 const confidence = round(2);
 const score = round(4);
 
-export function faceRecord(face: Omit<Face, 'poseSource'> & { poseSource?: AnalyzerPoseSource }): FaceRecord {
+export function faceRecord(face: Face): FaceRecord {
   const hasPose = face.yaw !== undefined && face.pitch !== undefined && face.roll !== undefined;
   return {
     box: face.box.map(pixels) as Box,
@@ -69,7 +62,7 @@ export function faceRecord(face: Omit<Face, 'poseSource'> & { poseSource?: Analy
     yaw: hasPose ? degrees(face.yaw!) : null,
     pitch: hasPose ? degrees(face.pitch!) : null,
     roll: hasPose ? degrees(face.roll!) : null,
-    pose: hasPose && face.poseSource ? POSE_ORIGIN[face.poseSource] : null,
+    pose: hasPose ? (face.poseOrigin ?? null) : null,
     poseConfidence: hasPose && face.poseConfidence !== undefined ? confidence(face.poseConfidence) : null,
     emb: face.embedding ? encodeFloat16Base64(face.embedding) : null,
   };

@@ -1,7 +1,7 @@
 /** The identity filter's verdict on a track: does its mean embedding match the reference face? */
 
 import { meanEmbedding } from '../track/embedding.ts';
-import { cosineSimilarity } from '../vision/vector.ts';
+import { cosineSimilarity } from '../faces/geometry/vector.ts';
 import type { Sighting } from './types.ts';
 
 export interface IdentityFilter {

@@ -4,12 +4,12 @@
  * Loaded only when `--identity` is given.
  */
 
-import { openPackAnalyzer, resolvePack } from '../detect/model-pack.ts';
-import type { FaceEmbedder } from './identity.ts';
+import { openFaceAnalyzer, resolvePack } from '../faces/packs.ts';
+import type { FaceAnalyzer } from '../faces/types.ts';
 
 /** A handful of reference pictures: one cpu thread, whatever the device detect uses. */
 const REFERENCE_SESSION = { device: 'cpu', threads: 1, scoreThreshold: 0.5 } as const;
 
-export async function openFaceEmbedder(models: string, cacheDir: string): Promise<FaceEmbedder> {
-  return openPackAnalyzer(await resolvePack(models, cacheDir), { ...REFERENCE_SESSION, detSize: 640 });
+export async function openReferenceAnalyzer(models: string, cacheDir: string): Promise<FaceAnalyzer> {
+  return openFaceAnalyzer(await resolvePack(models, cacheDir), { ...REFERENCE_SESSION, detSize: 640 });
 }

@@ -11,16 +11,11 @@ import path from 'node:path';
 import { decodeFrames } from '../media/decode.ts';
 import { meanEmbedding } from '../track/embedding.ts';
 import { boxArea } from '../track/geometry.ts';
-import type { Box, RgbFrame } from '../vision/types.ts';
+import type { FaceAnalyzer, RgbFrame } from '../faces/types.ts';
 import { readZip } from './zip.ts';
 
 const IMAGE = /\.(png|jpe?g|webp|bmp|tiff?)$/i;
 const FACE_SET = /\.fsz$/i;
-
-/** What finds and embeds faces in pictures: either analyzer (insightface pack or embedded pack). */
-export interface FaceEmbedder {
-  detect(frames: readonly RgbFrame[]): Promise<{ box: Box; embedding?: Float32Array }[][]>;
-}
 
 async function expand(entry: string): Promise<string[]> {
   let info;
@@ -73,11 +68,11 @@ async function pictures(file: string): Promise<{ name: string; frame: RgbFrame }
  * The mean embedding of the largest face of every reference picture. Pictures without a face are
  * reported through `log` and skipped (a face set may hold a poor crop); none at all is an error.
  */
-export async function referenceEmbedding(files: readonly string[], embedder: FaceEmbedder, log: (m: string) => void): Promise<Float32Array> {
+export async function referenceEmbedding(files: readonly string[], analyzer: Pick<FaceAnalyzer, 'detect'>, log: (m: string) => void): Promise<Float32Array> {
   const embeddings: Float32Array[] = [];
   for (const file of files) {
     for (const { name, frame } of await pictures(file)) {
-      const [faces = []] = await embedder.detect([frame]);
+      const [faces = []] = await analyzer.detect([frame]);
       const largest = [...faces].sort((a, b) => boxArea(b.box) - boxArea(a.box))[0];
       if (!largest) log(`identity: no face found in ${name}; skipped`);
       else if (!largest.embedding) throw new Error('the model pack has no recognition model: --identity needs face embeddings');

@@ -1,6 +1,6 @@
 /** Face box measures shared by tracking and scoring. */
 
-import type { Box } from '../vision/types.ts';
+import type { Box } from '../faces/types.ts';
 
 export function boxArea([x1, y1, x2, y2]: Box): number {
   return Math.max(0, x2 - x1) * Math.max(0, y2 - y1);

@@ -3,7 +3,7 @@
  * best pairs first, by box overlap (and identity, where both faces have embeddings).
  */
 
-import { cosineSimilarity } from '../vision/vector.ts';
+import { cosineSimilarity } from '../faces/geometry/vector.ts';
 import type { DetectedFace, Sample } from './detections.ts';
 import { iou } from './geometry.ts';
 import type { TrackParams } from './types.ts';

@@ -7,7 +7,7 @@
 import { embeddingSimilarity, type Chain } from './link.ts';
 import { meanEmbedding } from './embedding.ts';
 import { centreDistance, faceSize } from './geometry.ts';
-import { cosineSimilarity } from '../vision/vector.ts';
+import { cosineSimilarity } from '../faces/geometry/vector.ts';
 import type { TrackParams } from './types.ts';
 
 /** Sample times are pts from the decoder; differences carry rounding noise. */

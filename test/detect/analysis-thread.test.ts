@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startAnalysisThread } from '../../src/detect/analysis-thread.ts';
-import { resolvePack } from '../../src/detect/model-pack.ts';
+import { resolvePack } from '../../src/faces/packs.ts';
 import { borrowAnalysisThread, returnAnalysisThread } from '../../src/detect/thread-pool.ts';
 import { decodeFrames } from '../../src/media/decode.ts';
-import type { RgbFrame } from '../../src/vision/types.ts';
+import type { RgbFrame } from '../../src/faces/types.ts';
 import { lacks, TEST_CORPUS, TEST_MODELS } from '../helpers/test-data.ts';
 import { corpusVideo, removePacks, scrfdPack } from './fixtures.ts';
 
@@ -25,7 +25,7 @@ describe.skipIf(lacks([TEST_MODELS, TEST_CORPUS], 'the analysis worker thread'))
       batchSize: 4,
     });
     try {
-      expect(thread.info).toMatchObject({ provider: 'cpu', poseSource: 'kps5' });
+      expect(thread.info).toMatchObject({ provider: 'cpu', poseOrigin: 'kps5' });
       const face = await frameAt('woman_frontal_static_720p.mp4', 1);
       const torn: RgbFrame = { width: 64, height: 64, data: new Uint8Array(100) };
       const outcomes = await thread.analyse([face, torn, await frameAt('woman_frontal_static_720p.mp4', 2)]);
@@ -43,7 +43,7 @@ describe.skipIf(lacks([TEST_MODELS, TEST_CORPUS], 'the analysis worker thread'))
 
   it('rejects with the reason when the pack cannot be loaded', async () => {
     const pack = await resolvePack(scrfdPack());
-    const broken = { ...pack, pack: { ...pack.pack, detector: '/nonexistent/det_10g.onnx' } } as typeof pack;
+    const broken = { ...pack, detector: '/nonexistent/det_10g.onnx' };
     await expect(startAnalysisThread({ pack: broken, device: 'cpu', threads: 1, detSize: 640, scoreThreshold: 0.3, batchSize: 1 })).rejects.toThrow(
       /det_10g\.onnx/,
     );

@@ -8,9 +8,9 @@
  * second Ctrl-C does.
  */
 import { closeAnalysisThreads, startAnalysisThread } from '../../src/detect/analysis-thread.ts';
-import { resolvePack } from '../../src/detect/model-pack.ts';
+import { resolvePack } from '../../src/faces/packs.ts';
 import { decodeFrames } from '../../src/media/decode.ts';
-import type { RgbFrame } from '../../src/vision/types.ts';
+import type { RgbFrame } from '../../src/faces/types.ts';
 
 const [packDir, video, ending] = process.argv.slice(2) as [string, string, 'close' | 'exit'];
 const settings = { pack: await resolvePack(packDir), device: 'cpu', threads: 1, detSize: 640, scoreThreshold: 0.3, batchSize: 4 } as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFloat16Base64, encodeFloat16Base64 } from '../../src/detect/float16.ts';
-import { fromFloat16Bits, toFloat16Bits } from '../../src/vision/half-float.ts';
+import { fromFloat16Bits, toFloat16Bits } from '../../src/faces/onnx/half-float.ts';
 
 describe('float16 codec', () => {
   it('encodes exact halves to their IEEE bits', () => {

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeFrames } from '../../src/media/decode.ts';
-import { createEmbeddedAnalyzer, type EmbeddedAnalyzer, type EmbeddedFace } from '../../src/models/embedded/analyzer.ts';
-import { cosineSimilarity } from '../../src/vision/vector.ts';
-import type { RgbFrame } from '../../src/vision/types.ts';
+import { createEmbeddedAnalyzer, type EmbeddedFace } from '../../src/faces/embedded/analyzer.ts';
+import type { FaceAnalyzer } from '../../src/faces/types.ts';
+import { cosineSimilarity } from '../../src/faces/geometry/vector.ts';
+import type { RgbFrame } from '../../src/faces/types.ts';
 import { lacks, lacksVideo, TEST_CORPUS } from '../helpers/test-data.ts';
 import { corpusVideo, frameAt, freshPack } from './fixtures.ts';
 
@@ -18,7 +19,7 @@ const SINGLE_FACE = [
 
 const NO_FACE_CLIPS = ['coffee_pour_noface_720p.mp4', 'nature_nofaces_cuts_fades_720p_noaudio.mp4'];
 
-let analyzer: EmbeddedAnalyzer;
+let analyzer: FaceAnalyzer<EmbeddedFace>;
 beforeAll(async () => {
   analyzer = await createEmbeddedAnalyzer(await freshPack(), { device: 'cpu', threads: 1, scoreThreshold: 0.5 });
 });

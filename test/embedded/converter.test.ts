@@ -3,8 +3,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { convertTfjsFile } from '../../src/models/convert/convert.ts';
-import { fromFloat16Bits } from '../../src/vision/half-float.ts';
+import { convertTfjsFile } from '../../src/faces/convert/convert.ts';
+import { fromFloat16Bits } from '../../src/faces/onnx/half-float.ts';
 import { loadTfjsReference, runTfjsReference } from './tfjs-reference.ts';
 
 /**

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeFrames } from '../../src/media/decode.ts';
-import { embeddedPack, type EmbeddedPack } from '../../src/models/embedded/pack.ts';
-import type { RgbFrame } from '../../src/vision/types.ts';
+import { embeddedPack, type EmbeddedPack } from '../../src/faces/embedded/pack.ts';
+import type { RgbFrame } from '../../src/faces/types.ts';
 import { corpusVideo } from '../helpers/test-data.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

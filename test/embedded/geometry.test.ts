@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { blazeFaceAnchors, decodeBlazeFace } from '../../src/models/embedded/blazeface-decode.ts';
-import { faceCropMatrix } from '../../src/models/embedded/face-crop.ts';
-import { MESH_POINTS, MESH_SATURATION, meshInFrame, poseFromMesh } from '../../src/models/embedded/mesh.ts';
-import { applyAffine } from '../../src/vision/affine.ts';
-import { CANONICAL_MESH } from '../../src/vision/canonical-face.ts';
-import { calibratedPose } from '../../src/vision/pose-calibration.ts';
-import type { Mat3, Vec3 } from '../../src/vision/pose-math.ts';
+import { blazeFaceAnchors, decodeBlazeFace } from '../../src/faces/embedded/blazeface-decode.ts';
+import { faceCropMatrix } from '../../src/faces/embedded/face-crop.ts';
+import { MESH_POINTS, MESH_SATURATION, meshInFrame, poseFromMesh } from '../../src/faces/embedded/mesh.ts';
+import { applyAffine } from '../../src/faces/geometry/affine.ts';
+import { CANONICAL_MESH } from '../../src/faces/pose/canonical-face.ts';
+import { calibratedPose } from '../../src/faces/pose/pose-calibration.ts';
+import type { Mat3, Vec3 } from '../../src/faces/pose/pose-math.ts';
 
 describe('BlazeFace decoding', () => {
   it('lays out 512 anchors on the 16x16 grid and 384 on the 8x8 grid, at cell centres', () => {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
-import { embeddedPack, embeddedPackFiles, packFolderName } from '../../src/models/embedded/pack.ts';
-import { locateSources } from '../../src/models/embedded/sources.ts';
+import { embeddedPack, embeddedPackFiles, packFolderName } from '../../src/faces/embedded/pack.ts';
+import { locateSources } from '../../src/faces/embedded/sources.ts';
 import { freshPack } from './fixtures.ts';
 
 describe('embedded pack', () => {

@@ -2,10 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
-import { faceCropMatrix } from '../../src/models/embedded/face-crop.ts';
-import type { EmbeddedPack } from '../../src/models/embedded/pack.ts';
-import { warpAffine } from '../../src/vision/image.ts';
-import type { RgbFrame } from '../../src/vision/types.ts';
+import { faceCropMatrix } from '../../src/faces/embedded/face-crop.ts';
+import type { EmbeddedPack } from '../../src/faces/embedded/pack.ts';
+import { warpAffine } from '../../src/faces/onnx/image.ts';
+import type { RgbFrame } from '../../src/faces/types.ts';
 import { HUMAN_MODELS, frameAt, freshPack } from './fixtures.ts';
 import { loadTfjsReference, runTfjsReference } from './tfjs-reference.ts';
 

@@ -7,12 +7,13 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeFrames } from '../../src/media/decode.ts';
-import { createEmbeddedAnalyzer, type EmbeddedAnalyzer, type EmbeddedFace } from '../../src/models/embedded/analyzer.ts';
-import { mirrored } from '../../src/vision/image.ts';
-import type { RgbFrame } from '../../src/vision/types.ts';
+import { createEmbeddedAnalyzer, type EmbeddedFace } from '../../src/faces/embedded/analyzer.ts';
+import type { FaceAnalyzer } from '../../src/faces/types.ts';
+import { mirrored } from '../../src/faces/onnx/image.ts';
+import type { RgbFrame } from '../../src/faces/types.ts';
 import { freshPack, repoRoot } from './fixtures.ts';
 
-let analyzer: EmbeddedAnalyzer;
+let analyzer: FaceAnalyzer<EmbeddedFace>;
 beforeAll(async () => {
   analyzer = await createEmbeddedAnalyzer(await freshPack(), { device: 'cpu', threads: 1, scoreThreshold: 0.5 });
 });

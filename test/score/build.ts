@@ -3,7 +3,7 @@
 import type { Scene } from '../../src/media/scene-cuts.ts';
 import type { DetectedFace, Sample } from '../../src/track/detections.ts';
 import type { ScoreParams } from '../../src/score/types.ts';
-import type { Box } from '../../src/vision/types.ts';
+import type { Box } from '../../src/faces/types.ts';
 
 /** DESIGN.md's defaults. */
 export const DEFAULTS: ScoreParams = {

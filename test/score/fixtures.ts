@@ -9,12 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Artifact, ParamValue, Rule } from '../../src/engine/rule.ts';
 import { decodeFrames } from '../../src/media/decode.ts';
-import { createEmbeddedAnalyzer } from '../../src/models/embedded/analyzer.ts';
-import { embeddedPack } from '../../src/models/embedded/pack.ts';
+import { createEmbeddedAnalyzer } from '../../src/faces/embedded/analyzer.ts';
+import { embeddedPack } from '../../src/faces/embedded/pack.ts';
 import type { SegmentsFile } from '../../src/score/types.ts';
-import { faceRecord, type AnalyzerPoseSource } from '../../src/detect/records.ts';
+import { faceRecord } from '../../src/detect/records.ts';
 import type { TracksFile } from '../../src/track/types.ts';
-import { createAnalyzer, loadPack, type Face, type RgbFrame } from '../../src/vision/index.ts';
+import { createInsightfaceAnalyzer, loadPack, type FaceAnalyzer, type RgbFrame } from '../../src/faces/index.ts';
 import { DETECTIONS_FILE } from '../../rules/detect.ts';
 import { sceneScores, scenes, SCENES_FILE, SCORES_FILE } from '../../rules/scenes.ts';
 import { score, SEGMENTS_FILE } from '../../rules/score.ts';
@@ -24,27 +24,20 @@ import { corpusVideo, folderOfScrfd } from '../vision/fixtures.ts';
 
 export { corpusVideo };
 
-/** A face of either analyzer (the embedded one names its own pose source). */
-type AnyFace = Omit<Face, 'poseSource'> & { poseSource?: AnalyzerPoseSource };
-
-interface Detector {
-  detect(frames: readonly RgbFrame[]): Promise<AnyFace[][]>;
-}
-
 export type Pack = 'scrfd' | 'embedded';
 
-const detectors = new Map<Pack, Promise<Detector>>();
+const detectors = new Map<Pack, Promise<FaceAnalyzer>>();
 
-function detector(pack: Pack): Promise<Detector> {
+function detector(pack: Pack): Promise<FaceAnalyzer> {
   let found = detectors.get(pack);
   if (!found) {
     const session = { device: 'cpu', threads: 1, scoreThreshold: 0.5 } as const;
     found =
       pack === 'scrfd'
-        ? folderOfScrfd(['det_500m.onnx']).then(loadPack).then((p) => createAnalyzer(p, { ...session, detSize: 640 }))
+        ? folderOfScrfd(['det_500m.onnx']).then(loadPack).then((p) => createInsightfaceAnalyzer(p, { ...session, detSize: 640 }))
         : mkdtemp(path.join(os.tmpdir(), 'vbuild-embedded-'))
             .then(embeddedPack)
-            .then((p): Promise<Detector> => createEmbeddedAnalyzer(p, session));
+            .then((p): Promise<FaceAnalyzer> => createEmbeddedAnalyzer(p, session));
     detectors.set(pack, found);
   }
   return found;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyAffine, estimateSimilarity, invertAffine } from '../../src/vision/affine.ts';
-import type { Affine2D, Point } from '../../src/vision/types.ts';
+import { applyAffine, estimateSimilarity, invertAffine } from '../../src/faces/geometry/affine.ts';
+import type { Affine2D, Point } from '../../src/faces/types.ts';
 
 function similarity(scale: number, degrees: number, tx: number, ty: number): Affine2D {
   const a = scale * Math.cos((degrees * Math.PI) / 180);

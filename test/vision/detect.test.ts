@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAnalyzer, loadPack, type Analyzer, type Box, type Face, type RgbFrame } from '../../src/vision/index.ts';
-import { createScrfdDetector } from '../../src/vision/scrfd.ts';
+import { createInsightfaceAnalyzer, loadPack, type FaceAnalyzer, type Box, type Face, type RgbFrame } from '../../src/faces/index.ts';
+import { createScrfdDetector } from '../../src/faces/insightface/scrfd.ts';
 import { lacks, TEST_CORPUS, TEST_MODELS } from '../helpers/test-data.ts';
 import { SCRFD_MODEL, folderOfScrfd, frameAt } from './fixtures.ts';
 
@@ -45,7 +45,7 @@ function expectKeypointsInside(face: Face): void {
 }
 
 describe.skipIf(lacks([TEST_MODELS, TEST_CORPUS], 'SCRFD-500M on corpus frames'))('SCRFD-500M on corpus frames', () => {
-  let analyzer: Analyzer;
+  let analyzer: FaceAnalyzer;
   let faceFrames: RgbFrame[];
   let emptyFrames: RgbFrame[];
   let crowdFrame: RgbFrame;
@@ -53,7 +53,7 @@ describe.skipIf(lacks([TEST_MODELS, TEST_CORPUS], 'SCRFD-500M on corpus frames')
 
   beforeAll(async () => {
     const pack = await loadPack(await folderOfScrfd(['det_500m.onnx']));
-    analyzer = await createAnalyzer(pack, { device: 'cpu', threads: 2, detSize: 640, scoreThreshold: 0.5 });
+    analyzer = await createInsightfaceAnalyzer(pack, { device: 'cpu', threads: 2, detSize: 640, scoreThreshold: 0.5 });
     // Decoding in parallel: each frame costs an ffmpeg seek.
     [faceFrames, emptyFrames, crowdFrame] = await Promise.all([
       Promise.all(SINGLE_FACE.map((c) => frameAt(c.video, c.time))),
@@ -90,9 +90,9 @@ describe.skipIf(lacks([TEST_MODELS, TEST_CORPUS], 'SCRFD-500M on corpus frames')
   });
 
   it('estimates pose from the 5 keypoints and says so, with no embedding in a detector-only pack', () => {
-    expect(analyzer.poseSource).toBe('kps5');
+    expect(analyzer.poseOrigin).toBe('kps5');
     for (const face of faces.flat()) {
-      expect(face.poseSource).toBe('kps5');
+      expect(face.poseOrigin).toBe('kps5');
       for (const angle of [face.yaw, face.pitch, face.roll]) expect(Number.isFinite(angle)).toBe(true);
       expect(face.embedding).toBeUndefined();
     }

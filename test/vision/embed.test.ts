@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cosineSimilarity, l2Normalise } from '../../src/vision/vector.ts';
+import { cosineSimilarity, l2Normalise } from '../../src/faces/geometry/vector.ts';
 
 describe('embeddings', () => {
   it('normalises to unit length', () => {

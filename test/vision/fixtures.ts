@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeFrames } from '../../src/media/decode.ts';
-import type { RgbFrame } from '../../src/vision/types.ts';
+import type { RgbFrame } from '../../src/faces/types.ts';
 import { corpusVideo, SCRFD_MODEL } from '../helpers/test-data.ts';
 
 export { corpusVideo, SCRFD_MODEL };

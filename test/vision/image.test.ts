@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { normCrop, normCropMatrix, ARCFACE_TEMPLATE_112, landmarkCropMatrix } from '../../src/vision/align.ts';
-import { applyAffine } from '../../src/vision/affine.ts';
-import { letterboxToChw, mirrored, toNchw, warpAffine } from '../../src/vision/image.ts';
-import type { Point, RgbFrame } from '../../src/vision/types.ts';
+import { normCrop, normCropMatrix, ARCFACE_TEMPLATE_112, landmarkCropMatrix } from '../../src/faces/insightface/align.ts';
+import { applyAffine } from '../../src/faces/geometry/affine.ts';
+import { letterboxToChw, mirrored, toNchw, warpAffine } from '../../src/faces/onnx/image.ts';
+import type { Point, RgbFrame } from '../../src/faces/types.ts';
 
 const RAW = { mean: 0, std: 1 };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nonMaxSuppression } from '../../src/vision/nms.ts';
-import type { Box } from '../../src/vision/types.ts';
+import { nonMaxSuppression } from '../../src/faces/geometry/nms.ts';
+import type { Box } from '../../src/faces/types.ts';
 
 describe('non-maximum suppression', () => {
   it('keeps the best of overlapping boxes and every separate one, best first', () => {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { arcfaceNormalisation, landmarkNormalisation } from '../../src/vision/normalisation.ts';
-import { firstNodeNames } from '../../src/vision/onnx-graph.ts';
+import { arcfaceNormalisation, landmarkNormalisation } from '../../src/faces/onnx/normalisation.ts';
+import { firstNodeNames } from '../../src/faces/onnx/onnx-graph.ts';
 import { lacks, TEST_MODELS } from '../helpers/test-data.ts';
 import { SCRFD_MODEL } from './fixtures.ts';
 

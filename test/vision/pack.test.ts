@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadPack, packFiles } from '../../src/vision/pack.ts';
+import { loadPack, packFiles } from '../../src/faces/insightface/pack.ts';
 import { SCRFD_MODEL, folderOfScrfd as folder } from './fixtures.ts';
 
 describe('model packs', () => {
@@ -10,6 +10,7 @@ describe('model packs', () => {
     const dir = await folder(['det_10g.onnx', '1k3d68.onnx', 'w600k_r50.onnx', '2d106det.onnx', 'genderage.onnx']);
     const pack = await loadPack(dir);
     expect(pack).toEqual({
+      kind: 'insightface',
       dir,
       detector: path.join(dir, 'det_10g.onnx'),
       landmark3d: path.join(dir, '1k3d68.onnx'),

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ARCFACE_TEMPLATE_112, landmarkCropMatrix } from '../../src/vision/align.ts';
-import { applyAffine } from '../../src/vision/affine.ts';
-import { CANONICAL_KPS5, CANONICAL_MESH, IBUG68_TO_MESH } from '../../src/vision/canonical-face.ts';
-import { landmarksInFrame } from '../../src/vision/landmark3d.ts';
-import { KPS5_SATURATION, poseFromKps5, poseFromLandmarks68 } from '../../src/vision/pose.ts';
-import { calibratedPose } from '../../src/vision/pose-calibration.ts';
-import { fitOrthographic, fitRigid3d, rotationToPose, type Mat3, type Vec3 } from '../../src/vision/pose-math.ts';
-import type { Point, Pose } from '../../src/vision/types.ts';
+import { ARCFACE_TEMPLATE_112, landmarkCropMatrix } from '../../src/faces/insightface/align.ts';
+import { applyAffine } from '../../src/faces/geometry/affine.ts';
+import { CANONICAL_KPS5, CANONICAL_MESH, IBUG68_TO_MESH } from '../../src/faces/pose/canonical-face.ts';
+import { landmarksInFrame } from '../../src/faces/insightface/landmark3d.ts';
+import { KPS5_SATURATION, poseFromKps5, poseFromLandmarks68 } from '../../src/faces/insightface/pose.ts';
+import { calibratedPose } from '../../src/faces/pose/pose-calibration.ts';
+import { fitOrthographic, fitRigid3d, rotationToPose, type Mat3, type Vec3 } from '../../src/faces/pose/pose-math.ts';
+import type { Point, Pose } from '../../src/faces/types.ts';
 
 /** R = Rz(roll) Ry(yaw) Rx(pitch): the composition insightface's matrix2angle takes apart. */
 function rotation({ yaw, pitch, roll }: Pose): Mat3 {

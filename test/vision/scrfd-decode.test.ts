@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeScrfd, scrfdLayout } from '../../src/vision/scrfd-decode.ts';
+import { decodeScrfd, scrfdLayout } from '../../src/faces/insightface/scrfd-decode.ts';
 
 const INPUT = { width: 64, height: 64 };
 const STRIDES = [8, 16, 32];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
-import { openSession } from '../../src/vision/session.ts';
+import { openSession } from '../../src/faces/onnx/session.ts';
 import { lacks, TEST_MODELS } from '../helpers/test-data.ts';
 import { SCRFD_MODEL, cudaProviderInstalled } from './fixtures.ts';
 

@@ -1,0 +1,118 @@
+/**
+ * The embedded default model pack: the face models of `@vladmandic/human` converted to ONNX once,
+ * cached under `<cacheDir>/embedded-human-<version>-<hash>/`. The folder name derives from the
+ * source files' hashes and the pack format, so another package version (or a converter change,
+ * which bumps PACK_FORMAT) converts afresh instead of reusing stale models.
+ */
+
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { convertTfjsFile, type ConvertOptions } from '../convert/convert.ts';
+import { locateSources, type ModelRole, type PackSources } from './sources.ts';
+
+/** Bump when the converter's output or the models' inputs/outputs below change. */
+const PACK_FORMAT = 1;
+
+export interface EmbeddedPack {
+  kind: 'embedded';
+  dir: string;
+  /** BlazeFace (256x256), outputs scores16/scores32 (logits) and boxes16/boxes32 (16 regressors per anchor). */
+  detector: string;
+  /** FaceMesh (192x192), outputs mesh (468 x y z in crop pixels) and faceflag (0..1). */
+  mesh: string;
+  /** FaceRes (224x224), output descriptor (1024 values). */
+  descriptor: string;
+  /** `@vladmandic/human@<version>`. */
+  source: string;
+  /** The package files the models were converted from. */
+  sources: string[];
+}
+
+/** Image inputs are declared NCHW like the insightface models', so the pixel code of src/faces/onnx/image.ts applies. */
+const CONVERSIONS: Record<ModelRole, { file: string; options: ConvertOptions }> = {
+  detector: {
+    file: 'blazeface.onnx',
+    options: {
+      inputLayout: 'nchw',
+      outputs: { scores16: 'Identity:0', scores32: 'Identity_1:0', boxes16: 'Identity_2:0', boxes32: 'Identity_3:0' },
+    },
+  },
+  mesh: { file: 'facemesh.onnx', options: { inputLayout: 'nchw', outputs: { mesh: 'Identity_2:0', faceflag: 'Identity_1:0' } } },
+  descriptor: { file: 'faceres.onnx', options: { inputLayout: 'nchw', outputs: { descriptor: 'global_pooling/Mean' } } },
+};
+
+const packs = new Map<string, Promise<EmbeddedPack>>();
+
+/** The default cache folder of converted models. */
+export function defaultModelCache(cwd = process.cwd()): string {
+  return path.join(cwd, 'cache', 'models');
+}
+
+/** The embedded pack, converted into `cacheDir` on first use (about two seconds), found there afterwards. */
+export function embeddedPack(cacheDir: string = defaultModelCache()): Promise<EmbeddedPack> {
+  const resolved = path.resolve(cacheDir);
+  let pending = packs.get(resolved);
+  if (!pending) {
+    pending = buildPack(resolved);
+    packs.set(resolved, pending);
+    pending.catch(() => packs.delete(resolved));
+  }
+  return pending;
+}
+
+/** The converted model files, in a stable order: their contents identify the pack (as insightface's packFiles). */
+export function embeddedPackFiles(pack: EmbeddedPack): string[] {
+  return [pack.detector, pack.mesh, pack.descriptor];
+}
+
+async function buildPack(cacheDir: string): Promise<EmbeddedPack> {
+  const sources = await locateSources();
+  const dir = path.join(cacheDir, packFolderName(sources));
+  if (!existsSync(path.join(dir, 'pack.json'))) await convertInto(dir, sources);
+  const file = (role: ModelRole) => path.join(dir, CONVERSIONS[role].file);
+  return {
+    kind: 'embedded',
+    dir,
+    detector: file('detector'),
+    mesh: file('mesh'),
+    descriptor: file('descriptor'),
+    source: `${sources.packageName}@${sources.version}`,
+    sources: sources.files,
+  };
+}
+
+/** `embedded-human-<version>-<hash of the pack format and the source files' names and contents>`. */
+export function packFolderName(sources: PackSources): string {
+  const hash = createHash('sha256').update(`format ${PACK_FORMAT}\n`);
+  sources.files.forEach((f, i) => hash.update(`${path.basename(f)} ${sources.hashes[i]}\n`));
+  return `embedded-human-${sources.version}-${hash.digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * Converts into a temporary sibling folder and renames it into place, so a killed conversion never
+ * leaves a half pack, and two processes converting at once both end up with one complete folder.
+ */
+async function convertInto(dir: string, sources: PackSources): Promise<void> {
+  await mkdir(path.dirname(dir), { recursive: true });
+  const temp = await mkdtemp(`${dir}.tmp-`);
+  try {
+    const provenance = {
+      source: `${sources.packageName}@${sources.version}`,
+      files: sources.files.map((f, i) => ({ file: path.relative(path.dirname(path.dirname(f)), f), sha256: sources.hashes[i] })),
+    };
+    for (const [role, { file, options }] of Object.entries(CONVERSIONS) as [ModelRole, (typeof CONVERSIONS)[ModelRole]][]) {
+      const metadata = { converted_from: `${provenance.source}/models/${path.basename(sources.models[role])}` };
+      await writeFile(path.join(temp, file), await convertTfjsFile(sources.models[role], { ...options, metadata }));
+    }
+    await writeFile(path.join(temp, 'pack.json'), `${JSON.stringify({ format: PACK_FORMAT, ...provenance }, null, 2)}\n`);
+    // mkdtemp makes the folder private; the cache is as readable as the rest of cache/.
+    await chmod(temp, 0o755);
+    await rename(temp, dir);
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    if (existsSync(path.join(dir, 'pack.json'))) return;
+    throw error;
+  }
+}

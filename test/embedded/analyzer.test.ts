@@ -5,7 +5,8 @@ import type { FaceAnalyzer } from '../../src/faces/types.ts';
 import { cosineSimilarity } from '../../src/faces/geometry/vector.ts';
 import type { RgbFrame } from '../../src/faces/types.ts';
 import { lacks, lacksVideo, TEST_CORPUS } from '../helpers/test-data.ts';
-import { corpusVideo, frameAt, freshPack } from './fixtures.ts';
+import { sharedPack } from '../helpers/shared-models.ts';
+import { corpusVideo, frameAt } from './fixtures.ts';
 
 /** One clearly visible face in each, box height from the corpus's MANIFEST.md. */
 const SINGLE_FACE = [
@@ -21,7 +22,7 @@ const NO_FACE_CLIPS = ['coffee_pour_noface_720p.mp4', 'nature_nofaces_cuts_fades
 
 let analyzer: FaceAnalyzer<EmbeddedFace>;
 beforeAll(async () => {
-  analyzer = await createEmbeddedAnalyzer(await freshPack(), { device: 'cpu', threads: 1, scoreThreshold: 0.5 });
+  analyzer = await createEmbeddedAnalyzer(await sharedPack(), { device: 'cpu', threads: 1, scoreThreshold: 0.5 });
 });
 
 async function framesOf(video: string, start: number, duration: number, fps: number): Promise<RgbFrame[]> {

@@ -1,4 +1,4 @@
-/** Data of the embedded-pack tests: corpus frames, the SCRFD model, a converted pack per test file. */
+/** Data of the embedded-pack tests: corpus frames, the SCRFD model, a freshly converted pack. */
 
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';

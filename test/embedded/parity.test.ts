@@ -6,7 +6,8 @@ import { faceCropMatrix } from '../../src/faces/embedded/face-crop.ts';
 import type { EmbeddedPack } from '../../src/faces/embedded/pack.ts';
 import { warpAffine } from '../../src/faces/onnx/image.ts';
 import type { RgbFrame } from '../../src/faces/types.ts';
-import { HUMAN_MODELS, frameAt, freshPack } from './fixtures.ts';
+import { sharedPack } from '../helpers/shared-models.ts';
+import { HUMAN_MODELS, frameAt } from './fixtures.ts';
 import { loadTfjsReference, runTfjsReference } from './tfjs-reference.ts';
 
 /**
@@ -30,7 +31,7 @@ const MODELS = [
 let pack: EmbeddedPack;
 let frame: RgbFrame;
 beforeAll(async () => {
-  [pack, frame] = await Promise.all([freshPack(), frameAt('hamilton_whitehouse_cuts_640x360.mp4', 5)]);
+  [pack, frame] = await Promise.all([sharedPack(), frameAt('hamilton_whitehouse_cuts_640x360.mp4', 5)]);
 });
 
 describe.each(MODELS)('converted $tfjs', (model) => {

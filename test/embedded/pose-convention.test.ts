@@ -11,11 +11,12 @@ import { createEmbeddedAnalyzer, type EmbeddedFace } from '../../src/faces/embed
 import type { FaceAnalyzer } from '../../src/faces/types.ts';
 import { mirrored } from '../../src/faces/onnx/image.ts';
 import type { RgbFrame } from '../../src/faces/types.ts';
-import { freshPack, repoRoot } from './fixtures.ts';
+import { sharedPack } from '../helpers/shared-models.ts';
+import { repoRoot } from './fixtures.ts';
 
 let analyzer: FaceAnalyzer<EmbeddedFace>;
 beforeAll(async () => {
-  analyzer = await createEmbeddedAnalyzer(await freshPack(), { device: 'cpu', threads: 1, scoreThreshold: 0.5 });
+  analyzer = await createEmbeddedAnalyzer(await sharedPack(), { device: 'cpu', threads: 1, scoreThreshold: 0.5 });
 });
 
 async function crop(name: string): Promise<RgbFrame> {

@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seedModels } from './shared-models.ts';
+import { scaled } from './time-limits.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(REPO_ROOT, 'bin/vbuild.js');
@@ -74,18 +76,25 @@ export function runningIn(stderr: string): string[] {
   return [...open];
 }
 
-/** Polls until `check` holds (for tests that race a real child process), failing after `ms`. */
+/**
+ * Polls until `check` holds (for tests that race a real child process), failing after `ms` on an
+ * idle machine, proportionally longer on a busy one (time-limits.ts).
+ */
 export async function until(check: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
+  const deadline = Date.now() + scaled(ms);
   while (!check()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
-/** A Rig whose config is the repository's default pipeline (embedded models), with an empty videos/ folder. */
+/**
+ * A Rig whose config is the repository's default pipeline (embedded models), with an empty videos/
+ * folder and the converted models already in its cache.
+ */
 export function defaultPipelineRig(): Rig {
   const rig = new Rig();
+  seedModels(path.join(rig.dir, 'cache'));
   rig.write('pipeline.config.ts', `export { default } from ${JSON.stringify(path.join(REPO_ROOT, 'pipeline.config.ts'))};\n`);
   rig.write('videos/.keep', '');
   return rig;

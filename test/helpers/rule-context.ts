@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openJournal } from '../../src/engine/journal.ts';
 import type { BuildContext, Rule } from '../../src/engine/rule.ts';
+import { sharedCache } from './shared-models.ts';
 
 /**
  * The context the engine would hand `rule` for one file, with the rule's param defaults: for
@@ -22,8 +23,8 @@ export function ruleContext(rule: Rule, file: string | null, overrides: Partial<
     deps: {},
     batch: {},
     outDir: mkdtempSync(path.join(root, 'out-')),
-    // Shared across tests, as a real cache is across builds: the embedded pack converts once.
-    cacheDir: path.join(process.cwd(), 'cache'),
+    // Shared across tests, as a real cache is across builds: the embedded pack is converted once per run.
+    cacheDir: sharedCache(),
     journal: (name) => openJournal(path.join(root, 'work', name)),
     signal: new AbortController().signal,
     progress: () => undefined,

@@ -9,6 +9,7 @@ import { type Rig, done, until } from '../helpers/rig.ts';
 import type { BuildStatus } from '../../src/engine/engine.ts';
 import { lacks, TEST_MODELS } from '../helpers/test-data.ts';
 import { corpusProjects, editedScrfdPack, removePacks, scrfdPack } from './fixtures.ts';
+import { scaled } from '../helpers/time-limits.ts';
 
 const VIDEO = 'hamilton_whitehouse_cuts_640x360.mp4';
 const ITEM = 'hamilton_whitehouse_cuts_640x360';
@@ -97,7 +98,7 @@ describe.skipIf(lacks(TEST_MODELS, 'detect in vbuild with SCRFD-500M'))('detect 
     expect(restarted.stderr).toMatch(new RegExp(`${SAMPLES} frames, \\d+ faces, 0 frame errors;`));
     expect((await stuck.run(['cat', 'detect', ITEM, 'detections.jsonl'])).stdout).toBe(expected.stdout);
     // Four real runs of detect: 103 s alone on two cores, past 120 s beside the rest of the suite.
-  }, 600_000);
+  }, scaled(600_000));
 
   it('re-runs for another pack or sample rate, and never for another rule’s params or how it runs', async () => {
     const rig = project();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { done, REPO_ROOT, until } from '../helpers/rig.ts';
 import { ToyRig } from './toy-rig.ts';
+import { scaled } from '../helpers/time-limits.ts';
 
 let rig: ToyRig;
 afterEach(() => rig?.cleanup());
@@ -116,7 +117,7 @@ describe('safety (real child processes)', () => {
     expect(results.filter((result) => result.out === 'locked\n')).toHaveLength(7);
     expect(existsSync(`${lockFile}.takeover`)).toBe(false);
     // Eight tsx processes starting at once on two busy cores can take minutes.
-  }, 600_000);
+  }, scaled(600_000));
 
   it('a journal whose last line was torn by a kill drops that line and keeps the rest', async () => {
     const { openJournal } = await import('../../src/engine/journal.ts');

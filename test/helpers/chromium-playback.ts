@@ -10,8 +10,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ElementHandle } from 'playwright-core';
 import { launchChromium } from '../report/chromium.ts';
+import { scaled } from './time-limits.ts';
 
-export const PLAYBACK_TIMEOUT_MS = 60_000;
+export const PLAYBACK_TIMEOUT_MS = scaled(60_000);
 
 export interface Playback {
   /** The element's duration once its metadata loaded; NaN when it never did. */

@@ -12,6 +12,7 @@ import { embeddedPack } from '../../src/faces/embedded/pack.ts';
 import type { PlanClip } from '../../src/report/model.ts';
 import { defaultPipelineRig, type Rig } from '../helpers/rig.ts';
 import { corpusVideo, lacks, TEST_CORPUS } from '../helpers/test-data.ts';
+import { scaled } from '../helpers/time-limits.ts';
 
 const MIN_DUR = 1;
 const MAX_DUR = 120;
@@ -51,7 +52,7 @@ for (const inputs of INPUTS) {
       const result = await rig.run(['all', '--device', 'cpu']);
       expect(result.code, result.stderr).toBe(0);
       plan = JSON.parse(rig.read('out/plan.json')) as Plan;
-    }, 300_000);
+    }, scaled(300_000));
 
     afterAll(() => rig?.cleanup());
 

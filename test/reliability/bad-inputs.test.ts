@@ -36,6 +36,7 @@ import {
   withMoovAtFront,
   wrappingTs,
 } from './inputs.ts';
+import { scaled } from '../helpers/time-limits.ts';
 
 type Expected = { kind: 'clip' } | { kind: 'no clip' } | { kind: 'failure'; cause: RegExp };
 
@@ -115,7 +116,7 @@ beforeAll(async () => {
   }
   mixed = await rig.run(['all', '--device', 'cpu']);
   // About 30 inputs through the whole pipeline on two cores, beside the rest of the suite.
-}, 1_200_000);
+}, scaled(1_200_000));
 
 afterAll(() => rig?.cleanup());
 

@@ -11,6 +11,7 @@ import type { BuildStatus } from '../../src/engine/engine.ts';
 import { defaultPipelineRig, done, type Result, type Rig, until } from '../helpers/rig.ts';
 import { fixtureVideo } from '../helpers/test-data.ts';
 import { faceClip, retitled } from './inputs.ts';
+import { scaled } from '../helpers/time-limits.ts';
 
 const ARGS = ['all', '--device', 'cpu'];
 
@@ -39,7 +40,7 @@ beforeAll(async () => {
   // Converts the embedded models once, so that the runs below spend their time on the videos.
   const first = await rig.run(ARGS);
   expect(first.code, first.stderr).toBe(0);
-}, 180_000);
+}, scaled(180_000));
 
 afterAll(() => rig?.cleanup());
 
@@ -69,7 +70,7 @@ describe('a second vbuild on the same cache', () => {
     expect(waiting.stderr()).toContain('0 ran');
     expect(clipsOf(rig.read('out/plan.json'), 'b.mp4').length).toBeGreaterThan(0);
     expect(await staleBuilds()).toEqual([]);
-  }, 120_000);
+  }, scaled(120_000));
 });
 
 describe('a video still being copied in when the run starts', () => {
@@ -84,7 +85,7 @@ describe('a video still being copied in when the run starts', () => {
       const next = Math.min(written + 512, bytes.length - 1);
       appendFileSync(target, bytes.subarray(written, next));
       written = next;
-    }, 10);
+    }, scaled(10));
     const during = await rig.run(ARGS);
     clearInterval(trickle);
     appendFileSync(target, bytes.subarray(written));
@@ -112,5 +113,5 @@ describe('a video still being copied in when the run starts', () => {
     expect(clean.code, clean.stderr).toBe(0);
     expect(rig.read('out/plan.json')).toBe(plan);
     console.log(`concurrency: the half-copied video failed once: ${failures[0]}`);
-  }, 240_000);
+  }, scaled(240_000));
 });

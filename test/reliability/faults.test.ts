@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildStatus } from '../../src/engine/engine.ts';
@@ -12,6 +13,7 @@ import { hashFile } from '../../src/engine/hash.ts';
 import { defaultPipelineRig, done, REPO_ROOT, type Result, type Rig, runningIn, until } from '../helpers/rig.ts';
 import { mulberry32 } from '../helpers/seeded-random.ts';
 import { faceClip, retitled } from './inputs.ts';
+import { scaled } from '../helpers/time-limits.ts';
 
 const BIN = path.join(REPO_ROOT, 'bin/vbuild.js');
 const ARGS = ['all', '--device', 'cpu'];
@@ -19,6 +21,8 @@ const ARGS = ['all', '--device', 'cpu'];
 
 let rig: Rig;
 let reference: string;
+/** The size of the clean run's output folder. */
+let referenceOutKb: number;
 
 const video = (file: string) => path.join(rig.dir, 'videos', file);
 
@@ -86,7 +90,8 @@ beforeAll(async () => {
   const clean = await run();
   expect(clean.code, clean.stderr).toBe(0);
   reference = rig.read('out/plan.json');
-}, 180_000);
+  referenceOutKb = Number.parseInt(execFileSync('du', ['-sk', path.join(rig.dir, 'out')], { encoding: 'utf8' }), 10);
+}, scaled(180_000));
 
 afterAll(() => rig?.cleanup());
 
@@ -129,7 +134,7 @@ describe('SIGKILL at seeded-random points inside the rules', () => {
     const rulesHit = new Set(kills.flatMap((kill) => kill.running.map((id) => id.split('@')[0]!)));
     console.log(`faults: ${kills.length} kills in ${rounds} rounds; running when killed: ${kills.map((kill) => `[${kill.running.join(' ')}]`).join(' ')}; rules hit: ${[...rulesHit].sort().join(', ')}`);
     expect(rulesHit.size, JSON.stringify(kills)).toBeGreaterThanOrEqual(3);
-  }, 600_000);
+  }, scaled(600_000));
 });
 
 describe('SIGKILL at a seeded file-system call inside every rule', () => {
@@ -205,11 +210,11 @@ describe('SIGKILL at a seeded file-system call inside every rule', () => {
     const fns = [...new Set(kills.map((kill) => kill.fn))].sort().join(', ');
     console.log(`faults: op-point kills: ${kills.length} in ${rounds} rounds, ${attempts} killing runs (seed 0x5eed0b5); per rule: ${perRule}; calls hit: ${fns}; counts: ${JSON.stringify(counts)}; kills: ${kills.map((kill) => `${kill.rule}#${kill.op} ${kill.fn} ${kill.file}`).join('; ')}`);
     for (const rule of RULES) expect(kills.some((kill) => kill.rule === rule), rule).toBe(true);
-  }, 600_000);
+  }, scaled(1_200_000));
 });
 
 describe('a full disk under the cache', () => {
-  const mount = path.join('/tmp', `vbuild-faults-tmpfs-${process.pid}`);
+  const mount = path.join(os.tmpdir(), `vbuild-faults-tmpfs-${process.pid}`);
   let mounted = false;
   let mountError = '';
 
@@ -258,7 +263,7 @@ describe('a full disk under the cache', () => {
     expect(gc.code, gc.stderr).toBe(0);
     expect(await staleBuilds(['--cache', mount])).toEqual([]);
     console.log(`faults: full disk: ${full.stderr.split('\n').filter((line) => /FAILED|No space/.test(line)).slice(0, 3).join(' | ')}; gc: ${gc.stdout.trim()}`);
-  }, 60_000);
+  }, scaled(300_000));
 
   it('under the output folder: a clear ENOSPC line, no partial file left in it, and it completes once there is room', async (context) => {
     if (!mounted) {
@@ -267,10 +272,9 @@ describe('a full disk under the cache', () => {
     }
     // The output on its own small filesystem (the cache stays where it was): published files
     // are copies there, not links, and the clips do not all fit.
-    const output = path.join('/tmp', `vbuild-faults-out-${process.pid}`);
+    const output = path.join(os.tmpdir(), `vbuild-faults-out-${process.pid}`);
     mkdirSync(output, { recursive: true });
-    const clipsKb = Number.parseInt(execFileSync('du', ['-sk', path.join(rig.dir, 'out')], { encoding: 'utf8' }), 10);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${Math.max(64, Math.floor(clipsKb / 2))}k`, 'tmpfs', output]);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${Math.max(64, Math.floor(referenceOutKb / 2))}k`, 'tmpfs', output]);
     try {
       const full = await run([...ARGS, '--output', output]);
       expect(full.code, full.stderr).toBe(1);
@@ -287,7 +291,7 @@ describe('a full disk under the cache', () => {
       execFileSync('umount', [output]);
       rmSync(output, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, scaled(180_000));
 });
 
 describe('an input replaced while detect decodes it', () => {
@@ -322,7 +326,7 @@ describe('an input replaced while detect decodes it', () => {
     expect(back.code, back.stderr).toBe(0);
     expect(rig.read('out/plan.json')).toBe(reference);
     for (const clip of clipFiles()) expect(decodedFrames(clip), clip).toBeGreaterThan(0);
-  }, 90_000);
+  }, scaled(300_000));
 });
 
 describe('a tampered stored object', () => {
@@ -369,7 +373,7 @@ describe('a tampered stored object', () => {
     expect(await hashFile(file)).toBe(path.basename(file));
     expect(await staleBuilds(['--verify'])).toEqual([]);
     expect(rig.read('out/plan.json')).toBe(reference);
-  }, 90_000);
+  }, scaled(180_000));
 
   for (const variant of [{ changeSize: false, title: 'same size, new mtime' }, { changeSize: true, title: 'another size' }]) {
     it(`${variant.title}: detected, rebuilt, and the stored object is correct again`, async () => {
@@ -382,6 +386,6 @@ describe('a tampered stored object', () => {
       expect(await hashFile(file)).toBe(path.basename(file));
       expect(await staleBuilds()).toEqual([]);
       expect(rig.read('out/plan.json')).toBe(reference);
-    }, 60_000);
+    }, scaled(180_000));
   }
 });

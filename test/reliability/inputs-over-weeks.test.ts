@@ -11,6 +11,7 @@ import type { PlanClip } from '../../src/report/model.ts';
 import type { Rig } from '../helpers/rig.ts';
 import { defaultPipelineRig } from '../helpers/rig.ts';
 import { faceClip, retitled } from './inputs.ts';
+import { scaled } from '../helpers/time-limits.ts';
 
 const PER_VIDEO_RULES = ['scan', 'scene_scores', 'scenes', 'detect', 'track', 'score', 'cut', 'sidecars', 'thumbnails'];
 
@@ -60,7 +61,7 @@ beforeAll(async () => {
   face = await faceClip(path.join(rig.dir, 'face.mp4'));
   for (const file of ['monday.mp4', 'tuesday.mp4', 'wednesday.mp4']) await addVideo(file);
   await build();
-}, 300_000);
+}, scaled(300_000));
 
 afterAll(() => rig?.cleanup());
 

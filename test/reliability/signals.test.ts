@@ -15,6 +15,7 @@ import type { BuildStatus } from '../../src/engine/engine.ts';
 import { defaultPipelineRig, done, REPO_ROOT, type Result, type Rig, runningIn, until } from '../helpers/rig.ts';
 import { mulberry32 } from '../helpers/seeded-random.ts';
 import { faceClip } from './inputs.ts';
+import { scaled } from '../helpers/time-limits.ts';
 
 /** Every frame analysed: detect runs long enough for a signal to find inferences in flight. */
 const ARGS = ['all', '--device', 'cpu', '--sample-fps', '30'];
@@ -146,7 +147,7 @@ beforeAll(async () => {
   const clean = await rig.run(ARGS);
   expect(clean.code, clean.stderr).toBe(0);
   reference = rig.read('out/plan.json');
-}, 300_000);
+}, scaled(300_000));
 
 afterAll(() => rig?.cleanup());
 
@@ -193,5 +194,5 @@ describe('SIGINT and SIGTERM at many points of vbuild all', () => {
     // A point whose rule had finished before the signal (a busy machine) is not an interruption.
     const rulesHit = new Set(landed.flatMap((each) => each.running.map((id) => id.split('@')[0]!)));
     for (const rule of ['scene_scores', 'detect', 'cut']) expect([...rulesHit], rule).toContain(rule);
-  }, 600_000);
+  }, scaled(600_000));
 });

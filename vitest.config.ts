@@ -2,11 +2,12 @@ import { configDefaults, defineConfig } from 'vitest/config';
 import { measureSlowdown } from './test/setup/slowdown.ts';
 
 /**
- * The long sweeps: SIGKILL loops, the signal sweep, the hostile-input folder and the other
- * multi-run reliability cases. `npm run test:reliability` (vitest.reliability.config.ts) runs
- * them, and CI runs it beside `npm test`, which leaves them out.
+ * The long sweeps: test/reliability (SIGKILL loops, the signal sweep, the hostile-input folder,
+ * the other multi-run cases) and any `*.sweep.test.ts` (a check run over many more sources or
+ * kills than the default run needs to cover each code path once). `npm run test:reliability`
+ * (vitest.reliability.config.ts) runs them; CI runs it beside `npm test`, which leaves them out.
  */
-export const LONG_SWEEPS = ['test/reliability/**/*.test.ts'];
+export const LONG_SWEEPS = ['test/reliability/**/*.test.ts', 'test/**/*.sweep.test.ts'];
 
 // Measured here, in the main process, so that the workers inherit it (test/helpers/time-limits.ts).
 process.env.VBUILD_TEST_SLOWDOWN ||= measureSlowdown().toFixed(2);

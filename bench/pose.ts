@@ -17,6 +17,7 @@ import { CANONICAL_KPS5, CANONICAL_MESH } from '../src/faces/pose/canonical-face
 import type { Box, Face, FaceAnalyzer, RgbFrame } from '../src/faces/index.ts';
 import { KPS5_SATURATION } from '../src/faces/insightface/pose.ts';
 import { mirrored } from '../src/faces/onnx/image.ts';
+import { calibratedAngles } from '../src/faces/pose/pose-calibration.ts';
 import { fitOrthographic, fitRigid3d, rotationToPose } from '../src/faces/pose/pose-math.ts';
 import { FRONTAL_CLIPS, largestFace, openEmbedded, openScrfd, repoRoot, sampledFrames, VIDEOS } from './lib/pose-clips.ts';
 import { requireData, TEST_CORPUS } from '../test/helpers/test-data.ts';
@@ -91,6 +92,14 @@ console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const source of ['embedded', 'kps5'] as const) {
   for (const half of ['held-out', 'fit'] as const) console.log(tableRow(source, half, readings[source]));
 }
+
+console.log('\n## Tried, not adopted: FaceMesh on the face and on its mirror image, fitted angles averaged (twice the mesh inference)\n');
+const averaged = mirrorAveraged(readings.embedded);
+const averagedSaturation = fitSaturation(averaged);
+console.log(`Saturation asked for by the fit half: ${averagedSaturation}°\n`);
+console.log('| source | half | faces | found | sign right | slope | intercept | r | MAE | bias | labelled >= 70 read | labelled <= 15 read | down_strong pitch | confidence < 0.5 |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+for (const half of ['held-out', 'fit'] as const) console.log(tableRow('embedded, mirror-averaged', half, recalibrated(averaged, averagedSaturation)));
 
 console.log('\n## Held-out faces, one by one (label; embedded yaw/pitch/confidence; kps5 yaw/pitch/confidence)\n');
 readings.embedded.forEach((r, i) => {
@@ -168,7 +177,7 @@ function fitSaturation(all: readonly Reading[]): number {
   return best.saturation;
 }
 
-function tableRow(source: Source, half: Label['half'], all: readonly Reading[]): string {
+function tableRow(source: string, half: Label['half'], all: readonly Reading[]): string {
   const inHalf = all.filter((r) => r.label.half === half && r.label.face_height >= MIN_FACE && r.label.flag === null);
   const faces = inHalf.filter(measured);
   const truth = faces.map((r) => Math.abs(r.truth));
@@ -182,6 +191,27 @@ function tableRow(source: Source, half: Label['half'], all: readonly Reading[]):
   const unsure = faces.filter((f) => f.confidence! < 0.5).length;
   const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   return `| ${source} | ${half} | ${inHalf.length} | ${faces.length} | ${signRight}/${faces.length} | ${slope.toFixed(2)} | ${intercept.toFixed(1)} | ${r.toFixed(2)} | ${mean(errors.map(Math.abs)).toFixed(1)}° | ${mean(errors.map((e, i) => Math.sign(faces[i]!.truth || 1) * e)).toFixed(1)}° | ${strong.join(', ')} | ${frontal.join(', ')} | ${down.join(', ')} | ${unsure} |`;
+}
+
+/**
+ * Each face read as the mean of FaceMesh's fit on it and on its mirror image (negated yaw and roll):
+ * the model reads some faces turned one way further than their mirror images turned the other.
+ * Faces found only one way round are left out.
+ */
+function mirrorAveraged(all: readonly Reading[]): Reading[] {
+  return all.flatMap((r) => {
+    const partner = all.find((p) => p.label === r.label && p.mirrored !== r.mirrored);
+    if (r.fittedYaw === null || partner?.fittedYaw == null) return [];
+    return [{ ...r, fittedYaw: (r.fittedYaw - partner.fittedYaw) / 2, fittedPitch: (r.fittedPitch! + partner.fittedPitch!) / 2 }];
+  });
+}
+
+/** The readings' fitted angles corrected with another saturation. */
+function recalibrated(all: readonly Reading[], saturation: number): Reading[] {
+  return all.map((r) => {
+    const { yaw, pitch, poseConfidence } = calibratedAngles(r.fittedYaw!, r.fittedPitch!, saturation);
+    return { ...r, yaw, pitch, confidence: poseConfidence };
+  });
 }
 
 /** Least-squares line of `y` on `x`, and the correlation. */

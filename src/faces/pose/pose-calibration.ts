@@ -26,14 +26,14 @@ const RADIANS = Math.PI / 180;
 
 export function calibratedPose(rotation: Mat3, saturation: Saturation): PoseReading {
   const fitted = rotationToPose(rotation);
-  const yaw = corrected(fitted.yaw, saturation);
-  const pitch = corrected(fitted.pitch, saturation);
-  return {
-    yaw,
-    pitch,
-    roll: fitted.roll,
-    poseConfidence: Math.min(confidence(fitted.yaw, yaw), confidence(fitted.pitch, pitch)),
-  };
+  return { ...calibratedAngles(fitted.yaw, fitted.pitch, saturation), roll: fitted.roll };
+}
+
+/** The correction of a fitted yaw and pitch, and the confidence of the result (see calibratedPose). */
+export function calibratedAngles(fittedYaw: number, fittedPitch: number, saturation: Saturation): Omit<PoseReading, 'roll'> {
+  const yaw = corrected(fittedYaw, saturation);
+  const pitch = corrected(fittedPitch, saturation);
+  return { yaw, pitch, poseConfidence: Math.min(confidence(fittedYaw, yaw), confidence(fittedPitch, pitch)) };
 }
 
 function corrected(fitted: number, saturation: Saturation): number {

@@ -1,12 +1,13 @@
 /** probe() on the real corpus and on synthetic edge cases (rotation, VFR, HEVC, containers, broken files). */
 import { existsSync } from 'node:fs';
-import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaError } from '../../src/media/ffmpeg.ts';
 import { isVariableFrameRate, probe } from '../../src/media/probe.ts';
 import { FIXTURE_VIDEOS, lacksVideo } from '../helpers/test-data.ts';
-import { CORPUS, HOSTILE_NAME, X264_FAST, corpus, ffmpeg, hasEncoder, lavfiInputs, tempDir } from './media-fixtures.ts';
+import { expectKeyframeLists } from './keyframe-lists.ts';
+import { HOSTILE_NAME, X264_FAST, corpus, ffmpeg, hasEncoder, lavfiInputs, tempDir } from './media-fixtures.ts';
 
 describe('probe on the corpus', () => {
   it('puts the hamilton video on its real timeline (video starts at 0.852 s)', async () => {
@@ -39,18 +40,8 @@ describe('probe on the corpus', () => {
     expect(webm.keyframes).toEqual(expect.arrayContaining([2.167, 5.083, 6.583]));
   });
 
-  it('gives every corpus and fixture video an ascending keyframe list that starts at its first frame', async () => {
-    const folders = [...new Set([CORPUS, FIXTURE_VIDEOS])];
-    const videos = (await Promise.all(folders.map(async (folder) => (await readdir(folder)).map((name) => path.join(folder, name))))).flat();
-    const files = videos.filter((file) => /\.(mp4|webm)$/.test(file));
-    expect(files.length).toBeGreaterThanOrEqual(4);
-    for (const name of files) {
-      const facts = await probe(name);
-      expect(facts.keyframes[0], name).toBe(facts.startSec);
-      expect([...facts.keyframes].sort((a, b) => a - b), name).toEqual(facts.keyframes);
-      expect(facts.vfr, name).toBe(false);
-    }
-  });
+  // The same over every corpus video: probe-corpus.sweep.test.ts (npm run test:reliability).
+  it('gives every fixture video an ascending keyframe list that starts at its first frame', () => expectKeyframeLists(FIXTURE_VIDEOS, 4));
 });
 
 describe('probe on synthetic files', () => {

@@ -5,12 +5,14 @@ import type { EngineEvent } from './events.ts';
 import type { Executor } from './executor.ts';
 import type { BuildNode } from './graph.ts';
 import { openJournal } from './journal.ts';
-import type { Artifact, BuildContext, FailedInput, Item, Journal, ParamValue } from './rule.ts';
+import type { Artifact, BuildContext, FailedInput, Item, Journal, ParamValue, ResourceClaim } from './rule.ts';
 import type { CacheState, Outputs } from './state.ts';
 
 export interface BuildRequest {
   node: BuildNode;
   key: string;
+  /** The resources the build holds while it runs (the executor may route on them). */
+  claim: ResourceClaim;
   itemHash: string | null;
   params: Record<string, ParamValue>;
   deps: { deps: Record<string, Artifact>; batch: Record<string, Record<string, Artifact>> };
@@ -58,7 +60,7 @@ export async function runBuild(request: BuildRequest): Promise<Outputs> {
       progress: (done, total, unit = 'items') => emit({ type: 'build-progress', ...id, done, total, unit }),
       log: (message) => emit({ type: 'build-log', ...id, message }),
     };
-    await request.executor.execute(node.rule, ctx);
+    await request.executor.execute(node.rule, ctx, { key, claim: request.claim });
     if (signal.aborted) throw new Error('interrupted');
     for (const journal of journals.values()) await journal.close();
 
@@ -81,10 +83,13 @@ export async function runBuild(request: BuildRequest): Promise<Outputs> {
   }
 }
 
-function checkOutputName(name: string): void {
-  if (name === '' || name.startsWith('/') || name.split('/').some((part) => part === '..' || part === '.' || part === '')) {
-    throw new Error(`output name ${JSON.stringify(name)} must be a relative path inside the build`);
-  }
+export function checkOutputName(name: string): void {
+  if (!isOutputName(name)) throw new Error(`output name ${JSON.stringify(name)} must be a relative path inside the build`);
+}
+
+/** `a/b.txt`; never `../x`, `/x`, `./x` or `a//b`. */
+export function isOutputName(name: string): boolean {
+  return name !== '' && !name.startsWith('/') && name.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
 }
 
 /** Every regular file under `dir`, by its path relative to `dir` with forward slashes. */

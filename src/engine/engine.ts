@@ -180,6 +180,7 @@ export class Engine {
         const outputs = await runBuild({
           node,
           key: decision.key,
+          claim,
           itemHash: node.item ? ((await this.#scope.itemHash(node.item)) ?? null) : null,
           params,
           deps: dependencyArtifacts(this.#scope, node, depOutputs),

@@ -1,4 +1,4 @@
-import type { BuildContext, Rule } from './rule.ts';
+import type { BuildContext, ResourceClaim, Rule } from './rule.ts';
 
 /**
  * Runs one build given its context: the seam where a distributed queue (or an executor that
@@ -15,9 +15,18 @@ import type { BuildContext, Rule } from './rule.ts';
  *   itself: traces, the run cache and publishing stay the engine's;
  * - stop promptly when `ctx.signal` aborts;
  * - forward `ctx.progress` and `ctx.log` calls if it wants them shown.
+ *
+ * `build` says what the engine knows of the build beyond its context: its key (which names the
+ * folder of its journals, `work/<key>`, so that a build resumed elsewhere continues them) and
+ * the resources it claims (where it may run).
  */
 export interface Executor {
-  execute(rule: Rule, ctx: BuildContext): Promise<void>;
+  execute(rule: Rule, ctx: BuildContext, build: BuildTicket): Promise<void>;
+}
+
+export interface BuildTicket {
+  key: string;
+  claim: ResourceClaim;
 }
 
 /** Runs the rule in this process. */

@@ -4,6 +4,8 @@ import { ItemSelectionError } from '../engine/items.ts';
 import { LockedError } from '../engine/lock.ts';
 import { buildCommand, dryRunCommand } from './commands/build.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { queueStatusCommand } from './commands/queue-status.ts';
+import { workerCommand } from './commands/worker.ts';
 import { gcCommand } from './commands/gc.ts';
 import { catCommand, dagCommand, statusCommand } from './commands/inspect.ts';
 import { isClosedOutput, tolerateClosedOutput } from './closed-output.ts';
@@ -64,11 +66,13 @@ export async function main(argv: readonly string[], io: Io = { cwd: process.cwd(
       case 'dag':
         return dagCommand(ctx);
       case 'status':
-        return await statusCommand(ctx);
+        return parsed.options.queue === undefined ? await statusCommand(ctx) : await queueStatusCommand(ctx, parsed.options.queue);
       case 'gc':
         return await gcCommand(ctx);
       case 'doctor':
         return await doctorCommand(ctx);
+      case 'worker':
+        return await workerCommand(ctx);
     }
   } catch (error) {
     // A command streaming to a closed stdout (cat) fails with EPIPE: the reader had enough.

@@ -16,6 +16,8 @@ export interface GlobalOptions {
   journals: boolean;
   /** Milliseconds. */
   olderThan?: number;
+  queue?: string;
+  pathMap: string[];
 }
 
 type Kind = 'string' | 'strings' | 'integer' | 'boolean' | 'age';
@@ -57,6 +59,18 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     flag: '--older-than <age>',
     kind: 'age',
     doc: 'gc: also forget run-cache entries not built or restored for this long, and journals not resumed (30d, 12h, 90m; 0: all but the current builds)',
+  },
+  {
+    key: 'queue',
+    flag: '--queue <url>',
+    kind: 'string',
+    doc: 'Run builds on workers through BullMQ on this Redis (redis://[user:pass@]host:6379, rediss:// for TLS); with status: the workers and queues',
+  },
+  {
+    key: 'pathMap',
+    flag: '--path-map <from=to>',
+    kind: 'strings',
+    doc: "worker: the coordinator's folder FROM is TO on this machine (repeatable)",
   },
 ];
 

@@ -9,7 +9,8 @@ export type Command =
   | { name: 'dag' }
   | { name: 'status' }
   | { name: 'gc' }
-  | { name: 'doctor' };
+  | { name: 'doctor' }
+  | { name: 'worker' };
 
 export interface ParsedCLI {
   command: Command;
@@ -34,6 +35,7 @@ const COMMANDS = [
   ['status', 'Show the progress of a build running in another process'],
   ['gc', 'Delete cache entries that no trace or run-cache entry needs'],
   ['doctor', 'Show the ffmpeg, ffprobe and onnxruntime in use'],
+  ['worker', 'Run builds for `vbuild all --queue` coordinators (needs --queue and the shared --cache)'],
 ] as const;
 
 /** Words the command line gives a meaning of its own (the commands, `all`, `help`): no rule may be named so. */
@@ -138,6 +140,7 @@ function command(name: string | undefined, args: readonly string[]): Command {
     case 'status':
     case 'gc':
     case 'doctor':
+    case 'worker':
       return { name };
     default:
       return { name: 'build', targets: args.map(String) };

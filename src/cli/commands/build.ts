@@ -14,6 +14,10 @@ import { parseTargets } from '../targets.ts';
 import { INTERRUPTED_EXIT, interruptOnSignals } from '../signals.ts';
 import { capList } from '../lists.ts';
 import { UsageError } from '../parse.ts';
+import type { Capacities } from '../../engine/scheduler.ts';
+import { displayUrl, QueueUrlError } from '../../distributed/connection.ts';
+import { QueueExecutor } from '../../distributed/queue-executor.ts';
+import { VBUILD_VERSION } from '../../version.ts';
 import { decidePrune, type PruneDecision } from '../prune.ts';
 
 /** An output or cache path that names a file would fail every build's publish or store: one error instead. */
@@ -151,6 +155,11 @@ export async function buildCommand(ctx: CommandContext, targetWords: readonly st
     onWait: (holder) => ctx.stderr.write(`vbuild: waiting for pid ${holder.pid} (${holder.command}) to finish with ${ctx.cacheDir}\n`),
   });
   const state = CacheState.open(ctx.cacheDir, { verify: ctx.options.verify });
+  const executor = ctx.options.queue === undefined ? undefined : await openQueue(ctx, ctx.options.queue).catch(async (error: unknown) => {
+    state.close();
+    await lock.release();
+    throw error;
+  });
   const abort = interruptOnSignals(ctx.stderr);
   const status = statusFileReporter(state.statusFile);
   const tty = ctx.stderr.isTTY ? ttyReporter(ctx.stderr as NodeJS.WriteStream) : undefined;
@@ -159,6 +168,7 @@ export async function buildCommand(ctx: CommandContext, targetWords: readonly st
     const items = await withoutCopies(ctx, selection.items, state, abort.signal);
     const engine = new Engine({
       ...engineOptions(ctx, state),
+      ...(executor && { executor, jobs: ctx.options.jobs ?? QUEUED_AT_ONCE, capacities: queuedCapacities(ctx.options.jobs ?? QUEUED_AT_ONCE) }),
       items,
       signal: abort.signal,
       onEvent: (event: EngineEvent) => {
@@ -189,8 +199,30 @@ export async function buildCommand(ctx: CommandContext, targetWords: readonly st
     tty?.stop();
     status.stop();
     abort.dispose();
+    await executor?.close();
     state.close();
     await lock.release();
+  }
+}
+
+/**
+ * With --queue the workers' own pools and concurrency decide what runs when; the coordinator only
+ * bounds how many builds it keeps on the queue at once (`-j`, default this many).
+ */
+const QUEUED_AT_ONCE = 64;
+
+function queuedCapacities(jobs: number): Capacities {
+  return { cpu: jobs, gpu: jobs, io: jobs };
+}
+
+async function openQueue(ctx: CommandContext, url: string): Promise<QueueExecutor> {
+  try {
+    const executor = await QueueExecutor.open(url, { rules: ctx.rules, cacheDir: ctx.cacheDir, vbuild: VBUILD_VERSION });
+    ctx.stderr.write(`vbuild: builds run on the workers of ${displayUrl(url)}\n`);
+    return executor;
+  } catch (error) {
+    if (error instanceof QueueUrlError) throw new UsageError(error.message);
+    throw error;
   }
 }
 

@@ -1,0 +1,52 @@
+import type { RedisOptions } from 'bullmq';
+
+/** Every key vbuild keeps in Redis starts with this (BullMQ's queues, leases, the worker table). */
+export const KEY_PREFIX = 'vbuild';
+
+/**
+ * Builds that claim the GPU go to `gpu`, where only workers that can run the GPU listen; every
+ * other build goes to `cpu`, where every worker listens.
+ */
+export const QUEUES = { cpu: 'builds-cpu', gpu: 'builds-gpu' } as const;
+export type QueueKind = keyof typeof QUEUES;
+
+export class QueueUrlError extends Error {}
+
+/**
+ * `redis://[user:pass@]host[:port][/db]` or `rediss://…` (TLS) as ioredis options. BullMQ's
+ * blocking connections need `maxRetriesPerRequest: null`: a command waits out a Redis restart
+ * instead of failing after a few retries.
+ */
+export function redisOptions(url: string): RedisOptions {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new QueueUrlError(`--queue ${JSON.stringify(url)} is not a URL (redis://host:6379 or rediss://user:pass@host:6380)`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new QueueUrlError(`--queue ${JSON.stringify(url)}: only redis:// and rediss:// (TLS) are supported`);
+  }
+  const db = parsed.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d+$/.test(db)) throw new QueueUrlError(`--queue ${JSON.stringify(url)}: the path must be a database number`);
+  return {
+    host: parsed.hostname || '127.0.0.1',
+    port: parsed.port === '' ? 6379 : Number(parsed.port),
+    ...(parsed.username !== '' && { username: decodeURIComponent(parsed.username) }),
+    ...(parsed.password !== '' && { password: decodeURIComponent(parsed.password) }),
+    ...(db !== '' && { db: Number(db) }),
+    ...(parsed.protocol === 'rediss:' && { tls: { servername: parsed.hostname } }),
+    maxRetriesPerRequest: null,
+  };
+}
+
+/** The queue URL without its password, for messages. */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,124 @@
+import { rename, readdir, mkdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Queue, QueueEvents } from 'bullmq';
+import type { BuildTicket, Executor } from '../engine/executor.ts';
+import type { Artifact, BuildContext, Rule } from '../engine/rule.ts';
+import { configHash } from './compat.ts';
+import { KEY_PREFIX, QUEUES, type QueueKind, redisOptions } from './connection.ts';
+import { type BuildJob, JOB_FORMAT, type JobReport, type JobResult } from './job.ts';
+import { ensureStoreId } from './store-id.ts';
+
+/** Retries of a job that a worker refused (another version) or handed back (it stopped); a build failure is not retried. */
+const ATTEMPTS = 10;
+
+/**
+ * Runs each build's rule on a worker through BullMQ: the job names the rule and carries its
+ * params, key, input paths and dependency hashes; the worker runs its own copy of the rule on the
+ * shared cache and stages the outputs there; this moves them into the build's staging folder,
+ * where the engine stores them as if the rule had run here. Everything else (keys, decisions,
+ * traces, publishing) stays with the engine in this process.
+ */
+export class QueueExecutor implements Executor {
+  readonly #queues: Record<QueueKind, Queue>;
+  readonly #events: Record<QueueKind, QueueEvents>;
+  readonly #compat: { vbuild: string; configHash: string; storeId: string };
+  /** Job id -> the build's context, for the progress and refusals its worker reports. */
+  readonly #watching = new Map<string, BuildContext>();
+
+  private constructor(url: string, compat: { vbuild: string; configHash: string; storeId: string }) {
+    const connection = redisOptions(url);
+    const open = <T>(make: (name: string) => T) => ({ cpu: make(QUEUES.cpu), gpu: make(QUEUES.gpu) });
+    this.#queues = open((name) => new Queue(name, { connection, prefix: KEY_PREFIX }));
+    this.#events = open((name) => new QueueEvents(name, { connection, prefix: KEY_PREFIX }));
+    this.#compat = compat;
+    for (const events of Object.values(this.#events)) {
+      events.on('progress', ({ jobId, data }) => this.#onReport(jobId, data as JobReport));
+    }
+  }
+
+  static async open(url: string, { rules, cacheDir, vbuild }: { rules: readonly Rule[]; cacheDir: string; vbuild: string }): Promise<QueueExecutor> {
+    const executor = new QueueExecutor(url, { vbuild, configHash: await configHash(rules), storeId: await ensureStoreId(cacheDir) });
+    await Promise.all([...Object.values(executor.#queues), ...Object.values(executor.#events)].map((client) => client.waitUntilReady()));
+    return executor;
+  }
+
+  async execute(rule: Rule, ctx: BuildContext, { key, claim }: BuildTicket): Promise<void> {
+    const kind: QueueKind = (claim.gpu ?? 0) > 0 ? 'gpu' : 'cpu';
+    const job = await this.#queues[kind].add(rule.name, this.#jobOf(rule, ctx, key), {
+      attempts: ATTEMPTS,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: { age: 3600 },
+      removeOnFail: { age: 24 * 3600 },
+    });
+    this.#watching.set(job.id!, ctx);
+    try {
+      const result = (await Promise.race([job.waitUntilFinished(this.#events[kind]), aborted(ctx.signal)])) as JobResult;
+      await this.#collect(result, ctx);
+    } finally {
+      this.#watching.delete(job.id!);
+      // A build this run gave up on (interrupted) must not run later for nobody: take it off the queue if it waits there.
+      if (ctx.signal.aborted) await job.remove().catch(() => undefined);
+    }
+  }
+
+  #jobOf(rule: Rule, ctx: BuildContext, key: string): BuildJob {
+    const hashes = (artifact: Artifact) => ({ ...artifact.hashes });
+    return {
+      format: JOB_FORMAT,
+      ...this.#compat,
+      ruleVersion: rule.version,
+      coordinator: os.hostname(),
+      rule: rule.name,
+      key,
+      item: ctx.item,
+      itemHash: ctx.itemHash,
+      items: [...ctx.items],
+      failed: [...ctx.failed],
+      batchDir: ctx.batchDir,
+      params: ctx.params,
+      deps: Object.fromEntries(Object.entries(ctx.deps).map(([dep, artifact]) => [dep, hashes(artifact)])),
+      batch: Object.fromEntries(
+        Object.entries(ctx.batch).map(([dep, byItem]) => [dep, Object.fromEntries(Object.entries(byItem).map(([id, artifact]) => [id, hashes(artifact)]))]),
+      ),
+    };
+  }
+
+  /** The worker staged the outputs in the shared tmp/: into the build's staging folder they go, and its journals are opened for the engine to store. */
+  async #collect(result: JobResult, ctx: BuildContext): Promise<void> {
+    if (!/^[\w.-]+$/.test(result.staged)) throw new Error(`worker ${result.host} returned a staging folder that is not a plain name: ${result.staged}`);
+    const staged = path.join(ctx.cacheDir, 'tmp', result.staged);
+    try {
+      for (const entry of await readdir(staged, { recursive: true, withFileTypes: true })) {
+        if (!entry.isFile()) continue;
+        const from = path.join(entry.parentPath, entry.name);
+        const to = path.join(ctx.outDir, path.relative(staged, from));
+        await mkdir(path.dirname(to), { recursive: true });
+        await rename(from, to);
+      }
+    } finally {
+      await rm(staged, { recursive: true, force: true });
+    }
+    for (const name of result.journals) await ctx.journal(name);
+  }
+
+  #onReport(jobId: string, report: JobReport): void {
+    const ctx = this.#watching.get(jobId);
+    if (!ctx || typeof report !== 'object' || report === null) return;
+    if ('progress' in report) ctx.progress(...report.progress);
+    else if ('log' in report) ctx.log(report.log);
+    else if ('refused' in report) ctx.log(`refused by worker ${report.host}: ${report.refused}; retrying on another worker`);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...Object.values(this.#events), ...Object.values(this.#queues)].map((client) => client.close()));
+  }
+}
+
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const fail = () => reject(new Error('interrupted'));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
+}

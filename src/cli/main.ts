@@ -4,8 +4,6 @@ import { ItemSelectionError } from '../engine/items.ts';
 import { LockedError } from '../engine/lock.ts';
 import { buildCommand, dryRunCommand } from './commands/build.ts';
 import { doctorCommand } from './commands/doctor.ts';
-import { queueStatusCommand } from './commands/queue-status.ts';
-import { workerCommand } from './commands/worker.ts';
 import { gcCommand } from './commands/gc.ts';
 import { catCommand, dagCommand, statusCommand } from './commands/inspect.ts';
 import { isClosedOutput, tolerateClosedOutput } from './closed-output.ts';
@@ -66,13 +64,15 @@ export async function main(argv: readonly string[], io: Io = { cwd: process.cwd(
       case 'dag':
         return dagCommand(ctx);
       case 'status':
-        return parsed.options.queue === undefined ? await statusCommand(ctx) : await queueStatusCommand(ctx, parsed.options.queue);
+        if (parsed.options.queue === undefined) return await statusCommand(ctx);
+        return await (await import('./commands/queue-status.ts')).queueStatusCommand(ctx, parsed.options.queue);
       case 'gc':
         return await gcCommand(ctx);
       case 'doctor':
         return await doctorCommand(ctx);
+      // The queue's modules (BullMQ, ioredis) load only when a command needs them: local runs never pay for them.
       case 'worker':
-        return await workerCommand(ctx);
+        return await (await import('./commands/worker.ts')).workerCommand(ctx);
     }
   } catch (error) {
     // A command streaming to a closed stdout (cat) fails with EPIPE: the reader had enough.

@@ -16,7 +16,7 @@ import { capList } from '../lists.ts';
 import { UsageError } from '../parse.ts';
 import type { Capacities } from '../../engine/scheduler.ts';
 import { displayUrl, QueueUrlError } from '../../distributed/connection.ts';
-import { QueueExecutor } from '../../distributed/queue-executor.ts';
+import type { QueueExecutor } from '../../distributed/queue-executor.ts';
 import { VBUILD_VERSION } from '../../version.ts';
 import { decidePrune, type PruneDecision } from '../prune.ts';
 
@@ -217,6 +217,8 @@ function queuedCapacities(jobs: number): Capacities {
 
 async function openQueue(ctx: CommandContext, url: string): Promise<QueueExecutor> {
   try {
+    // BullMQ loads only for a run with --queue.
+    const { QueueExecutor } = await import('../../distributed/queue-executor.ts');
     const executor = await QueueExecutor.open(url, { rules: ctx.rules, cacheDir: ctx.cacheDir, vbuild: VBUILD_VERSION });
     ctx.stderr.write(`vbuild: builds run on the workers of ${displayUrl(url)}\n`);
     return executor;

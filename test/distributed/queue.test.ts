@@ -4,7 +4,7 @@
  * in queue-pipeline.test.ts.
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
@@ -14,34 +14,8 @@ import { KEY_PREFIX, QUEUES } from '../../src/distributed/connection.ts';
 import type { BuildJob } from '../../src/distributed/job.ts';
 import { ToyRig } from '../engine/toy-rig.ts';
 import { done, type Rig, until } from '../helpers/rig.ts';
+import { startWorker, stopWorker, treeOf } from '../helpers/queue-workers.ts';
 import { hasRedis, REDIS_SERVER, RedisServer } from '../helpers/redis-server.ts';
-
-/** Every file under `dir` by its relative path, with its bytes. */
-export function treeOf(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    const full = path.join(entry.parentPath, entry.name);
-    if (statSync(full).isFile()) files[path.relative(dir, full)] = readFileSync(full).toString('base64');
-  }
-  return files;
-}
-
-/** A `vbuild worker` of `rig`, started and listening. */
-export async function startWorker(rig: Rig, url: string, args: readonly string[] = []): Promise<{ child: ChildProcess; log: () => string }> {
-  const child = rig.start(['worker', '--queue', url, '-j', '1', ...args]);
-  let log = '';
-  child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  await until(() => log.includes('takes builds from') || child.exitCode !== null, 60_000);
-  if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${log}`);
-  return { child, log: () => log };
-}
-
-export async function stopWorker({ child }: { child: ChildProcess }): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 describe.skipIf(!hasRedis)(hasRedis ? 'builds through the queue' : `builds through the queue: SKIPPED, ${REDIS_SERVER} is missing (apt-get install -y redis-server)`, () => {
   let redis: RedisServer;

@@ -4,41 +4,75 @@
  *
  *   npx tsx bench/pipeline.ts [videos-dir]     (default: the test corpus's videos, VBUILD_TEST_CORPUS)
  *   npx tsx bench/pipeline.ts --long-720p30    (one 164 s 720p30 video made from corpus clips)
+ *   npx tsx bench/pipeline.ts --short-clips    (33 clips of 2-4 s made from corpus files)
+ *
+ * `--baseline DIR` (another checkout of vbuild) adds interleaved fresh runs, `--rounds N` of each
+ * (default 3), the two trees taking turns in fresh projects that start with the converted models:
+ * on a shared machine only such same-process ratios say which is faster. Every run is printed
+ * with the load average beside it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { requireData, TEST_CORPUS } from '../test/helpers/test-data.ts';
-import { generateLong720p30 } from './lib/clips.ts';
+import { generateLong720p30, generateShortClips } from './lib/clips.ts';
+import { median } from './lib/rounds.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    'long-720p30': { type: 'boolean', default: false },
+    'short-clips': { type: 'boolean', default: false },
+    baseline: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
+  },
+});
 const corpusVideos = () => path.join(requireData(TEST_CORPUS), 'videos');
-const dir = mkdtempSync(path.join(os.tmpdir(), 'vbuild-bench-pipeline-'));
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'vbuild-bench-pipeline-'));
+const dir = path.join(scratch, 'main');
+mkdirSync(dir);
 let videos: string;
-if (process.argv[2] === '--long-720p30') {
-  videos = path.join(dir, 'videos');
+if (flags['long-720p30'] || flags['short-clips']) {
+  videos = path.join(scratch, 'videos');
   mkdirSync(videos);
-  await generateLong720p30(videos, corpusVideos());
+  await (flags['long-720p30'] ? generateLong720p30(videos, corpusVideos()) : generateShortClips(videos, corpusVideos()));
 } else {
-  videos = path.resolve(process.argv[2] ?? corpusVideos());
-  symlinkSync(videos, path.join(dir, 'videos'));
+  videos = path.resolve(positionals[0] ?? corpusVideos());
 }
-writeFileSync(path.join(dir, 'pipeline.config.ts'), `export { default } from ${JSON.stringify(path.join(REPO, 'pipeline.config.ts'))};\n`);
 
-function vbuild(args: string[]): { seconds: number; summary: string } {
+/** A project folder that runs `tree`'s default pipeline over the videos. */
+function project(folder: string, tree: string): string {
+  mkdirSync(folder, { recursive: true });
+  symlinkSync(videos, path.join(folder, 'videos'));
+  writeFileSync(path.join(folder, 'pipeline.config.ts'), `export { default } from ${JSON.stringify(path.join(tree, 'pipeline.config.ts'))};\n`);
+  return folder;
+}
+
+const loadAverage = () => os.loadavg()[0]!.toFixed(1);
+
+interface Run {
+  seconds: number;
+  summary: string;
+  load: string;
+}
+
+function vbuild(args: string[], cwd = dir, tree = REPO): Run {
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, [path.join(REPO, 'bin/vbuild.js'), ...args], { cwd: dir, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [path.join(tree, 'bin/vbuild.js'), ...args], { cwd, encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (result.status !== 0) throw new Error(`vbuild ${args.join(' ')} failed:\n${result.stderr}`);
-  return { seconds, summary: result.stderr.trim().split('\n').at(-1)!.replace(/^vbuild: /, '') };
+  return { seconds, summary: result.stderr.trim().split('\n').at(-1)!.replace(/^vbuild: /, ''), load: loadAverage() };
 }
 
+project(dir, REPO);
 const full = vbuild(['all', '--device', 'cpu']);
 const plan = JSON.parse(readFileSync(path.join(dir, 'out/plan.json'), 'utf8')) as { totals: Record<string, number | null> };
 const inputSeconds = (plan.totals['inputHours'] ?? 0) * 3600;
-const runs: [string, { seconds: number; summary: string }][] = [
+const runs: [string, Run][] = [
   ['fresh `vbuild all` (baseline)', full],
   ['no-op `vbuild all`', vbuild(['all'])],
   ['`vbuild all --max-yaw 25` (threshold change)', vbuild(['all', '--max-yaw', '25'])],
@@ -48,14 +82,41 @@ const runs: [string, { seconds: number; summary: string }][] = [
 
 console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${os.availableParallelism()} cores, node ${process.version}, no GPU`);
 console.log(`input: ${videos} (${inputSeconds.toFixed(1)} s of video)\n`);
-console.log('| run | wall s | vs fresh run | x realtime | builds |');
-console.log('|---|---:|---:|---:|---|');
+console.log('| run | wall s | vs fresh run | x realtime | load avg | builds |');
+console.log('|---|---:|---:|---:|---:|---|');
 for (const [what, run] of runs) {
   const realtime = run === full ? `${(inputSeconds / run.seconds).toFixed(1)}x` : '';
-  console.log(`| ${what} | ${run.seconds.toFixed(2)} | ${((run.seconds / full.seconds) * 100).toFixed(1)}% | ${realtime} | ${run.summary} |`);
+  console.log(`| ${what} | ${run.seconds.toFixed(2)} | ${((run.seconds / full.seconds) * 100).toFixed(1)}% | ${realtime} | ${run.load} | ${run.summary} |`);
 }
 console.log('\n| total | value |\n|---|---:|');
 for (const [name, value] of Object.entries(plan.totals)) {
   console.log(`| ${name} | ${typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(4) : value} |`);
 }
-rmSync(dir, { recursive: true, force: true });
+
+if (flags.baseline) {
+  const baseline = path.resolve(flags.baseline);
+  const rounds = Number(flags.rounds);
+  const trees: [string, string][] = [['baseline', baseline], ['this tree', REPO]];
+  const times = new Map<string, Run[]>(trees.map(([name]) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    // Alternate which goes first, so neither always runs right after the other.
+    for (const [name, tree] of round % 2 === 0 ? trees : [...trees].reverse()) {
+      const folder = project(path.join(scratch, `${name.replace(' ', '-')}-${round}`), tree);
+      cpSync(path.join(dir, 'cache/models'), path.join(folder, 'cache/models'), { recursive: true });
+      times.get(name)!.push(vbuild(['all', '--device', 'cpu'], folder, tree));
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+  console.log(`\nInterleaved fresh runs (models pre-converted), ${rounds} rounds; baseline ${baseline}\n`);
+  console.log('| tree | wall s (load avg) | median s | x realtime |');
+  console.log('|---|---|---:|---:|');
+  for (const [name] of trees) {
+    const runsOf = times.get(name)!;
+    const middle = median(runsOf.map((run) => run.seconds));
+    const each = runsOf.map((run) => `${run.seconds.toFixed(1)} (${run.load})`).join(', ');
+    console.log(`| ${name} | ${each} | ${middle.toFixed(2)} | ${(inputSeconds / middle).toFixed(2)}x |`);
+  }
+  const ratio = median(times.get('this tree')!.map((run) => run.seconds)) / median(times.get('baseline')!.map((run) => run.seconds));
+  console.log(`\nthis tree / baseline (medians): ${ratio.toFixed(3)}`);
+}
+rmSync(scratch, { recursive: true, force: true });

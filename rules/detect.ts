@@ -15,6 +15,9 @@ import { decodeFrames, type Frame } from '../src/media/decode.ts';
 import type { AnalysisSettings, FrameOutcome } from '../src/detect/analysis-protocol.ts';
 import { isErrorLine, type DetectionLine } from '../src/detect/records.ts';
 import { expectedSamples, resumePoint, sampleIndex, type ResumePoint } from '../src/detect/sampling.ts';
+// Imported with the rule, not on demand: an import from inside run() gets another copy of the
+// media modules than the config's, and with it another cache of the streams scan read.
+import { videoDuration } from '../src/detect/video-duration.ts';
 import { DEVICES, type Device } from '../src/faces/onnx/devices.ts';
 import { DECODING_FILE } from './scan.ts';
 
@@ -147,10 +150,7 @@ async function analyseVideo(
   settings: AnalysisSettings,
   fps: number,
 ): Promise<{ done: Tally; provider: string }> {
-  const [{ borrowAnalysisThread, returnAnalysisThread }, { videoDuration }] = await Promise.all([
-    import('../src/detect/thread-pool.ts'),
-    import('../src/detect/video-duration.ts'),
-  ]);
+  const { borrowAnalysisThread, returnAnalysisThread } = await import('../src/detect/thread-pool.ts');
   // The duration only sets the progress total: without it, progress has none.
   const duration = videoDuration(file, ctx.signal).catch(() => null);
   const thread = await borrowAnalysisThread(settings);

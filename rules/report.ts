@@ -7,6 +7,7 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineRule, type Artifact, type BuildContext, type Item } from '../src/engine/rule.ts';
+import { CLIP_VIDEO_STREAM } from '../src/media/cut.ts';
 import { thumbnail } from '../src/media/thumbnail.ts';
 import { clipFolder } from '../src/cut/clip-folder.ts';
 import { CLIPS_FILE, parseClipsFile } from '../src/cut/clips-file.ts';
@@ -58,7 +59,8 @@ export const thumbnails = defineRule({
     for (const clip of clips.filter((each) => each.file)) {
       const duration = clip.end - clip.start;
       const time = duration >= SHORTEST_MIDDLE_THUMBNAIL ? duration / 2 : 0;
-      await thumbnail(fileOf(cut, clip.file, 'cut'), time, path.join(ctx.outDir, `${clip.id}.jpg`), { width: THUMBNAIL_WIDTH, signal: ctx.signal });
+      const options = { width: THUMBNAIL_WIDTH, videoStream: CLIP_VIDEO_STREAM, signal: ctx.signal };
+      await thumbnail(fileOf(cut, clip.file, 'cut'), time, path.join(ctx.outDir, `${clip.id}.jpg`), options);
     }
   },
 });

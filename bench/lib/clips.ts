@@ -48,3 +48,36 @@ export async function generateLong720p30(dir: string, corpus: string): Promise<s
   ], file);
   return file;
 }
+
+/**
+ * 33 clips of 2-4 s (about 99 s in all), each re-encoded H.264 + AAC like a phone or short-form
+ * download, cut from five corpus files at staggered offsets: a library of short videos, where
+ * what each video costs before its first frame decides the speed.
+ */
+export async function generateShortClips(dir: string, corpus: string): Promise<string[]> {
+  const sources: [string, number][] = [
+    ['woman_closeup_grimaces_480x480_33s.mp4', 33],
+    ['multishot_8shots_1280x720_25fps.mp4', 31],
+    ['nature_nofaces_cuts_fades_720p_noaudio.mp4', 24],
+    ['man_selfie_vertical_720x1280_noaudio.mp4', 11.7],
+    ['woman_frontal_static_720p.mp4', 9.4],
+  ];
+  const clips: { source: string; start: number; seconds: number }[] = [];
+  for (let n = 0; clips.length < 33; n++) {
+    const [source, length] = sources[n % sources.length]!;
+    const seconds = 2 + (n % 3);
+    const start = (n * 2.7) % Math.max(length - seconds, 0.1);
+    clips.push({ source, start, seconds });
+  }
+  const files: string[] = [];
+  for (const [i, { source, start, seconds }] of clips.entries()) {
+    const file = path.join(dir, `short_${String(i).padStart(2, '0')}_${path.basename(source, '.mp4')}.mp4`);
+    await runTool('ffmpeg', [
+      ...FFMPEG_BASE_ARGS, '-v', 'error', '-y', '-ss', formatSeconds(start), '-t', String(seconds),
+      '-i', path.join(corpus, source), '-map', '0:v:0', '-map', '0:a:0?',
+      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-c:a', 'aac', file,
+    ], file);
+    files.push(file);
+  }
+  return files;
+}

@@ -218,6 +218,9 @@ function copyArgs(copy: CopySpan, bitstreamFilters: string[] = []): { input: str
   };
 }
 
+/** Every clip holds its video as its first stream (each way of cutting maps it first), and no other video. */
+export const CLIP_VIDEO_STREAM = 0;
+
 /** The source's main video stream (not cover art, not a smaller rendition: video-stream.ts) of input `input`. */
 const mapMainVideo = (ctx: SourceContext, input = 0) => ['-map', `${input}:${ctx.facts.video.index}`];
 

@@ -3,7 +3,7 @@
  * Packets are listed without decoding, which is far cheaper than `-show_frames`.
  */
 import { FFMPEG_BASE_ARGS, MediaError, formatSeconds, runTool } from './ffmpeg.ts';
-import { chooseVideoStream, type FfprobeOutput, type FfprobeStream, mainVideoStream, readStreams } from './video-stream.ts';
+import { chooseVideoStream, type FfprobeOutput, type FfprobeStream, fileStreams, mainVideoStream } from './video-stream.ts';
 
 export interface Probe {
   file: string;
@@ -181,7 +181,7 @@ const known = (value: string | undefined) => (value && value !== 'unknown' ? val
 
 /** The codecs of the first video and audio streams and the video's coding facts, without reading any packets. */
 export async function probeCutSource(file: string): Promise<CutSource> {
-  const { video, audio } = mainStreams(await readStreams(file), file);
+  const { video, audio } = mainStreams(await fileStreams(file), file);
   const [, timescale] = (video.time_base ?? '').split('/').map(Number);
   return {
     videoCodec: video.codec_name ?? '',
@@ -224,7 +224,7 @@ async function assertVideoDecodes(file: string, signal?: AbortSignal): Promise<v
 export async function probe(file: string, opts: { signal?: AbortSignal } = {}): Promise<Probe> {
   // All three run at once; their failures are reported in the order that explains the most.
   const [metaResult, packetsResult, decodeResult] = await Promise.allSettled([
-    readStreams(file, opts.signal),
+    fileStreams(file, opts.signal),
     readVideoPackets(file, { signal: opts.signal }),
     assertVideoDecodes(file, opts.signal),
   ]);

@@ -11,11 +11,18 @@ export function tempSibling(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file, ext)}.${randomBytes(4).toString('hex')}.tmp${ext}`);
 }
 
+export interface ThumbnailOptions {
+  width?: number;
+  /** The video stream's index where the caller knows it (a file it wrote): spares the ffprobe that finds the main one. */
+  videoStream?: number;
+  signal?: AbortSignal;
+}
+
 /**
  * Writes the first frame at or after `time` (seconds on the file's timeline, as in Probe and
  * Frame) to `outFile`; the format follows its extension (.jpg, .png, .webp).
  */
-export async function thumbnail(file: string, time: number, outFile: string, opts: { width?: number; signal?: AbortSignal } = {}): Promise<void> {
+export async function thumbnail(file: string, time: number, outFile: string, opts: ThumbnailOptions = {}): Promise<void> {
   const filters = [`trim=start=${formatSeconds(time)}`, SQUARE_PIXELS_FILTER];
   if (opts.width !== undefined) filters.push(`scale=${opts.width}:-2:flags=area`);
   const temp = tempSibling(outFile);
@@ -27,7 +34,7 @@ export async function thumbnail(file: string, time: number, outFile: string, opt
     '-noaccurate_seek',
     '-ss', formatSeconds(time),
     '-i', file,
-    '-map', `0:${await mainVideoStream(file, opts.signal)}`,
+    '-map', `0:${opts.videoStream ?? (await mainVideoStream(file, opts.signal))}`,
     '-vf', filters.join(','),
     '-frames:v', '1',
     '-q:v', '3', // JPEG quality on ffmpeg's 2 (best) to 31 scale; ignored by lossless formats

@@ -33,17 +33,19 @@ export interface FfprobeStream {
   disposition?: { attached_pic?: number };
   tags?: Record<string, string>;
   side_data_list?: { side_data_type?: string; rotation?: number }[];
+  /** Seconds, as the container states it for the stream; absent where it does not. */
+  duration?: string;
 }
 
 export interface FfprobeOutput {
   streams?: FfprobeStream[];
-  format?: { format_name?: string };
+  format?: { format_name?: string; duration?: string };
 }
 
 export async function readStreams(file: string, signal?: AbortSignal): Promise<FfprobeOutput> {
   const { stdout } = await runTool(
     'ffprobe',
-    ['-v', 'error', '-show_entries', 'format=format_name:stream', '-of', 'json', file],
+    ['-v', 'error', '-show_entries', 'format=format_name,duration:stream', '-of', 'json', file],
     file,
     { signal, what: `cannot read "${file}" as a media file` },
   );
@@ -72,7 +74,9 @@ const read = new Map<string, Promise<FfprobeOutput>>();
 
 /**
  * `file`'s streams, read once per file version in this process: every decode, probe and cut of one
- * video asks for its main stream, and scan for how it is decoded.
+ * video asks for its main stream, and scan for how it is decoded. Each ffprobe process costs about
+ * a quarter of a CPU-second to start with a distribution's shared-library ffmpeg, more than
+ * reading a short video's streams (docs/analysis/pipeline.md): it is asked once.
  */
 export async function fileStreams(file: string, signal?: AbortSignal): Promise<FfprobeOutput> {
   const info = await stat(file);

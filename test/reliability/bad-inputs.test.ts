@@ -12,6 +12,9 @@ import { existsSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProbeFile } from '../../rules/scan.ts';
+import { runTool } from '../../src/media/ffmpeg.ts';
+import { thumbnailPath } from '../../src/report/cards.ts';
 import type { PlanClip, PlanFile } from '../../src/report/model.ts';
 import { defaultPipelineRig, type Result, type Rig } from '../helpers/rig.ts';
 import { ffmpeg, hasEncoder } from '../media/media-fixtures.ts';
@@ -19,6 +22,7 @@ import {
   anamorphic,
   audioOnly,
   coverFirst,
+  FACE_SECONDS,
   faceClip,
   frameRateGap,
   halfSecond,
@@ -189,6 +193,29 @@ describe('vbuild all over a folder of odd inputs among good ones', () => {
     for (const clip of clips) {
       expect({ source: clip.source, skipped: clip.skipped, offPlan: clip.offPlan }).toEqual({ source: clip.source, skipped: undefined, offPlan: false });
     }
+  });
+
+  it('follows the folder link back into the input folder once: no input is found through it', () => {
+    expect(mixed.stderr.split('\n').filter((line) => line.includes('] loop/'))).toEqual([]);
+  });
+
+  it('shows an anamorphic video at its display shape: 16:9 thumbnails of pictures stored at 4:3', async () => {
+    const plan = JSON.parse(rig.read('out/plan.json')) as PlanFile;
+    const clip = plan.clips.find((each) => each.source === 'anamorphic.mp4' && each.file);
+    const thumb = path.join(rig.dir, 'out', 'report', thumbnailPath(clip!.id));
+    const { stdout } = await runTool('ffprobe', ['-v', 'error', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', thumb], thumb);
+    const [width, height] = stdout.trim().split(',').map(Number);
+    expect(width! / height!).toBeCloseTo(16 / 9, 1);
+  });
+
+  const durationOf = async (file: string) => (JSON.parse((await rig.run(['cat', 'scan', file, 'probe.json'])).stdout) as ProbeFile).durationSec;
+
+  it("gives a file whose subtitle track runs past its video the video's own duration", async () => {
+    expect(await durationOf('subtitled.mkv')).toBeCloseTo(Number(FACE_SECONDS), 1);
+  });
+
+  it("gives a file cut short the duration of the video it holds, not its index's", async () => {
+    expect(await durationOf('truncated-half-moov-at-front.mp4')).toBeLessThan(0.75 * Number(FACE_SECONDS));
   });
 
   it('says each broken file once: scan fails, the rules after it are skipped, not failed again', () => {

@@ -14,7 +14,7 @@ import { ffmpeg, X264_FAST } from '../media/media-fixtures.ts';
  */
 const FACE_SOURCE = fixtureVideo('hamilton_whitehouse_cuts_640x360.mp4');
 const FACE_START = 3.62;
-const FACE_SECONDS = '3.4';
+export const FACE_SECONDS = '3.4';
 
 /** H.264 + AAC face clip, moov at the end (ffmpeg's default for MP4); `laterSec` (up to 0.8) starts it later in the shot. */
 export function faceClip(out: string, laterSec = 0): Promise<string> {

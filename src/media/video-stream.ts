@@ -112,9 +112,9 @@ export function decodingDeparture(streams: readonly FfprobeStream[]): DecodingDe
   const main = chooseVideoStream(streams);
   if (main === undefined) return undefined;
   const first = streams.find((stream) => stream.codec_type === 'video');
-  const [width, height] = (main.sample_aspect_ratio ?? '').split(':').map(Number);
+  const [across, down] = (main.sample_aspect_ratio ?? '').split(':').map(Number);
   // 0:1 (unknown) counts as square, as the decoders' filter takes it.
-  const stretched = width! > 0 && height! > 0 && width !== height;
+  const stretched = across! > 0 && down! > 0 && across !== down;
   const departure: DecodingDeparture = {
     ...(main !== first && { videoStream: main.index }),
     ...(stretched && { sampleAspectRatio: main.sample_aspect_ratio }),

@@ -10,6 +10,14 @@ export const KEY_PREFIX = 'vbuild';
 export const QUEUES = { cpu: 'builds-cpu', gpu: 'builds-gpu' } as const;
 export type QueueKind = keyof typeof QUEUES;
 
+/**
+ * How long a job stays a worker's without it answering before BullMQ hands it to another, and how
+ * long a dead worker's build lease outlives it: a killed worker's build resumes elsewhere after
+ * this; short enough to be within a minute, long enough that a busy event loop is not taken for
+ * dead. Coordinators and workers must agree on it (tests shorten it).
+ */
+export const LOCK_MS = Number(process.env['VBUILD_QUEUE_LOCK_MS'] ?? 30_000);
+
 export class QueueUrlError extends Error {}
 
 /**

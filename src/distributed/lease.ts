@@ -6,6 +6,11 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
 export interface Lease {
+  /**
+   * Aborted when the lease is found gone at a renewal (Redis restarted without its data, or this
+   * process stalled past the TTL): another worker may hold it now, so the build must stop.
+   */
+  lost: AbortSignal;
   release(): Promise<void>;
 }
 
@@ -21,10 +26,19 @@ export async function takeLease(redis: Redis, key: string, holder: string, ttlMs
     if (signal.aborted) throw new Error('interrupted while waiting for the build lease');
     await sleep(Math.min(500, ttlMs / 4));
   }
+  const lost = new AbortController();
   const renewal = setInterval(() => {
-    redis.eval(RENEW, 1, name, holder, String(ttlMs)).catch(() => undefined);
+    redis
+      .eval(RENEW, 1, name, holder, String(ttlMs))
+      .then((renewed) => {
+        if (renewed !== 0) return;
+        clearInterval(renewal);
+        lost.abort(new Error(`lease of ${key} lost`));
+      })
+      .catch(() => undefined);
   }, ttlMs / 3);
   return {
+    lost: lost.signal,
     async release() {
       clearInterval(renewal);
       await redis.eval(RELEASE, 1, name, holder).catch(() => undefined);

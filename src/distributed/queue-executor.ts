@@ -1,16 +1,23 @@
 import { rename, readdir, mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Queue, QueueEvents } from 'bullmq';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Job, Queue, QueueEvents } from 'bullmq';
 import type { BuildTicket, Executor } from '../engine/executor.ts';
 import type { Artifact, BuildContext, Rule } from '../engine/rule.ts';
 import { configHash } from './compat.ts';
-import { KEY_PREFIX, QUEUES, type QueueKind, redisOptions } from './connection.ts';
+import { KEY_PREFIX, LOCK_MS, QUEUES, type QueueKind, redisOptions } from './connection.ts';
 import { type BuildJob, JOB_FORMAT, type JobReport, type JobResult } from './job.ts';
 import { ensureStoreId } from './store-id.ts';
 
-/** Retries of a job that a worker refused (another version) or handed back (it stopped); a build failure is not retried. */
-const ATTEMPTS = 10;
+const JOB_OPTIONS = {
+  /** Retries of a job that a worker refused (another version) or handed back (it stopped); a build failure is not retried. */
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: { age: 3600 },
+  removeOnFail: { age: 24 * 3600 },
+};
+const STATE_CHECK_MS = 3_000;
 
 /**
  * Runs each build's rule on a worker through BullMQ: the job names the rule and carries its
@@ -32,6 +39,9 @@ export class QueueExecutor implements Executor {
     this.#queues = open((name) => new Queue(name, { connection, prefix: KEY_PREFIX }));
     this.#events = open((name) => new QueueEvents(name, { connection, prefix: KEY_PREFIX }));
     this.#compat = compat;
+    // While Redis is away its clients reconnect and every command waits: the run waits with them.
+    for (const queue of Object.values(this.#queues)) queue.on('error', () => undefined);
+    for (const events of Object.values(this.#events)) events.on('error', () => undefined);
     for (const events of Object.values(this.#events)) {
       events.on('progress', ({ jobId, data }) => this.#onReport(jobId, data as JobReport));
     }
@@ -45,20 +55,30 @@ export class QueueExecutor implements Executor {
 
   async execute(rule: Rule, ctx: BuildContext, { key, claim }: BuildTicket): Promise<void> {
     const kind: QueueKind = (claim.gpu ?? 0) > 0 ? 'gpu' : 'cpu';
-    const job = await this.#queues[kind].add(rule.name, this.#jobOf(rule, ctx, key), {
-      attempts: ATTEMPTS,
-      backoff: { type: 'exponential', delay: 500 },
-      removeOnComplete: { age: 3600 },
-      removeOnFail: { age: 24 * 3600 },
-    });
-    this.#watching.set(job.id!, ctx);
-    try {
-      const result = (await Promise.race([job.waitUntilFinished(this.#events[kind]), aborted(ctx.signal)])) as JobResult;
-      await this.#collect(result, ctx);
-    } finally {
-      this.#watching.delete(job.id!);
-      // A build this run gave up on (interrupted) must not run later for nobody: take it off the queue if it waits there.
-      if (ctx.signal.aborted) await job.remove().catch(() => undefined);
+    const data = this.#jobOf(rule, ctx, key);
+    let delay = 0;
+    for (;;) {
+      const queue = this.#queues[kind];
+      const job = await queue.add(rule.name, data, { ...JOB_OPTIONS, delay });
+      this.#watching.set(job.id!, ctx);
+      const settled = new AbortController();
+      try {
+        const outcome = await Promise.race([
+          job.waitUntilFinished(this.#events[kind]).then((result: JobResult) => ({ result })),
+          lostOrFinished(queue, job.id!, AbortSignal.any([ctx.signal, settled.signal])),
+          aborted(ctx.signal),
+        ]);
+        if ('result' in outcome) return await this.#collect(outcome.result, ctx);
+      } finally {
+        settled.abort();
+        this.#watching.delete(job.id!);
+        // A build this run gave up on (interrupted) must not run later for nobody: take it off the queue if it waits there.
+        if (ctx.signal.aborted) await job.remove().catch(() => undefined);
+      }
+      ctx.log('its job was lost from the queue (Redis restarted without its data?): queued again');
+      // A worker may still be running the lost job until it finds its lease gone: the new job
+      // starts once that lease has expired, so two never append to one journal.
+      delay = LOCK_MS;
     }
   }
 
@@ -112,6 +132,27 @@ export class QueueExecutor implements Executor {
 
   async close(): Promise<void> {
     await Promise.all([...Object.values(this.#events), ...Object.values(this.#queues)].map((client) => client.close()));
+  }
+}
+
+/**
+ * Checks the job's state every few seconds as well as waiting for its events: QueueEvents reads
+ * Redis's event stream from where it was, so it misses the events of a Redis that restarted
+ * empty. Resolves with the result of a finished job, `{ lost }` for one Redis no longer knows.
+ */
+async function lostOrFinished(queue: Queue, id: string, signal: AbortSignal): Promise<{ result: JobResult } | { lost: true }> {
+  for (;;) {
+    const waited = await sleep(STATE_CHECK_MS, true, { signal }).catch(() => false);
+    // Settled otherwise (its events came, or the run was interrupted): never resolves.
+    if (!waited) return new Promise(() => undefined);
+    const state = await queue.getJobState(id);
+    if (state === 'unknown') return { lost: true };
+    if (state === 'completed' || state === 'failed') {
+      const finished = await Job.fromId(queue, id);
+      if (!finished) return { lost: true };
+      if (state === 'failed') throw new Error(finished.failedReason);
+      return { result: finished.returnvalue as JobResult };
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { checkJob, type JobReport, type JobResult } from './job.ts';
-import { KEY_PREFIX, QUEUES, type QueueKind, redisOptions } from './connection.ts';
+import { KEY_PREFIX, LOCK_MS, QUEUES, type QueueKind, redisOptions } from './connection.ts';
 import { takeLease } from './lease.ts';
 import { forgetWorker, HEARTBEAT_MS, publishWorker, type RunningBuild, type WorkerEntry } from './registry.ts';
 import { JobRefusal, runJob, type WorkerSetup } from './run-job.ts';
@@ -17,12 +17,6 @@ export interface WorkerOptions {
   log: (line: string) => void;
 }
 
-/**
- * How long a job stays a worker's without it answering before BullMQ hands it to another, and
- * how long a dead worker's build lease outlives it. Short enough that a killed worker's build
- * resumes elsewhere within a minute; long enough that a busy event loop is not taken for dead.
- */
-const LOCK_MS = Number(process.env['VBUILD_WORKER_LOCK_MS'] ?? 30_000);
 const PROGRESS_EVERY_MS = 500;
 
 /**
@@ -78,7 +72,7 @@ export async function runWorker({ url, setup, jobs, gpu, signal, log }: WorkerOp
     running.set(job.id!, { build, startedAt: Date.now() });
     heartbeat();
     try {
-      const result = await runJob(checked, setup, stop.signal, report);
+      const result = await runJob(checked, setup, AbortSignal.any([stop.signal, lease.lost]), report);
       finished++;
       return result;
     } catch (error) {
@@ -92,6 +86,10 @@ export async function runWorker({ url, setup, jobs, gpu, signal, log }: WorkerOp
       }
       // Stopped, not failed: the build goes back to the queue and resumes elsewhere.
       if (stop.signal.aborted) throw new Error(`worker ${setup.host} stopped during ${build}`);
+      if (lease.lost.aborted) {
+        log(`lost the lease of ${build} (Redis restarted, or this worker stalled past ${LOCK_MS} ms): stopped it; it runs again from its journal`);
+        throw new Error(`worker ${setup.host} lost the lease of ${build}`);
+      }
       throw new UnrecoverableError(message);
     } finally {
       running.delete(job.id!);

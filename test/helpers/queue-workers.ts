@@ -15,8 +15,8 @@ export function treeOf(dir: string): Record<string, string> {
 }
 
 /** A `vbuild worker` of `rig`, started and listening. */
-export async function startWorker(rig: Rig, url: string, args: readonly string[] = []): Promise<{ child: ChildProcess; log: () => string }> {
-  const child = rig.start(['worker', '--queue', url, '-j', '1', ...args]);
+export async function startWorker(rig: Rig, url: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; log: () => string }> {
+  const child = rig.start(['worker', '--queue', url, '-j', '1', ...args], env);
   let log = '';
   child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
   await until(() => log.includes('takes builds from') || child.exitCode !== null, 60_000);

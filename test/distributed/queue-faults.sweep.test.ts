@@ -1,0 +1,112 @@
+/**
+ * Faults on the queue path, with real worker processes and a real redis-server: a worker killed
+ * in the middle of a resumable build, and Redis killed and restarted empty in the middle of a run.
+ * The toy pipeline's `steps` rule is a journal like detect's. Locks and leases are shortened to
+ * 3 s (VBUILD_QUEUE_LOCK_MS) so that recovery takes seconds, not half a minute.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { KEY_PREFIX } from '../../src/distributed/connection.ts';
+import { ToyRig } from '../engine/toy-rig.ts';
+import { startWorker, stopWorker, treeOf } from '../helpers/queue-workers.ts';
+import { hasRedis, REDIS_SERVER, RedisServer } from '../helpers/redis-server.ts';
+import { done, until } from '../helpers/rig.ts';
+
+const LOCK_MS = '3000';
+const ENV = { VBUILD_QUEUE_LOCK_MS: LOCK_MS };
+const STEPS = ['--steps', '40'];
+const INPUTS = { 'a.mp4': 'alpha', 'b.mp4': 'beta', 'c.mp4': 'gamma', 'd.mp4': 'delta', 'e.mp4': 'epsilon' };
+
+/** The steps journals being written in the shared cache, with their line counts. */
+function journals(rig: ToyRig): { key: string; lines: number }[] {
+  const work = path.join(rig.dir, 'cache/work');
+  let keys: string[] = [];
+  try {
+    keys = readdirSync(work);
+  } catch {
+    return [];
+  }
+  return keys.flatMap((key) => {
+    try {
+      return [{ key, lines: readFileSync(path.join(work, key, 'steps.jsonl'), 'utf8').split('\n').filter(Boolean).length }];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Every steps journal as stored: each of the 40 steps once, in order. */
+async function expectWholeJournals(rig: ToyRig): Promise<void> {
+  for (const item of Object.keys(INPUTS)) {
+    const { stdout } = await rig.run(['cat', 'steps', item, 'steps.jsonl', ...STEPS]);
+    const steps = stdout.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { step: number }).step);
+    expect(steps, item).toEqual([...Array(40).keys()]);
+  }
+}
+
+describe.skipIf(!hasRedis)(hasRedis ? 'queue faults' : `queue faults: SKIPPED, ${REDIS_SERVER} is missing`, () => {
+  let redis: RedisServer;
+  let local: ToyRig;
+  const rigs: ToyRig[] = [];
+  const workers: { child: ChildProcess }[] = [];
+  const twoWorkers = async (rig: ToyRig) => {
+    for (let n = 0; n < 2; n++) workers.push(await startWorker(rig, redis.url, ['--step-ms', '100'], ENV));
+  };
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    local = new ToyRig(INPUTS);
+    rigs.push(local);
+    const result = await local.run(['all', ...STEPS]);
+    expect(result.code, result.stderr).toBe(0);
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map(stopWorker));
+  });
+  afterAll(async () => {
+    await redis?.stop();
+    for (const rig of rigs) rig.cleanup();
+  });
+
+  it('a worker SIGKILLed mid-build: another resumes its journal; the result is a local run\'s, nothing twice', async () => {
+    const rig = new ToyRig(INPUTS);
+    rigs.push(rig);
+    await twoWorkers(rig);
+    const coordinator = done(rig.start(['all', '--queue', redis.url, ...STEPS], ENV));
+    await until(() => journals(rig).some(({ lines }) => lines >= 5 && lines < 30), 120_000);
+    const { key } = journals(rig).find(({ lines }) => lines >= 5 && lines < 30)!;
+    const client = new Redis(redis.port, '127.0.0.1');
+    const holder = await client.get(`${KEY_PREFIX}:lease:${key}`);
+    client.disconnect();
+    const pid = Number(holder!.split(':')[1]);
+    process.kill(pid, 'SIGKILL');
+
+    const result = await coordinator;
+    expect(result.code, result.stderr).toBe(0);
+    expect(rig.takeRuns().some((line) => /^steps \S+ from [1-9]/.test(line))).toBe(true);
+    expect(treeOf(path.join(rig.dir, 'out'))).toEqual(treeOf(path.join(local.dir, 'out')));
+    await expectWholeJournals(rig);
+  });
+
+  it('Redis killed and restarted empty mid-run: the run completes, the same result, nothing twice', async () => {
+    const rig = new ToyRig(INPUTS);
+    rigs.push(rig);
+    await twoWorkers(rig);
+    const coordinator = rig.start(['all', '--queue', redis.url, ...STEPS], ENV);
+    let stderr = '';
+    coordinator.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const finished = done(coordinator);
+    await until(() => journals(rig).filter(({ lines }) => lines >= 3).length >= 2, 120_000);
+    await redis.kill();
+    await redis.restart();
+
+    const result = await finished;
+    expect(result.code, stderr).toBe(0);
+    expect(stderr).toContain('its job was lost from the queue');
+    expect(treeOf(path.join(rig.dir, 'out'))).toEqual(treeOf(path.join(local.dir, 'out')));
+    await expectWholeJournals(rig);
+  });
+});

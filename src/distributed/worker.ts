@@ -47,7 +47,7 @@ export async function runWorker({ url, setup, jobs, gpu, signal, log }: WorkerOp
   const stop = new AbortController();
   signal.addEventListener('abort', () => stop.abort(), { once: true });
 
-  const process_ = async (job: Job): Promise<JobResult> => {
+  const runQueued = async (job: Job): Promise<JobResult> => {
     const checked = checkJob(job.data);
     if (typeof checked === 'string') {
       log(`refused job ${job.id}: ${checked}`);
@@ -100,7 +100,7 @@ export async function runWorker({ url, setup, jobs, gpu, signal, log }: WorkerOp
 
   const workers = kinds.map(
     (kind) =>
-      new Worker(QUEUES[kind], process_, {
+      new Worker(QUEUES[kind], runQueued, {
         connection,
         prefix: KEY_PREFIX,
         name: id,

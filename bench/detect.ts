@@ -64,9 +64,9 @@ async function wholeRule(setting: Setting): Promise<{ whole: number; steady: num
   const journals: Journal[] = [];
   const marks: { at: number; done: number }[] = [];
   const base = ruleContext(detect, video);
+  base.params = { ...base.params, models: setting.models, sample_fps: sampleFps, det_thresh: DET_THRESH, device: 'cpu', threads: setting.threads, batch: BATCH };
   const ctx: BuildContext = {
     ...base,
-    params: { ...base.params, models: setting.models, sample_fps: sampleFps, det_thresh: DET_THRESH, device: 'cpu', threads: setting.threads, batch: BATCH },
     progress: (done) => marks.push({ at: performance.now(), done }),
     journal: async <T>(name: string) => {
       const journal = await base.journal<T>(name);

@@ -13,7 +13,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BuildContext, Rule } from '../src/engine/rule.ts';
+import { type BuildContext, type Rule, runRule } from '../src/engine/rule.ts';
 import { FFMPEG_BASE_ARGS, locate, runTool } from '../src/media/ffmpeg.ts';
 import { typicalFrameInterval } from '../src/media/frame-times.ts';
 import { matchCuts } from '../src/media/scene-cuts.ts';
@@ -34,9 +34,9 @@ const truth = (JSON.parse(readFileSync(path.join(CORPUS, 'ground_truth.json'), '
 const videos = Object.keys(truth);
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'vbuild-bench-scenes-'));
 
-async function runRule(rule: Rule, video: string, deps: BuildContext['deps'] = {}): Promise<string> {
+async function outputsOf(rule: Rule, video: string, deps: BuildContext['deps'] = {}): Promise<string> {
   const ctx = ruleContext(rule, path.join(CORPUS, 'videos', video), { deps });
-  await rule.run(ctx);
+  await runRule(rule, ctx);
   return ctx.outDir;
 }
 
@@ -46,8 +46,8 @@ interface SceneRun {
 }
 
 async function scenesRule(video: string): Promise<SceneRun> {
-  const scoresPath = path.join(await runRule(sceneScores, video), SCORES_FILE);
-  const scenesDir = await runRule(scenes, video, { scene_scores: { files: { [SCORES_FILE]: scoresPath }, hashes: {} } });
+  const scoresPath = path.join(await outputsOf(sceneScores, video), SCORES_FILE);
+  const scenesDir = await outputsOf(scenes, video, { scene_scores: { files: { [SCORES_FILE]: scoresPath }, hashes: {} } });
   return { scoresPath, scenesPath: path.join(scenesDir, SCENES_FILE) };
 }
 

@@ -6,24 +6,20 @@
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { defineRule, type ParamValue } from '../src/engine/rule.ts';
+import { defineRule, type ParamReader } from '../src/engine/rule.ts';
 import { CUT_MODES, DEFAULT_CRF, cutClips, type CutClip, type CutMode } from '../src/media/cut.ts';
 import { clipFolder } from '../src/cut/clip-folder.ts';
 import { CLIPS_FILE, type ClipEntry, type ClipsFile, type CutParams } from '../src/cut/clips-file.ts';
 import { parseSegments } from '../src/cut/segments.ts';
 import type { Segment } from '../src/score/types.ts';
-import { depFile, numberParam, readJson } from '../src/track/rule-inputs.ts';
 import { VBUILD_VERSION } from '../src/version.ts';
 import { DECODING_FILE } from './scan.ts';
 import { SCENES_FILE, type ScenesFile } from './scenes.ts';
 import { CLIP_PLAN_FILE, MIN_DUR_PARAM } from './score.ts';
 
-function cutParams(params: Record<string, ParamValue>): CutParams {
-  const { accurate, cut_mode: mode, crf } = params;
-  if (typeof crf !== 'number' || !Number.isInteger(crf) || crf < 0 || crf > 51) throw new Error(`param crf must be an integer 0-51, got ${String(crf)}`);
-  if (!CUT_MODES.includes(mode as CutMode)) throw new Error(`param cut_mode must be one of ${CUT_MODES.join(', ')}, got ${String(mode)}`);
+function cutParams(param: ParamReader): CutParams {
   // --accurate is the old name of --cut-mode reencode.
-  return { cutMode: accurate === true ? 'reencode' : (mode as CutMode), crf };
+  return { cutMode: param.boolean('accurate') ? 'reencode' : (param.string('cut_mode') as CutMode), crf: param.number('crf') };
 }
 
 function clipEntry(segment: Segment, cut: CutClip, bytes: number): ClipEntry {
@@ -72,10 +68,9 @@ export const cut = defineRule({
   // clips.json is for the report; published, two sources with one stem (talk.mp4, talk.mkv) would fight over it.
   publishes: (name) => name !== CLIPS_FILE,
   async run(ctx) {
-    if (!ctx.item || !ctx.itemHash) throw new Error(`${ctx.rule} is a per-video rule but ran without an item`);
-    const params = cutParams(ctx.params);
-    const { scenes } = await readJson<ScenesFile>(depFile(ctx, 'scenes', SCENES_FILE));
-    const plan = parseSegments(await readFile(depFile(ctx, 'score', CLIP_PLAN_FILE), 'utf8'));
+    const params = cutParams(ctx.param);
+    const { scenes } = await ctx.readJson<ScenesFile>(ctx.depFile('scenes', SCENES_FILE));
+    const plan = parseSegments(await readFile(ctx.depFile('score', CLIP_PLAN_FILE), 'utf8'));
     const within = new Map(
       plan.segments.flatMap((segment) => {
         const scene = scenes.find((each) => each.index === segment.scene);
@@ -85,7 +80,7 @@ export const cut = defineRule({
     const cuts = await cutClips(ctx.item.path, plan.segments.map(({ id, start, end }) => ({ id, start, end })), ctx.outDir, {
       mode: params.cutMode,
       crf: params.crf,
-      minDuration: numberParam(ctx.params, 'min_dur', 0),
+      minDuration: ctx.param.number('min_dur'),
       within,
       signal: ctx.signal,
     });

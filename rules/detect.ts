@@ -10,7 +10,8 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { defineRule, type BuildContext, type Journal, type ParamValue, type ResourceClaim } from '../src/engine/rule.ts';
+import { paramReader } from '../src/engine/config.ts';
+import { defineRule, type BuildContext, type Journal, type ParamReader, type ParamValue, type ResourceClaim } from '../src/engine/rule.ts';
 import { decodeFrames, type Frame } from '../src/media/decode.ts';
 import type { AnalysisSettings, FrameOutcome } from '../src/detect/analysis-protocol.ts';
 import { isErrorLine, type DetectionLine } from '../src/detect/records.ts';
@@ -40,17 +41,13 @@ const BATCHES_IN_FLIGHT = 2;
 /** Device notices already told in this process: every video would repeat the same one. */
 const toldNotices = new Set<string>();
 
-function numberParam(params: Record<string, ParamValue>, name: string, valid: (n: number) => boolean, rule: string): number {
-  const value = params[name];
-  if (typeof value !== 'number' || !valid(value)) throw new Error(`param ${name} must be ${rule}, got ${String(value)}`);
-  return value;
+/** Detect's params read by their declarations (the engine's resources and extraInputs hooks get plain values). */
+function read(params: Record<string, ParamValue>): ParamReader {
+  return paramReader(detect.params, params);
 }
 
 function device(params: Record<string, ParamValue>): Device {
-  const value = params['device'];
-  const found = DEVICES.find((d) => d === value);
-  if (!found) throw new Error(`param device must be one of ${DEVICES.join(', ')}, got ${String(value)}`);
-  return found;
+  return read(params).string('device') as Device;
 }
 
 /**
@@ -59,14 +56,12 @@ function device(params: Record<string, ParamValue>): Device {
  * (docs/analysis/vision.md measured 0.5-0.6x of one thread on a busy two-core machine).
  */
 export function inferenceThreads(params: Record<string, ParamValue>): number {
-  const threads = numberParam(params, 'threads', (n) => Number.isInteger(n) && n >= 0, 'an integer >= 0');
+  const threads = read(params).number('threads');
   return threads > 0 ? threads : Math.max(1, os.availableParallelism() - 1);
 }
 
 function models(params: Record<string, ParamValue>): string {
-  const value = params['models'];
-  if (typeof value !== 'string') throw new Error(`param models must be a folder or '', got ${String(value)}`);
-  return value;
+  return read(params).string('models');
 }
 
 /**
@@ -250,18 +245,17 @@ export const detect = defineRule({
     return modelFiles(await resolvePack(models(params), cacheDir));
   },
   async run(ctx) {
-    if (!ctx.item) throw new Error(`${ctx.rule} is a per-video rule but ran without an item`);
     const file = ctx.item.path;
-    const fps = numberParam(ctx.params, 'sample_fps', (n) => n > 0, 'a number > 0');
+    const fps = ctx.param.number('sample_fps');
     const { resolvePack, packLabel } = await import('../src/faces/packs.ts');
     const pack = await resolvePack(models(ctx.params), ctx.cacheDir);
     const settings: AnalysisSettings = {
       pack,
       device: device(ctx.params),
       threads: inferenceThreads(ctx.params),
-      detSize: numberParam(ctx.params, 'det_size', (n) => Number.isInteger(n) && n >= 32 && n % 32 === 0, 'a multiple of 32'),
-      scoreThreshold: numberParam(ctx.params, 'det_thresh', (n) => n >= 0 && n <= 1, 'between 0 and 1'),
-      batchSize: numberParam(ctx.params, 'batch', (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1'),
+      detSize: ctx.param.number('det_size'),
+      scoreThreshold: ctx.param.number('det_thresh'),
+      batchSize: ctx.param.number('batch'),
     };
     const began = Date.now();
     const journal = await ctx.journal<DetectionLine>(DETECTIONS_FILE);

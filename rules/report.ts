@@ -6,7 +6,7 @@
  */
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { defineRule, type Artifact, type BuildContext, type Item } from '../src/engine/rule.ts';
+import { defineRule, type BatchBuildContext, type Item } from '../src/engine/rule.ts';
 import { CLIP_VIDEO_STREAM } from '../src/media/cut.ts';
 import { thumbnail } from '../src/media/thumbnail.ts';
 import { clipFolder } from '../src/cut/clip-folder.ts';
@@ -32,16 +32,6 @@ const THUMBNAIL_WIDTH = 320;
 /** Below this a clip's thumbnail is its first frame: its middle may be past its only frame. */
 const SHORTEST_MIDDLE_THUMBNAIL = 0.2;
 
-function fileOf(artifact: Artifact | undefined, name: string, what: string): string {
-  const file = artifact?.files[name];
-  if (!file) throw new Error(`report needs ${name} from ${what}`);
-  return file;
-}
-
-async function readJson<T>(file: string): Promise<T> {
-  return JSON.parse(await readFile(file, 'utf8')) as T;
-}
-
 /** The output folder as seen from `dir`, a folder of the report's outputs published under `batchDir` ('../' per level). */
 function toOutput(batchDir: string, dir: string): string {
   return '../'.repeat(`${batchDir}/${dir}`.split('/').filter(Boolean).length);
@@ -54,27 +44,25 @@ export const thumbnails = defineRule({
   readsItem: false,
   version: 1,
   async run(ctx) {
-    const cut = ctx.deps['cut'];
-    const { clips } = parseClipsFile(await readFile(fileOf(cut, CLIPS_FILE, 'cut'), 'utf8'));
+    const { clips } = parseClipsFile(await readFile(ctx.depFile('cut', CLIPS_FILE), 'utf8'));
     for (const clip of clips.filter((each) => each.file)) {
       const duration = clip.end - clip.start;
       const time = duration >= SHORTEST_MIDDLE_THUMBNAIL ? duration / 2 : 0;
       const options = { width: THUMBNAIL_WIDTH, videoStream: CLIP_VIDEO_STREAM, signal: ctx.signal };
-      await thumbnail(fileOf(cut, clip.file, 'cut'), time, path.join(ctx.outDir, `${clip.id}.jpg`), options);
+      await thumbnail(ctx.depFile('cut', clip.file), time, path.join(ctx.outDir, `${clip.id}.jpg`), options);
     }
   },
 });
 
-async function gatherVideo(ctx: BuildContext, item: Item): Promise<VideoReport> {
-  const artifact = (rule: string) => ctx.batch[rule]?.[item.id];
-  const what = (rule: string) => `${rule} of ${item.id}`;
-  const probe = await readJson<ProbeFile>(fileOf(artifact('scan'), PROBE_FILE, what('scan')));
-  const { scenes } = await readJson<ScenesFile>(fileOf(artifact('scenes'), SCENES_FILE, what('scenes')));
-  const { tracks } = await readJson<TracksFile>(fileOf(artifact('track'), TRACKS_FILE, what('track')));
-  const plan = parseSegments(await readFile(fileOf(artifact('score'), SEGMENTS_FILE, what('score')), 'utf8'));
-  const clips = parseClipsFile(await readFile(fileOf(artifact('cut'), CLIPS_FILE, what('cut')), 'utf8'));
-  const summary = artifact('detect')?.files[DETECT_SUMMARY_FILE];
-  const sampledFrames = summary ? (await readJson<DetectSummary>(summary)).sampledFrames : null;
+async function gatherVideo(ctx: BatchBuildContext, item: Item): Promise<VideoReport> {
+  const file = (rule: string, name: string) => ctx.depFile(rule, name, item.id);
+  const probe = await ctx.readJson<ProbeFile>(file('scan', PROBE_FILE));
+  const { scenes } = await ctx.readJson<ScenesFile>(file('scenes', SCENES_FILE));
+  const { tracks } = await ctx.readJson<TracksFile>(file('track', TRACKS_FILE));
+  const plan = parseSegments(await readFile(file('score', SEGMENTS_FILE), 'utf8'));
+  const clips = parseClipsFile(await readFile(file('cut', CLIPS_FILE), 'utf8'));
+  const summary = ctx.batch['detect']?.[item.id]?.files[DETECT_SUMMARY_FILE];
+  const sampledFrames = summary ? (await ctx.readJson<DetectSummary>(summary)).sampledFrames : null;
   return {
     source: item.id,
     clipFolder: clipFolder(item.id),
@@ -89,13 +77,12 @@ async function gatherVideo(ctx: BuildContext, item: Item): Promise<VideoReport> 
   };
 }
 
-async function copyThumbnails(ctx: BuildContext, videos: readonly VideoReport[]): Promise<void> {
+async function copyThumbnails(ctx: BatchBuildContext, videos: readonly VideoReport[]): Promise<void> {
   await mkdir(path.join(ctx.outDir, 'report', 'thumbs'), { recursive: true });
   for (const video of videos) {
-    const thumbs = ctx.batch['thumbnails']?.[video.source];
     for (const clip of video.clips.clips.filter((each) => each.file)) {
       const name = `${clip.id}.jpg`;
-      await copyFile(fileOf(thumbs, name, `thumbnails of ${video.source}`), path.join(ctx.outDir, 'report', thumbnailPath(clip.id)));
+      await copyFile(ctx.depFile('thumbnails', name, video.source), path.join(ctx.outDir, 'report', thumbnailPath(clip.id)));
     }
   }
 }
@@ -121,9 +108,9 @@ export const report = defineRule({
   async run(ctx) {
     const items = [...ctx.items].sort((a, b) => a.id.localeCompare(b.id));
     const videos = await Promise.all(items.map((item) => gatherVideo(ctx, item)));
-    const withJobs = ctx.params['facefusion_jobs'] === true;
+    const withJobs = ctx.param.boolean('facefusion_jobs');
     const failed = ctx.failed.map(({ item, build, error }) => ({ source: item, build, reason: error }));
-    const plan = buildPlan(videos, computeTotals(videos), { sidecar: ctx.params['sidecar'] === true, facefusion_jobs: withJobs }, failed);
+    const plan = buildPlan(videos, computeTotals(videos), { sidecar: ctx.param.boolean('sidecar'), facefusion_jobs: withJobs }, failed);
 
     await writeFile(path.join(ctx.outDir, PLAN_FILE), `${JSON.stringify(plan, null, 1)}\n`);
     await copyThumbnails(ctx, videos);

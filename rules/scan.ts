@@ -27,7 +27,6 @@ export const scan = defineRule({
   version: 4,
   resources: { io: 1 },
   async run(ctx) {
-    if (!ctx.item) throw new Error(`${ctx.rule} is a per-video rule but ran without an item`);
     const { file: _, ...record }: Probe = await probe(ctx.item.path, { signal: ctx.signal });
     await writeFile(path.join(ctx.outDir, PROBE_FILE), `${JSON.stringify(record, null, 2)}\n`);
     const departure = decodingDeparture((await fileStreams(ctx.item.path, ctx.signal)).streams ?? []);

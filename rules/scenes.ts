@@ -12,7 +12,7 @@ import { decodeFrames } from '../src/media/decode.ts';
 import { frameGaps, type TimeSpan } from '../src/media/frame-times.ts';
 import { findCuts, scenesFromCuts, type CutParams, type Scene } from '../src/media/scene-cuts.ts';
 import { GRID_COLUMNS, SceneScorer, type FrameScore } from '../src/media/scene-scores.ts';
-import { defineRule, type BuildContext, type ParamValue } from '../src/engine/rule.ts';
+import { defineRule } from '../src/engine/rule.ts';
 import { DECODING_FILE } from './scan.ts';
 
 export const SCORES_FILE = 'scores.jsonl';
@@ -35,25 +35,6 @@ export interface ScenesFile {
 }
 
 const PROGRESS_EVERY = 64;
-
-function requireItemPath(ctx: BuildContext): string {
-  if (!ctx.item) throw new Error(`${ctx.rule} is a per-video rule but ran without an item`);
-  return ctx.item.path;
-}
-
-function integerParam(params: Record<string, ParamValue>, name: string, min: number): number {
-  const value = params[name];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new Error(`param ${name} must be an integer >= ${min}, got ${String(value)}`);
-  }
-  return value;
-}
-
-function nonNegativeNumber(params: Record<string, ParamValue>, name: string): number {
-  const value = params[name];
-  if (typeof value !== 'number' || !(value >= 0)) throw new Error(`param ${name} must be a number >= 0, got ${String(value)}`);
-  return value;
-}
 
 // Scores keep three decimals of a 0-255 scale: far below any threshold's resolution, and it
 // keeps the file small. Times are written as the decoder gives them: they identify frames.
@@ -100,8 +81,8 @@ export const sceneScores = defineRule({
     },
   },
   async run(ctx) {
-    const file = requireItemPath(ctx);
-    const width = integerParam(ctx.params, 'scene_width', 16);
+    const file = ctx.item.path;
+    const width = ctx.param.number('scene_width');
     const out = createWriteStream(path.join(ctx.outDir, SCORES_FILE));
     const closed = once(out, 'close');
     try {
@@ -158,14 +139,12 @@ export const scenes = defineRule({
   },
   async run(ctx) {
     const params: CutParams = {
-      adaptiveThreshold: nonNegativeNumber(ctx.params, 'adaptive_threshold'),
-      windowWidth: integerParam(ctx.params, 'window_width', 1),
-      minContentVal: nonNegativeNumber(ctx.params, 'min_content_val'),
-      minSceneLen: integerParam(ctx.params, 'min_scene_len', 1),
+      adaptiveThreshold: ctx.param.number('adaptive_threshold'),
+      windowWidth: ctx.param.number('window_width'),
+      minContentVal: ctx.param.number('min_content_val'),
+      minSceneLen: ctx.param.number('min_scene_len'),
     };
-    const scoresPath = ctx.deps['scene_scores']?.files[SCORES_FILE];
-    if (!scoresPath) throw new Error(`scenes needs ${SCORES_FILE} from scene_scores`);
-    const frames = parseScores(await readFile(scoresPath, 'utf8'));
+    const frames = parseScores(await readFile(ctx.depFile('scene_scores', SCORES_FILE), 'utf8'));
     const cutFrames = findCuts(frames, params);
     const times = frames.map((frame) => frame.time);
     const gaps = frameGaps(times);

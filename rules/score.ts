@@ -5,7 +5,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { defineRule, type ParamSpec, type ParamValue } from '../src/engine/rule.ts';
+import { paramReader } from '../src/engine/config.ts';
+import { defineRule, type ParamReader, type ParamSpec, type ParamValue } from '../src/engine/rule.ts';
 import { identityFiles, referenceEmbedding } from '../src/score/identity.ts';
 import { modelFiles, resolvePack } from '../src/faces/packs.ts';
 import type { IdentityFilter } from '../src/score/identity-match.ts';
@@ -13,7 +14,6 @@ import { scoreVideo } from '../src/score/segments.ts';
 import { splitProblem } from '../src/score/split.ts';
 import type { ScoreParams, SegmentsFile } from '../src/score/types.ts';
 import { parseDetections } from '../src/track/detections.ts';
-import { depFile, numberParam, readJson } from '../src/track/rule-inputs.ts';
 import type { TracksFile } from '../src/track/types.ts';
 import { DETECTIONS_FILE } from './detect.ts';
 import { SCENES_FILE, type ScenesFile } from './scenes.ts';
@@ -26,24 +26,23 @@ export const SEGMENTS_FILE = 'segments.json';
  */
 export const CLIP_PLAN_FILE = 'clip-plan.json';
 
-function stringParam(params: Record<string, ParamValue>, name: string): string {
-  const value = params[name];
-  if (typeof value !== 'string') throw new Error(`param ${name} must be a string, got ${String(value)}`);
-  return value;
+/** Score's params read by their declarations (checkParams and extraInputs get plain values). */
+function read(params: Record<string, ParamValue>): ParamReader {
+  return paramReader(score.params, params);
 }
 
-function scoreParams(params: Record<string, ParamValue>): ScoreParams {
+function scoreParams(param: ParamReader): ScoreParams {
   return {
-    maxYaw: numberParam(params, 'max_yaw', 0, 180),
-    maxPitch: numberParam(params, 'max_pitch', 0, 180),
-    minPoseConfidence: numberParam(params, 'min_pose_confidence', 0, 1),
-    minFace: numberParam(params, 'min_face', 0),
-    minDetScore: numberParam(params, 'min_det_score', 0, 1),
-    trackPassRatio: numberParam(params, 'track_pass_ratio', 0, 1),
-    bridgeGap: numberParam(params, 'bridge_gap', 0),
-    mergeGap: numberParam(params, 'merge_gap', 0),
-    minDur: numberParam(params, 'min_dur', 0),
-    maxDur: numberParam(params, 'max_dur', 0),
+    maxYaw: param.number('max_yaw'),
+    maxPitch: param.number('max_pitch'),
+    minPoseConfidence: param.number('min_pose_confidence'),
+    minFace: param.number('min_face'),
+    minDetScore: param.number('min_det_score'),
+    trackPassRatio: param.number('track_pass_ratio'),
+    bridgeGap: param.number('bridge_gap'),
+    mergeGap: param.number('merge_gap'),
+    minDur: param.number('min_dur'),
+    maxDur: param.number('max_dur'),
   };
 }
 
@@ -101,32 +100,31 @@ export const score = defineRule({
   async checkParams(params) {
     const sampleFps = params['sample_fps'];
     const step = typeof sampleFps === 'number' ? 1 / sampleFps : 0;
-    const identity = stringParam(params, 'identity');
+    const identity = read(params).string('identity');
     const identityProblem =
       identity === '' ? undefined : await identityFiles(identity).then(() => undefined, (error: Error) => `--identity: ${error.message}`);
-    return [splitProblem(step, scoreParams(params)), identityProblem].filter(Boolean).join('; ') || undefined;
+    return [splitProblem(step, scoreParams(read(params))), identityProblem].filter(Boolean).join('; ') || undefined;
   },
   // The references' content and the models that embed them decide which tracks are kept.
   async extraInputs(params, { cacheDir }) {
-    const identity = stringParam(params, 'identity');
+    const identity = read(params).string('identity');
     if (identity === '') return [];
-    return [...(await identityFiles(identity)), ...modelFiles(await resolvePack(stringParam(params, 'models'), cacheDir))];
+    return [...(await identityFiles(identity)), ...modelFiles(await resolvePack(read(params).string('models'), cacheDir))];
   },
   async run(ctx) {
-    if (ctx.itemHash === null) throw new Error(`${ctx.rule} is a per-video rule but ran without an item`);
-    const params = scoreParams(ctx.params);
-    const samples = parseDetections(await readFile(depFile(ctx, 'detect', DETECTIONS_FILE), 'utf8'));
-    const { sampleStep, tracks } = await readJson<TracksFile>(depFile(ctx, 'track', TRACKS_FILE));
-    const { scenes, gaps = [] } = await readJson<ScenesFile>(depFile(ctx, 'scenes', SCENES_FILE));
-    const identitySpec = stringParam(ctx.params, 'identity');
+    const params = scoreParams(ctx.param);
+    const samples = parseDetections(await readFile(ctx.depFile('detect', DETECTIONS_FILE), 'utf8'));
+    const { sampleStep, tracks } = await ctx.readJson<TracksFile>(ctx.depFile('track', TRACKS_FILE));
+    const { scenes, gaps = [] } = await ctx.readJson<ScenesFile>(ctx.depFile('scenes', SCENES_FILE));
+    const identitySpec = ctx.param.string('identity');
     let identity: IdentityFilter | null = null;
     if (identitySpec !== '') {
       // Imported here: loading onnxruntime costs every command, and only --identity needs it.
       const { openReferenceAnalyzer } = await import('../src/score/identity-models.ts');
-      const analyzer = await openReferenceAnalyzer(stringParam(ctx.params, 'models'), ctx.cacheDir);
+      const analyzer = await openReferenceAnalyzer(ctx.param.string('models'), ctx.cacheDir);
       identity = {
         reference: await referenceEmbedding(await identityFiles(identitySpec), analyzer, (m) => ctx.log(m)),
-        threshold: numberParam(ctx.params, 'identity_threshold', -1, 1),
+        threshold: ctx.param.number('identity_threshold'),
       };
     }
     const result = scoreVideo({ samples, tracks, scenes, gaps, step: sampleStep, itemHash: ctx.itemHash, identity }, params);

@@ -10,7 +10,6 @@ import { clipFolder } from '../src/cut/clip-folder.ts';
 import { CLIPS_FILE, parseClipsFile } from '../src/cut/clips-file.ts';
 import { parseSegments } from '../src/cut/segments.ts';
 import { sidecarOf } from '../src/cut/sidecar.ts';
-import { depFile, readJson } from '../src/track/rule-inputs.ts';
 import { PROBE_FILE, type ProbeFile } from './scan.ts';
 import { SEGMENTS_FILE } from './score.ts';
 
@@ -34,11 +33,10 @@ export const sidecars = defineRule({
   params: { sidecar: SIDECAR_PARAM },
   publish: (item) => clipFolder(item!.id),
   async run(ctx) {
-    if (!ctx.item) throw new Error(`${ctx.rule} is a per-video rule but ran without an item`);
-    if (ctx.params['sidecar'] !== true) return;
-    const clips = parseClipsFile(await readFile(depFile(ctx, 'cut', CLIPS_FILE), 'utf8'));
-    const probe = await readJson<ProbeFile>(depFile(ctx, 'scan', PROBE_FILE));
-    const { params } = parseSegments(await readFile(depFile(ctx, 'score', SEGMENTS_FILE), 'utf8'));
+    if (!ctx.param.boolean('sidecar')) return;
+    const clips = parseClipsFile(await readFile(ctx.depFile('cut', CLIPS_FILE), 'utf8'));
+    const probe = await ctx.readJson<ProbeFile>(ctx.depFile('scan', PROBE_FILE));
+    const { params } = parseSegments(await readFile(ctx.depFile('score', SEGMENTS_FILE), 'utf8'));
     for (const clip of clips.clips.filter((each) => each.file)) {
       const sidecar = sidecarOf(clip, clips, ctx.item, probe, params);
       await writeFile(path.join(ctx.outDir, `${clip.id}.json`), `${JSON.stringify(sidecar, null, 1)}\n`);

@@ -6,7 +6,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineRule } from '../src/engine/rule.ts';
 import { parseDetections, sampleStep } from '../src/track/detections.ts';
-import { depFile, numberParam, readJson } from '../src/track/rule-inputs.ts';
 import { buildTracks } from '../src/track/track.ts';
 import type { TrackParams, TracksFile } from '../src/track/types.ts';
 import { DETECTIONS_FILE } from './detect.ts';
@@ -38,12 +37,12 @@ export const track = defineRule({
   },
   async run(ctx) {
     const params: TrackParams = {
-      iou: numberParam(ctx.params, 'track_iou', 0, 1),
-      gap: numberParam(ctx.params, 'track_gap', 0),
-      similarity: numberParam(ctx.params, 'track_similarity', -1, 1),
+      iou: ctx.param.number('track_iou'),
+      gap: ctx.param.number('track_gap'),
+      similarity: ctx.param.number('track_similarity'),
     };
-    const samples = parseDetections(await readFile(depFile(ctx, 'detect', DETECTIONS_FILE), 'utf8'));
-    const { scenes } = await readJson<ScenesFile>(depFile(ctx, 'scenes', SCENES_FILE));
+    const samples = parseDetections(await readFile(ctx.depFile('detect', DETECTIONS_FILE), 'utf8'));
+    const { scenes } = await ctx.readJson<ScenesFile>(ctx.depFile('scenes', SCENES_FILE));
     const step = sampleStep(samples);
     const result: TracksFile = { sampleStep: step, tracks: buildTracks(samples, scenes, step, params) };
     await writeFile(path.join(ctx.outDir, TRACKS_FILE), `${JSON.stringify(result)}\n`);

@@ -3,7 +3,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { checkOutputName } from '../engine/build.ts';
 import { openJournal } from '../engine/journal.ts';
-import type { Artifact, BuildContext, Item, Journal, ParamValue, Rule } from '../engine/rule.ts';
+import { buildContext, type ContextFields } from '../engine/context-readers.ts';
+import { type Artifact, type Item, type Journal, type ParamValue, type Rule, runRule } from '../engine/rule.ts';
 import { LocalStore } from '../engine/store.ts';
 import { type Compatibility, incompatibility } from './compat.ts';
 import type { BuildJob, HashedOutputs, JobReport, JobResult } from './job.ts';
@@ -75,10 +76,8 @@ export async function runJob(job: BuildJob, setup: WorkerSetup, signal: AbortSig
   await mkdir(outDir, { recursive: true });
   const journals = new Map<string, Journal<unknown>>();
   try {
-    const ctx: BuildContext = {
+    const fields: ContextFields = {
       rule: rule.name,
-      item,
-      itemHash: job.itemHash,
       items,
       failed: job.failed,
       batchDir: job.batchDir,
@@ -100,7 +99,7 @@ export async function runJob(job: BuildJob, setup: WorkerSetup, signal: AbortSig
       progress: (done, total, unit = 'items') => report({ progress: [done, total, unit], host: setup.host }),
       log: (message) => report({ log: message, host: setup.host }),
     };
-    await rule.run(ctx);
+    await runRule(rule, buildContext(rule, fields, item, job.itemHash));
     if (signal.aborted) throw new Error('interrupted');
     for (const journal of journals.values()) await journal.close();
     return { staged, journals: [...journals.keys()], host: setup.host };

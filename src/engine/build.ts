@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { EngineEvent } from './events.ts';
 import type { Executor } from './executor.ts';
 import type { BuildNode } from './graph.ts';
+import { buildContext } from './context-readers.ts';
 import { openJournal } from './journal.ts';
 import type { Artifact, BuildContext, FailedInput, Item, Journal, ParamValue, ResourceClaim } from './rule.ts';
 import type { CacheState, Outputs } from './state.ts';
@@ -37,10 +38,8 @@ export async function runBuild(request: BuildRequest): Promise<Outputs> {
   await mkdir(staging, { recursive: true });
   const journals = new Map<string, Journal<unknown>>();
   try {
-    const ctx: BuildContext = {
+    const base = {
       rule: node.rule.name,
-      item: node.item,
-      itemHash: request.itemHash,
       items: request.items,
       failed: request.failed,
       batchDir: request.batchDir,
@@ -57,9 +56,10 @@ export async function runBuild(request: BuildRequest): Promise<Outputs> {
         journals.set(name, journal as Journal<unknown>);
         return journal;
       },
-      progress: (done, total, unit = 'items') => emit({ type: 'build-progress', ...id, done, total, unit }),
-      log: (message) => emit({ type: 'build-log', ...id, message }),
+      progress: (done: number, total: number, unit = 'items') => emit({ type: 'build-progress', ...id, done, total, unit }),
+      log: (message: string) => emit({ type: 'build-log', ...id, message }),
     };
+    const ctx = buildContext(node.rule, base, node.item, request.itemHash);
     await request.executor.execute(node.rule, ctx, { key, claim: request.claim });
     if (signal.aborted) throw new Error('interrupted');
     for (const journal of journals.values()) await journal.close();

@@ -1,4 +1,4 @@
-import type { Config, ParamSpec, ParamValue, Rule } from './rule.ts';
+import type { Config, ParamReader, ParamSpec, ParamSpecs, ParamValue, Rule } from './rule.ts';
 
 export class ConfigError extends Error {}
 
@@ -17,8 +17,10 @@ export function validateConfig(config: Config, { reservedNames = [] }: { reserve
     }
     if (reservedNames.includes(rule.name)) throw new ConfigError(`rule "${rule.name}": the name is reserved for a vbuild command`);
     if (byName.has(rule.name)) throw new ConfigError(`rule "${rule.name}" is defined twice`);
-    if (rule.per !== 'video' && rule.per !== 'batch') {
-      throw new ConfigError(`rule "${rule.name}": per must be 'video' or 'batch', got ${JSON.stringify(rule.per)}`);
+    // A config is user code: what the types promise is checked here.
+    const { per } = rule as { per: unknown };
+    if (per !== 'video' && per !== 'batch') {
+      throw new ConfigError(`rule "${rule.name}": per must be 'video' or 'batch', got ${JSON.stringify(per)}`);
     }
     if (typeof rule.run !== 'function') throw new ConfigError(`rule "${rule.name}": run must be a function`);
     if (rule.version === undefined) throw new ConfigError(`rule "${rule.name}": version is missing`);
@@ -120,6 +122,23 @@ export function checkValue(spec: ParamSpec, value: ParamValue): string | undefin
       if (spec.choices && !spec.choices.includes(value)) return `must be one of ${spec.choices.join(', ')}, got ${JSON.stringify(value)}`;
       return undefined;
   }
+}
+
+/** Reads `values` by the declarations in `specs`: a value that does not fit its declaration throws, naming the param. */
+export function paramReader(specs: ParamSpecs | undefined, values: Record<string, ParamValue>): ParamReader {
+  const read = (name: string, types: readonly string[]): ParamValue => {
+    const spec = specs?.[name];
+    if (!spec || !types.includes(spec.type)) throw new Error(`param ${name} is not declared as ${types.join(' or ')}`);
+    const value = values[name];
+    const problem = value === undefined ? 'has no value' : checkValue(spec, value);
+    if (problem) throw new Error(`param ${name} ${problem}`);
+    return value!;
+  };
+  return {
+    number: (name) => read(name, ['number', 'integer']) as number,
+    string: (name) => read(name, ['string']) as string,
+    boolean: (name) => read(name, ['boolean']) as boolean,
+  };
 }
 
 function rangeProblem(spec: ParamSpec, value: number): string | undefined {

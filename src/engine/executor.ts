@@ -1,4 +1,4 @@
-import type { BuildContext, ResourceClaim, Rule } from './rule.ts';
+import { type BuildContext, type ResourceClaim, type Rule, runRule } from './rule.ts';
 
 /**
  * Runs one build given its context: the seam where a distributed queue (or an executor that
@@ -31,5 +31,5 @@ export interface BuildTicket {
 
 /** Runs the rule in this process. */
 export const inProcessExecutor: Executor = {
-  execute: (rule, ctx) => rule.run(ctx),
+  execute: runRule,
 };

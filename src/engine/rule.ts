@@ -56,12 +56,9 @@ export interface Journal<T = unknown> {
   close(): Promise<void>;
 }
 
-export interface BuildContext {
+/** What every build's context holds; a per-video and a batch rule's differ in their item (below). */
+interface BuildContextBase {
   rule: string;
-  /** The item for a `per: 'video'` rule, null for a batch rule. */
-  item: Item | null;
-  /** Content hash of the item's file (what its artifacts are keyed by); null for a batch rule. */
-  itemHash: string | null;
   /** Every item of the run (the batch rule's inputs; also visible to video rules). */
   items: readonly Item[];
   /**
@@ -80,6 +77,8 @@ export interface BuildContext {
   batchDir: string;
   /** Values of the params this rule declares (defaults, then config, then CLI). */
   params: Record<string, ParamValue>;
+  /** The same values read by type, each checked against its declaration (type, min/max, choices). */
+  param: ParamReader;
   /**
    * Upstream outputs by dependency rule name. For a dependency that is per-video and a
    * per-video rule: that item's artifact. For a batch rule depending on a per-video rule:
@@ -87,6 +86,14 @@ export interface BuildContext {
    */
   deps: Record<string, Artifact>;
   batch: Record<string, Record<string, Artifact>>;
+  /**
+   * The stored path of output `name` of dependency `rule`: the item's build for a per-video rule,
+   * item `item`'s for a batch rule reading a per-video dependency. Throws, naming what is missing,
+   * when there is no such output.
+   */
+  depFile(rule: string, name: string, item?: string): string;
+  /** Parses a JSON file (a dependency's output, from depFile). */
+  readJson<T>(file: string): Promise<T>;
   /** The cache folder, for data derived by content and shared across builds (e.g. converted models). */
   cacheDir: string;
   /** Empty staging directory: every regular file written here becomes an output. */
@@ -100,6 +107,32 @@ export interface BuildContext {
   log(message: string): void;
 }
 
+/** The context of a `per: 'video'` rule: one item. */
+export interface VideoBuildContext extends BuildContextBase {
+  item: Item;
+  /** Content hash of the item's file (what its artifacts are keyed by). */
+  itemHash: string;
+}
+
+/** The context of a `per: 'batch'` rule: every item, through `items` and `batch`. */
+export interface BatchBuildContext extends BuildContextBase {
+  item: null;
+  itemHash: null;
+}
+
+export type BuildContext = VideoBuildContext | BatchBuildContext;
+
+/**
+ * Typed reads of param values. The CLI checks every value against its declaration before any
+ * build; a reader checks again against the same declaration, so that a rule states no range of
+ * its own and a rule run another way (a test, another executor) cannot get a value out of it.
+ */
+export interface ParamReader {
+  number(name: string): number;
+  string(name: string): string;
+  boolean(name: string): boolean;
+}
+
 /** An input left out of a batch build after a failure. */
 export interface FailedInput {
   item: string;
@@ -110,9 +143,9 @@ export interface FailedInput {
 
 export type Per = 'video' | 'batch';
 
-export interface Rule {
+/** What every rule declares; `per` and `run` tell a per-video rule from a batch rule. */
+interface RuleBase {
   name: string;
-  per: Per;
   /** Names of the rules whose outputs this rule reads. */
   deps?: readonly string[];
   /**
@@ -164,7 +197,30 @@ export interface Rule {
    * and an edit it replaces (or a removal) is kept beside it as `<name>.edited`.
    */
   editable?: (outputName: string) => boolean;
-  run(ctx: BuildContext): Promise<void>;
+}
+
+/** A rule built once per input video. */
+export interface VideoRule extends RuleBase {
+  per: 'video';
+  run(ctx: VideoBuildContext): Promise<void>;
+}
+
+/** A rule built once over every input (the report). */
+export interface BatchRule extends RuleBase {
+  per: 'batch';
+  run(ctx: BatchBuildContext): Promise<void>;
+}
+
+export type Rule = VideoRule | BatchRule;
+
+/** Runs `rule` on `ctx`, the context the engine built for its kind (a per-video rule's has its item). */
+export function runRule(rule: Rule, ctx: BuildContext): Promise<void> {
+  if (rule.per === 'video') {
+    if (ctx.item === null) throw new Error(`${rule.name} is a per-video rule but was given a batch context`);
+    return rule.run(ctx);
+  }
+  if (ctx.item !== null) throw new Error(`${rule.name} is a batch rule but was given the context of ${ctx.item.id}`);
+  return rule.run(ctx);
 }
 
 export interface InputSpec {

@@ -14,9 +14,9 @@ async function runDetect(video: string, params: Record<string, string | number> 
   const progress: [number, number][] = [];
   const journals: Journal[] = [];
   const base = ruleContext(detect, corpusVideo(video));
+  base.params = { ...base.params, models: scrfdPack(), device: 'cpu', threads: 1, ...params };
   const ctx: BuildContext = {
     ...base,
-    params: { ...base.params, models: scrfdPack(), device: 'cpu', threads: 1, ...params },
     log: (message) => logs.push(message),
     progress: (done, total) => progress.push([done, total]),
     journal: async <T>(name: string) => {

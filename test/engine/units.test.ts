@@ -2,16 +2,17 @@ import { appendFileSync, mkdirSync, readFileSync, utimesSync, writeFileSync } fr
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, validateConfig } from '../../src/engine/config.ts';
+import { ConfigError, paramReader, validateConfig } from '../../src/engine/config.ts';
+import { contextReaders } from '../../src/engine/context-readers.ts';
 import { discoverItems } from '../../src/engine/items.ts';
 import { openJournal } from '../../src/engine/journal.ts';
 import { JsonlTable } from '../../src/engine/jsonl-table.ts';
-import { defineRule, type Config, type Rule } from '../../src/engine/rule.ts';
+import { defineRule, type Config, type Rule, type VideoRule } from '../../src/engine/rule.ts';
 import { ResourcePools } from '../../src/engine/scheduler.ts';
 import { canonicalJson, hashFile } from '../../src/engine/hash.ts';
 import { StatCache, type StatEntry } from '../../src/engine/stat-cache.ts';
 
-const rule = (name: string, extra: Partial<Rule> = {}): Rule =>
+const rule = (name: string, extra: Partial<VideoRule> = {}): VideoRule =>
   defineRule({ name, per: 'video', version: 1, run: async () => undefined, ...extra });
 const config = (rules: Rule[]): Config => ({ input: { dir: '.', include: ['*'] }, output: 'out', cache: 'cache', rules });
 
@@ -32,6 +33,30 @@ describe('config validation names the rule at fault', () => {
   it('orders rules so that dependencies come first', () => {
     const order = validateConfig(config([rule('c', { deps: ['b'] }), rule('a'), rule('b', { deps: ['a'] })]));
     expect(order.map((r) => r.name)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('the rule contract', () => {
+  const specs = {
+    ratio: { type: 'number', default: 0.5, min: 0, max: 1, doc: 'a share' },
+    mode: { type: 'string', default: 'a', choices: ['a', 'b'], doc: 'a mode' },
+  } as const;
+
+  it('reads a param by its declaration: type, min/max and choices', () => {
+    expect(paramReader(specs, { ratio: 1, mode: 'b' }).number('ratio')).toBe(1);
+    expect(() => paramReader(specs, { ratio: 1.5 }).number('ratio')).toThrow('param ratio must be at most 1, got 1.5');
+    expect(() => paramReader(specs, { mode: 'c' }).string('mode')).toThrow('param mode must be one of a, b, got "c"');
+    expect(() => paramReader(specs, { mode: 'a' }).number('mode')).toThrow('param mode is not declared as number or integer');
+    expect(() => paramReader(specs, {}).number('undeclared')).toThrow('param undeclared is not declared');
+  });
+
+  it("finds a dependency's file, an item's in a batch rule, and names what is missing", () => {
+    const artifact = (file: string) => ({ files: { 'a.json': file }, hashes: { 'a.json': '0' } });
+    const readers = contextReaders({ name: 'report' }, { params: {}, deps: { scan: artifact('/s/a') }, batch: { scan: { 'v.mp4': artifact('/b/a') } } });
+    expect(readers.depFile('scan', 'a.json')).toBe('/s/a');
+    expect(readers.depFile('scan', 'a.json', 'v.mp4')).toBe('/b/a');
+    expect(() => readers.depFile('scan', 'b.json')).toThrow('report needs b.json from scan');
+    expect(() => readers.depFile('scan', 'a.json', 'w.mp4')).toThrow('report needs a.json from scan of w.mp4');
   });
 });
 

@@ -2,13 +2,13 @@
 import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BuildContext } from '../../src/engine/rule.ts';
+import type { VideoBuildContext } from '../../src/engine/rule.ts';
 import { PROBE_FILE, scan, type ProbeFile } from '../../rules/scan.ts';
 import { fixtureVideo } from '../helpers/test-data.ts';
 import { corpus } from './media-fixtures.ts';
 import { ruleContext } from '../helpers/rule-context.ts';
 
-async function context(id: string, file: string): Promise<BuildContext> {
+async function context(id: string, file: string): Promise<VideoBuildContext> {
   const ctx = ruleContext(scan, file);
   outDirs.push(path.dirname(ctx.outDir));
   return { ...ctx, item: { id, path: file } };

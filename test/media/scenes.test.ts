@@ -6,11 +6,11 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Artifact, ParamValue } from '../../src/engine/rule.ts';
+import type { Artifact, ParamValue, Rule } from '../../src/engine/rule.ts';
 import { typicalFrameInterval } from '../../src/media/frame-times.ts';
 import { matchCuts } from '../../src/media/scene-cuts.ts';
 import { SCENES_FILE, SCORES_FILE, parseScores, sceneScores, scenes, type ScenesFile } from '../../rules/scenes.ts';
-import { ruleContext } from '../helpers/rule-context.ts';
+import { type ContextOf, ruleContext } from '../helpers/rule-context.ts';
 import { corpusVideo, FIXTURE_VIDEOS, lacks, lacksVideo, TEST_CORPUS } from '../helpers/test-data.ts';
 
 const LATE_START = 'hamilton_whitehouse_cuts_640x360.mp4';
@@ -28,8 +28,8 @@ const videoPath = corpusVideo;
 
 /** ruleContext gives each build a temp folder of its own (outDir's parent): removed at the end. */
 const buildFolders: string[] = [];
-function context(...args: Parameters<typeof ruleContext>): ReturnType<typeof ruleContext> {
-  const ctx = ruleContext(...args);
+function context<R extends Rule>(rule: R, file: string | null, overrides: Partial<ContextOf<R>> = {}): ContextOf<R> {
+  const ctx = ruleContext(rule, file, overrides);
   buildFolders.push(path.dirname(ctx.outDir));
   return ctx;
 }

@@ -7,7 +7,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Artifact, ParamValue, Rule } from '../../src/engine/rule.ts';
+import { type Artifact, type ParamValue, type Rule, runRule } from '../../src/engine/rule.ts';
 import { decodeFrames } from '../../src/media/decode.ts';
 import { createEmbeddedAnalyzer } from '../../src/faces/embedded/analyzer.ts';
 import { embeddedPack } from '../../src/faces/embedded/pack.ts';
@@ -60,9 +60,10 @@ function artifact(files: Record<string, string>): Artifact {
 
 /** Runs `rule` and returns the path of its output `name`. */
 async function output(rule: Rule, file: string | null, deps: Record<string, Artifact>, name: string, params?: Record<string, ParamValue>): Promise<string> {
-  const base = ruleContext(rule, file, { deps });
-  await rule.run({ ...base, params: { ...base.params, ...params } });
-  return path.join(base.outDir, name);
+  const ctx = ruleContext(rule, file, { deps });
+  ctx.params = { ...ctx.params, ...params };
+  await runRule(rule, ctx);
+  return path.join(ctx.outDir, name);
 }
 
 /** scenes.json of `video` from the real scene_scores and scenes rules. */

@@ -15,7 +15,6 @@ import path from 'node:path';
 import { ffmpegPerClip, generateGopVideo } from './lib/clips.ts';
 import { medianSeconds } from './lib/rounds.ts';
 import { cut } from '../rules/cut.ts';
-import { CLIP_PLAN_FILE } from '../rules/score.ts';
 import type { Artifact } from '../src/engine/rule.ts';
 import type { Segment } from '../src/score/types.ts';
 import { locate } from '../src/media/ffmpeg.ts';
@@ -23,6 +22,7 @@ import { probe } from '../src/media/probe.ts';
 import { ruleContext } from '../test/helpers/rule-context.ts';
 import { SCORES, testUuid } from '../test/cut/fixtures.ts';
 import { requireData, TEST_CORPUS } from '../test/helpers/test-data.ts';
+import { CLIP_PLAN_FILE } from '../src/artifacts/score.ts';
 
 const MAX_CLIPS = 20;
 const ROUNDS = 3;

@@ -24,7 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cutClips, readRanges, type ClipRequest, type CutClip, type CutMode } from '../src/media/cut.ts';
-import { PacketTable, planClip } from '../src/media/cut-plan.ts';
+import { CUT_FALLBACKS, PacketTable, planClip } from '../src/media/cut-plan.ts';
 import { FFMPEG_BASE_ARGS, locate, runTool } from '../src/media/ffmpeg.ts';
 import { probe, readVideoPackets } from '../src/media/probe.ts';
 import { mulberry32 } from '../test/helpers/seeded-random.ts';
@@ -306,7 +306,7 @@ function modeCounts(clips: CutClip[]): string {
 }
 
 /** Fallbacks every smart or copy cut of a clip with no keyframe inside takes: expected, counted, not listed. */
-const EXPECTED_FALLBACK = 'no keyframe inside the clip to copy from';
+const EXPECTED_FALLBACK = CUT_FALLBACKS.noKeyframe;
 
 /** Every fallback and skip but the expected one, so that surprises in the cutter stand out. */
 function unusualClips(label: string, runs: ModeRun[]): string[] {

@@ -17,9 +17,11 @@ import { type BuildContext, type Rule, runRule } from '../src/engine/rule.ts';
 import { FFMPEG_BASE_ARGS, locate, runTool } from '../src/media/ffmpeg.ts';
 import { typicalFrameInterval } from '../src/media/frame-times.ts';
 import { matchCuts } from '../src/media/scene-cuts.ts';
-import { SCENES_FILE, SCORES_FILE, parseScores, sceneScores, scenes, type ScenesFile } from '../rules/scenes.ts';
+import { sceneScores, scenes } from '../rules/scenes.ts';
 import { ruleContext } from '../test/helpers/rule-context.ts';
 import { requireData, TEST_CORPUS } from '../test/helpers/test-data.ts';
+import { SCENES_FILE, type ScenesFile } from '../src/artifacts/scenes.ts';
+import { SCORES_FILE, parseScores } from '../src/artifacts/scene-scores.ts';
 
 const CORPUS = requireData(TEST_CORPUS);
 const ROUNDS = Number(process.argv[2] ?? 5);

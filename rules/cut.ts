@@ -9,13 +9,13 @@ import path from 'node:path';
 import { defineRule, type ParamReader } from '../src/engine/rule.ts';
 import { CUT_MODES, DEFAULT_CRF, cutClips, type CutClip, type CutMode } from '../src/media/cut.ts';
 import { clipFolder } from '../src/cut/clip-folder.ts';
-import { CLIPS_FILE, type ClipEntry, type ClipsFile, type CutParams } from '../src/cut/clips-file.ts';
-import { parseSegments } from '../src/cut/segments.ts';
 import type { Segment } from '../src/score/types.ts';
 import { VBUILD_VERSION } from '../src/version.ts';
-import { DECODING_FILE } from './scan.ts';
-import { SCENES_FILE, type ScenesFile } from './scenes.ts';
-import { CLIP_PLAN_FILE, MIN_DUR_PARAM } from './score.ts';
+import { MIN_DUR_PARAM } from './score.ts';
+import { CLIPS_FILE, type ClipEntry, type ClipsFile, type CutParams } from '../src/artifacts/cut.ts';
+import { parseSegments, CLIP_PLAN_FILE } from '../src/artifacts/score.ts';
+import { DECODING_FILE } from '../src/artifacts/scan.ts';
+import { SCENES_FILE, type ScenesFile } from '../src/artifacts/scenes.ts';
 
 function cutParams(param: ParamReader): CutParams {
   // --accurate is the old name of --cut-mode reencode.

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { paramReader } from '../src/engine/config.ts';
 import { defineRule, type BuildContext, type Journal, type ParamReader, type ParamValue, type ResourceClaim } from '../src/engine/rule.ts';
+import { DETECT_SUMMARY_FILE, DETECTIONS_FILE, type DetectSummary } from '../src/artifacts/detect.ts';
 import { decodeFrames, type Frame } from '../src/media/decode.ts';
 import type { AnalysisSettings, FrameOutcome } from '../src/detect/analysis-protocol.ts';
 import { isErrorLine, type DetectionLine } from '../src/detect/records.ts';
@@ -20,20 +21,8 @@ import { expectedSamples, resumePoint, sampleIndex, type ResumePoint } from '../
 // media modules than the config's, and with it another cache of the streams scan read.
 import { videoDuration } from '../src/detect/video-duration.ts';
 import { DEVICES, type Device } from '../src/faces/onnx/devices.ts';
-import { DECODING_FILE } from './scan.ts';
+import { DECODING_FILE } from '../src/artifacts/scan.ts';
 
-export const DETECTIONS_FILE = 'detections.jsonl';
-export const DETECT_SUMMARY_FILE = 'summary.json';
-
-/** What detect writes beside its journal. */
-export interface DetectSummary {
-  sampledFrames: number;
-  faces: number;
-  frameErrors: number;
-  /** The model pack, by kind and model file names. */
-  pack: string;
-  sampleFps: number;
-}
 
 /** Batches handed to the worker before the oldest is awaited: one analysed, one waiting. */
 const BATCHES_IN_FLIGHT = 2;

@@ -7,27 +7,24 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineRule, type BatchBuildContext, type Item } from '../src/engine/rule.ts';
+import { PLAN_FILE, REPORT_PAGE } from '../src/artifacts/report.ts';
 import { CLIP_VIDEO_STREAM } from '../src/media/cut.ts';
 import { thumbnail } from '../src/media/thumbnail.ts';
 import { clipFolder } from '../src/cut/clip-folder.ts';
-import { CLIPS_FILE, parseClipsFile } from '../src/cut/clips-file.ts';
-import { parseSegments } from '../src/cut/segments.ts';
 import { thumbnailPath } from '../src/report/cards.ts';
 import { FACEFUSION_SCRIPT, facefusionScript } from '../src/report/facefusion.ts';
 import type { VideoReport } from '../src/report/model.ts';
 import { renderReport } from '../src/report/page.ts';
 import { buildPlan } from '../src/report/plan.ts';
 import { computeTotals } from '../src/report/totals.ts';
-import type { TracksFile } from '../src/track/types.ts';
-import { DETECT_SUMMARY_FILE, type DetectSummary } from './detect.ts';
-import { PROBE_FILE, type ProbeFile } from './scan.ts';
-import { SCENES_FILE, type ScenesFile } from './scenes.ts';
-import { SEGMENTS_FILE } from './score.ts';
 import { SIDECAR_PARAM } from './sidecars.ts';
-import { TRACKS_FILE } from './track.ts';
+import { CLIPS_FILE, parseClipsFile } from '../src/artifacts/cut.ts';
+import { parseSegments, SEGMENTS_FILE } from '../src/artifacts/score.ts';
+import { type TracksFile, TRACKS_FILE } from '../src/artifacts/track.ts';
+import { DETECT_SUMMARY_FILE, type DetectSummary } from '../src/artifacts/detect.ts';
+import { PROBE_FILE, type ProbeFile } from '../src/artifacts/scan.ts';
+import { SCENES_FILE, type ScenesFile } from '../src/artifacts/scenes.ts';
 
-export const PLAN_FILE = 'plan.json';
-export const REPORT_PAGE = 'report/index.html';
 const THUMBNAIL_WIDTH = 320;
 /** Below this a clip's thumbnail is its first frame: its middle may be past its only frame. */
 const SHORTEST_MIDDLE_THUMBNAIL = 0.2;

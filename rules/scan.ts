@@ -2,23 +2,10 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineRule } from '../src/engine/rule.ts';
+import { DECODING_FILE, PROBE_FILE } from '../src/artifacts/scan.ts';
 import { probe, type Probe } from '../src/media/probe.ts';
 import { decodingDeparture, fileStreams } from '../src/media/video-stream.ts';
 
-export const PROBE_FILE = 'probe.json';
-/**
- * How this video is decoded for analysis where that departs from the plain way (video-stream.ts):
- * written only then. The rules that decode the video read it, so it joins their keys exactly for
- * such files: cover art muxed first, a second rendition, anamorphic pixels. Their earlier results
- * came from another stream or shape and are rebuilt; every other file's stay fresh.
- */
-export const DECODING_FILE = 'decoding.json';
-
-/**
- * What `scan` writes: the Probe without the file name. Artifacts are keyed by content, so a
- * renamed video reuses this one; it must not carry a name.
- */
-export type ProbeFile = Omit<Probe, 'file'>;
 
 export const scan = defineRule({
   name: 'scan',

@@ -10,54 +10,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeFrames } from '../src/media/decode.ts';
 import { frameGaps, type TimeSpan } from '../src/media/frame-times.ts';
-import { findCuts, scenesFromCuts, type CutParams, type Scene } from '../src/media/scene-cuts.ts';
+import { findCuts, scenesFromCuts, type ShotParams, type Scene } from '../src/media/scene-cuts.ts';
 import { GRID_COLUMNS, SceneScorer, type FrameScore } from '../src/media/scene-scores.ts';
 import { defineRule } from '../src/engine/rule.ts';
-import { DECODING_FILE } from './scan.ts';
+import { parseScores, SCORES_FILE, scoreLine } from '../src/artifacts/scene-scores.ts';
+import { SCENES_FILE, type ScenesFile } from '../src/artifacts/scenes.ts';
+import { DECODING_FILE } from '../src/artifacts/scan.ts';
 
-export const SCORES_FILE = 'scores.jsonl';
-export const SCENES_FILE = 'scenes.json';
-
-/** What `scenes` writes; times are pts seconds on the video's own timeline. */
-export interface ScenesFile {
-  /** pts of the first frame of each new shot. */
-  cuts: number[];
-  /** Indices of the same frames (0 = the first frame, in presentation order). */
-  cutFrames: number[];
-  /** Cover the video from its first frame's pts to the end of its last frame. */
-  scenes: Scene[];
-  frameCount: number;
-  /**
-   * Where the video has no picture for a while (frame-times.ts): from the end of the frame before
-   * to the next frame. Only written when there is one, so a video without leaves the same file.
-   */
-  gaps?: TimeSpan[];
-}
 
 const PROGRESS_EVERY = 64;
-
-// Scores keep three decimals of a 0-255 scale: far below any threshold's resolution, and it
-// keeps the file small. Times are written as the decoder gives them: they identify frames.
-function roundScore(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}
-
-function scoreLine(score: FrameScore): string {
-  return `${JSON.stringify({
-    time: score.time,
-    hue: roundScore(score.hue),
-    sat: roundScore(score.sat),
-    lum: roundScore(score.lum),
-    back: score.back.map(roundScore),
-  })}\n`;
-}
-
-export function parseScores(text: string): FrameScore[] {
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as FrameScore);
-}
 
 export const sceneScores = defineRule({
   name: 'scene_scores',
@@ -138,7 +99,7 @@ export const scenes = defineRule({
     },
   },
   async run(ctx) {
-    const params: CutParams = {
+    const params: ShotParams = {
       adaptiveThreshold: ctx.param.number('adaptive_threshold'),
       windowWidth: ctx.param.number('window_width'),
       minContentVal: ctx.param.number('min_content_val'),

@@ -7,24 +7,18 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { paramReader } from '../src/engine/config.ts';
 import { defineRule, type ParamReader, type ParamSpec, type ParamValue } from '../src/engine/rule.ts';
+import { CLIP_PLAN_FILE, SEGMENTS_FILE } from '../src/artifacts/score.ts';
 import { identityFiles, referenceEmbedding } from '../src/score/identity.ts';
 import { modelFiles, resolvePack } from '../src/faces/packs.ts';
 import type { IdentityFilter } from '../src/score/identity-match.ts';
 import { scoreVideo } from '../src/score/segments.ts';
 import { splitProblem } from '../src/score/split.ts';
-import type { ScoreParams, SegmentsFile } from '../src/score/types.ts';
-import { parseDetections } from '../src/track/detections.ts';
-import type { TracksFile } from '../src/track/types.ts';
-import { DETECTIONS_FILE } from './detect.ts';
-import { SCENES_FILE, type ScenesFile } from './scenes.ts';
-import { TRACKS_FILE } from './track.ts';
-
-export const SEGMENTS_FILE = 'segments.json';
-/**
- * Just the accepted segments: what cut reads. Kept apart from segments.json (which also holds
- * rejection reasons and params) so a param change that plans the same clips re-cuts nothing.
- */
-export const CLIP_PLAN_FILE = 'clip-plan.json';
+import type { ScoreParams } from '../src/score/types.ts';
+import { parseSamples } from '../src/track/detections.ts';
+import type { SegmentsFile } from '../src/artifacts/score.ts';
+import { type TracksFile, TRACKS_FILE } from '../src/artifacts/track.ts';
+import { DETECTIONS_FILE } from '../src/artifacts/detect.ts';
+import { SCENES_FILE, type ScenesFile } from '../src/artifacts/scenes.ts';
 
 /** Score's params read by their declarations (checkParams and extraInputs get plain values). */
 function read(params: Record<string, ParamValue>): ParamReader {
@@ -113,7 +107,7 @@ export const score = defineRule({
   },
   async run(ctx) {
     const params = scoreParams(ctx.param);
-    const samples = parseDetections(await readFile(ctx.depFile('detect', DETECTIONS_FILE), 'utf8'));
+    const samples = parseSamples(await readFile(ctx.depFile('detect', DETECTIONS_FILE), 'utf8'));
     const { sampleStep, tracks } = await ctx.readJson<TracksFile>(ctx.depFile('track', TRACKS_FILE));
     const { scenes, gaps = [] } = await ctx.readJson<ScenesFile>(ctx.depFile('scenes', SCENES_FILE));
     const identitySpec = ctx.param.string('identity');

@@ -7,11 +7,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineRule, type ParamSpec } from '../src/engine/rule.ts';
 import { clipFolder } from '../src/cut/clip-folder.ts';
-import { CLIPS_FILE, parseClipsFile } from '../src/cut/clips-file.ts';
-import { parseSegments } from '../src/cut/segments.ts';
 import { sidecarOf } from '../src/cut/sidecar.ts';
-import { PROBE_FILE, type ProbeFile } from './scan.ts';
-import { SEGMENTS_FILE } from './score.ts';
+import { CLIPS_FILE, parseClipsFile } from '../src/artifacts/cut.ts';
+import { parseSegments, SEGMENTS_FILE } from '../src/artifacts/score.ts';
+import { PROBE_FILE, type ProbeFile } from '../src/artifacts/scan.ts';
 
 /** Shared with report, which lists it among the run's params in plan.json. */
 export const SIDECAR_PARAM: ParamSpec = {

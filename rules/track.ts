@@ -5,13 +5,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineRule } from '../src/engine/rule.ts';
-import { parseDetections, sampleStep } from '../src/track/detections.ts';
+import { TRACKS_FILE } from '../src/artifacts/track.ts';
+import { parseSamples, sampleStep } from '../src/track/detections.ts';
 import { buildTracks } from '../src/track/track.ts';
-import type { TrackParams, TracksFile } from '../src/track/types.ts';
-import { DETECTIONS_FILE } from './detect.ts';
-import { SCENES_FILE, type ScenesFile } from './scenes.ts';
-
-export const TRACKS_FILE = 'tracks.json';
+import type { TrackParams } from '../src/track/types.ts';
+import type { TracksFile } from '../src/artifacts/track.ts';
+import { DETECTIONS_FILE } from '../src/artifacts/detect.ts';
+import { SCENES_FILE, type ScenesFile } from '../src/artifacts/scenes.ts';
 
 export const track = defineRule({
   name: 'track',
@@ -41,7 +41,7 @@ export const track = defineRule({
       gap: ctx.param.number('track_gap'),
       similarity: ctx.param.number('track_similarity'),
     };
-    const samples = parseDetections(await readFile(ctx.depFile('detect', DETECTIONS_FILE), 'utf8'));
+    const samples = parseSamples(await readFile(ctx.depFile('detect', DETECTIONS_FILE), 'utf8'));
     const { scenes } = await ctx.readJson<ScenesFile>(ctx.depFile('scenes', SCENES_FILE));
     const step = sampleStep(samples);
     const result: TracksFile = { sampleStep: step, tracks: buildTracks(samples, scenes, step, params) };

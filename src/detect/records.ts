@@ -67,11 +67,3 @@ export function faceRecord(face: Face): FaceRecord {
     emb: face.embedding ? encodeFloat16Base64(face.embedding) : null,
   };
 }
-
-/** Parses detections.jsonl; for the rules that read it. */
-export function parseDetections(text: string): DetectionLine[] {
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as DetectionLine);
-}

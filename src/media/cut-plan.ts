@@ -218,11 +218,20 @@ export function reencodePlan(request: ClipRequest, frames: ClipFrames, table: Pa
   return { mode: 'reencode', request, frames, seek: table.seekBefore(frames.first), stop: justBefore(frames.end, frames.last) };
 }
 
+/**
+ * Why a clip is not cut the way its mode asks, in the words clips.json and the report record. A
+ * caller that treats one reason apart (a bench counting the expected ones) compares with these.
+ */
+export const CUT_FALLBACKS = {
+  noKeyframe: 'no keyframe inside the clip to copy from',
+  openGop: 'its keyframes are open-GOP ones: frames shown before them are decoded after them, from the GOP before',
+  packetTimes: 'its packet times are not frame times (packed B-frames, or no decode times)',
+  frameOrder: 'the copied frames are not one run of the clip (unusual frame order)',
+} as const;
+
 function noCopyReason(request: ClipRequest, table: PacketTable): string {
   const keyframes = table.packets.filter((packet) => packet.key && inRange(packet.pts, request)).length;
-  return keyframes === 0
-    ? 'no keyframe inside the clip to copy from'
-    : 'its keyframes are open-GOP ones: frames shown before them are decoded after them, from the GOP before';
+  return keyframes === 0 ? CUT_FALLBACKS.noKeyframe : CUT_FALLBACKS.openGop;
 }
 
 /** The plan for one clip, and why it is not the mode asked for (`fallback`), if it is not. */
@@ -232,7 +241,7 @@ export function planClip(request: ClipRequest, table: PacketTable, opts: PlanOpt
   if (!frames) return { plan: { mode: 'skip', request, reason: 'no frame inside the clip' } };
   if (opts.mode === 'reencode') return { plan: reencodePlan(request, frames, table) };
   if (timesNotFrames(table, opts)) {
-    return { plan: reencodePlan(request, frames, table), fallback: 'its packet times are not frame times (packed B-frames, or no decode times)' };
+    return { plan: reencodePlan(request, frames, table), fallback: CUT_FALLBACKS.packetTimes };
   }
 
   const copy = copySpan(request, table, opts.dropsLeading);
@@ -244,7 +253,7 @@ export function planClip(request: ClipRequest, table: PacketTable, opts: PlanOpt
   const head = run(table.times.filter((time) => time >= frames.first && time < copy.keyframe), copy.keyframe);
   const foot = run(table.times.filter((time) => time > copy.last && time <= frames.last), frames.end);
   if ((head?.frames ?? 0) + copy.count + (foot?.frames ?? 0) !== frames.count) {
-    return { plan: reencodePlan(request, frames, table), fallback: 'the copied frames are not one run of the clip (unusual frame order)' };
+    return { plan: reencodePlan(request, frames, table), fallback: CUT_FALLBACKS.frameOrder };
   }
   if (!head && !foot) return { plan: { mode: 'copy', request, frames, copy } };
   if (opts.joinable) return { plan: { mode: 'smart', request, frames, copy, ...(head && { head }), ...(foot && { foot }) } };

@@ -8,7 +8,8 @@
 import { toMicroseconds, typicalFrameInterval } from './frame-times.ts';
 import { contentValue, FLASH_FRAMES, type FrameScore } from './scene-scores.ts';
 
-export interface CutParams {
+/** The thresholds that find shot boundaries (the scenes rule's params; the cut rule's encoder settings are CutParams). */
+export interface ShotParams {
   /** A frame's score over the mean of its neighbours' must reach this. */
   adaptiveThreshold: number;
   /** Neighbours on each side that form the mean. */
@@ -19,7 +20,7 @@ export interface CutParams {
   minSceneLen: number;
 }
 
-export const DEFAULT_CUT_PARAMS: Readonly<CutParams> = {
+export const DEFAULT_SHOT_PARAMS: Readonly<ShotParams> = {
   adaptiveThreshold: 3,
   windowWidth: 2,
   minContentVal: 15,
@@ -67,7 +68,7 @@ export function adaptiveRatios(scores: readonly number[], windowWidth: number): 
  * their distance would pass for no cut (below min content value) and is at most 1 / adaptive
  * threshold of the change. Covers both the onset of a flash and the return from it.
  */
-export function isFlash(frames: readonly FrameScore[], at: number, params: CutParams): boolean {
+export function isFlash(frames: readonly FrameScore[], at: number, params: ShotParams): boolean {
   const match = Math.min(params.minContentVal, contentValue(frames[at]!) / params.adaptiveThreshold);
   for (let after = at; after <= Math.min(frames.length - 1, at + FLASH_FRAMES); after++) {
     const back = frames[after]!.back;
@@ -81,7 +82,7 @@ export function isFlash(frames: readonly FrameScore[], at: number, params: CutPa
 }
 
 /** Frame indices of the first frames of new shots (never 0). */
-export function findCuts(frames: readonly FrameScore[], params: CutParams = DEFAULT_CUT_PARAMS): number[] {
+export function findCuts(frames: readonly FrameScore[], params: ShotParams = DEFAULT_SHOT_PARAMS): number[] {
   const scores = frames.map(contentValue);
   const ratios = adaptiveRatios(scores, params.windowWidth);
   const cuts: number[] = [];

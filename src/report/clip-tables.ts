@@ -2,7 +2,8 @@
 import { describeCut, plannedSpan } from './delivery.ts';
 import { escapeHtml } from './escape.ts';
 import { formatRange } from './format.ts';
-import type { FailedSource, PlanClip } from './model.ts';
+import type { FailedSource } from '../artifacts/report.ts';
+import type { PlanClip } from './model.ts';
 
 /** `cells` are HTML, already escaped. */
 function clipTable(id: string, heading: string, header: readonly string[], rows: readonly (readonly string[])[]): string {

@@ -1,7 +1,7 @@
 /** What the cut delivered against what score planned: the off-plan test and the words for how a clip was cut. */
-import type { ClipEntry } from '../cut/clips-file.ts';
 import type { CutMode } from '../media/cut.ts';
 import { formatRange, formatSeconds } from './format.ts';
+import type { ClipEntry } from '../artifacts/cut.ts';
 
 /** Float noise in times read back from a container, so that a clip exactly one frame off is not flagged. */
 const TIME_EPSILON = 1e-6;

@@ -2,11 +2,11 @@
  * What the report rule gathers from upstream artifacts for each video, and the plan.json it
  * writes. The renderer modules beside this one are pure functions of these types.
  */
-import type { ClipEntry, ClipsFile } from '../cut/clips-file.ts';
 import type { CutMode } from '../media/cut.ts';
 import type { Rejection, Segment } from '../score/types.ts';
 import type { Scene } from '../media/scene-cuts.ts';
 import type { Track } from '../track/types.ts';
+import type { ClipEntry, ClipsFile } from '../artifacts/cut.ts';
 
 export type SceneSpan = Pick<Scene, 'index' | 'start' | 'end'>;
 export type TrackSpan = Pick<Track, 'id' | 'scene' | 'start' | 'end'>;
@@ -67,21 +67,4 @@ export interface Totals {
   /** Written clips whose delivered span is more than a frame off the plan. */
   offPlan: number;
   outputBytes: number;
-}
-
-export interface PlanFile {
-  version: 1;
-  /** The params the clips were made with: the score rule's, the cut rule's and the report's. */
-  params: Record<string, unknown>;
-  totals: Totals;
-  clips: PlanClip[];
-  /** Inputs that have no clips because one of their builds failed: the file, which build, and why. */
-  failed: FailedSource[];
-}
-
-export interface FailedSource {
-  source: string;
-  /** The build that failed: `rule@file`. */
-  build: string;
-  reason: string;
 }

@@ -6,7 +6,8 @@ import { CUT_MODES } from '../media/cut-plan.ts';
 import { MODE_LABELS } from './delivery.ts';
 import { escapeHtml, relativeUrl } from './escape.ts';
 import { formatBytes, formatHours, formatPercent, formatParam } from './format.ts';
-import type { PlanClip, PlanFile, Totals, VideoReport } from './model.ts';
+import type { PlanFile } from '../artifacts/report.ts';
+import type { PlanClip, Totals, VideoReport } from './model.ts';
 import { renderTimeline } from './timeline.ts';
 
 export interface PageOptions {

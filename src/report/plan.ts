@@ -1,7 +1,8 @@
 /** plan.json: every clip of every video with its source, time ranges, scores and params. */
-import type { ClipEntry } from '../cut/clips-file.ts';
 import { isOffPlan } from './delivery.ts';
-import type { FailedSource, PlanClip, PlanFile, Totals, VideoReport } from './model.ts';
+import type { FailedSource, PlanFile } from '../artifacts/report.ts';
+import type { PlanClip, Totals, VideoReport } from './model.ts';
+import type { ClipEntry } from '../artifacts/cut.ts';
 
 function planClip(video: VideoReport, clip: ClipEntry): PlanClip {
   const { file, bytes, ...rest } = clip;

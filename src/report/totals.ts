@@ -1,8 +1,8 @@
 /** The batch's headline numbers: how much went in, how much was accepted and cut. */
-import type { ClipEntry } from '../cut/clips-file.ts';
 import type { CutMode } from '../media/cut.ts';
 import { isOffPlan } from './delivery.ts';
 import type { Totals, VideoReport } from './model.ts';
+import type { ClipEntry } from '../artifacts/cut.ts';
 
 const HOUR = 3600;
 

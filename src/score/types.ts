@@ -78,9 +78,3 @@ export interface Rejection extends Span {
   scene: number;
   reason: string;
 }
-
-export interface SegmentsFile {
-  segments: Segment[];
-  rejected: Rejection[];
-  params: Record<string, number | string>;
-}

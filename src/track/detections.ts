@@ -1,7 +1,8 @@
 /** Reads detect's `detections.jsonl` (docs/artifacts.md) into typed samples. */
 
 import { decodeFloat16Base64 } from '../detect/float16.ts';
-import { isErrorLine, parseDetections as parseLines, type FaceRecord } from '../detect/records.ts';
+import { isErrorLine, type FaceRecord } from '../detect/records.ts';
+import { parseDetectionLines } from '../artifacts/detect.ts';
 
 /** A face of detections.jsonl with its embedding decoded. */
 export interface DetectedFace extends Omit<FaceRecord, 'emb'> {
@@ -21,8 +22,8 @@ function toFace({ emb, ...record }: FaceRecord): DetectedFace {
 }
 
 /** Samples in time order, embeddings decoded (the journal appends in order; sorting keeps a hand-edited file usable). */
-export function parseDetections(text: string): Sample[] {
-  return parseLines(text)
+export function parseSamples(text: string): Sample[] {
+  return parseDetectionLines(text)
     .map((line): Sample => ({ t: line.t, i: line.i, faces: isErrorLine(line) ? null : line.faces.map(toFace) }))
     .sort((a, b) => a.t - b.t);
 }

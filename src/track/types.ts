@@ -17,12 +17,6 @@ export interface Track {
   samples: TrackSample[];
 }
 
-export interface TracksFile {
-  /** Seconds between consecutive samples (1 / sample_fps): how long one sample stands for. */
-  sampleStep: number;
-  tracks: Track[];
-}
-
 export interface TrackParams {
   /** Least IoU between a face and the next sample's face for them to be linked. */
   iou: number;

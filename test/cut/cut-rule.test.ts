@@ -4,12 +4,13 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cut } from '../../rules/cut.ts';
-import { CLIPS_FILE, type ClipsFile } from '../../src/cut/clips-file.ts';
 import { VBUILD_VERSION } from '../../src/version.ts';
+import { CUT_FALLBACKS } from '../../src/media/cut-plan.ts';
 import { runTool } from '../../src/media/ffmpeg.ts';
 import { fixtureVideo } from '../helpers/test-data.ts';
 import { ruleContext } from '../helpers/rule-context.ts';
 import { MULTISHOT_CUTS, MULTISHOT_SEGMENTS, cutInputs, segment } from './fixtures.ts';
+import { CLIPS_FILE, type ClipsFile } from '../../src/artifacts/cut.ts';
 
 const MULTISHOT = fixtureVideo('multishot_8shots_640x360_25fps.mp4');
 const FPS = 25;
@@ -63,7 +64,7 @@ describe('cut rule', () => {
     const { record } = await multishot;
     expect(record.clips.map((clip) => clip.mode)).toEqual(['reencode', 'smart', 'reencode', 'copy', 'copy']);
     const [first, smart, , copied] = record.clips;
-    expect(first!.fallback).toMatch(/no keyframe/);
+    expect(first!.fallback).toBe(CUT_FALLBACKS.noKeyframe);
     expect(first!.reencodedSeconds).toBeCloseTo(first!.end - first!.start, 6);
     // Every clip starts on its requested frame (2.5 s lies between frames 2.48 and 2.52).
     expect(first!.start).toBeCloseTo(2.52, 2);

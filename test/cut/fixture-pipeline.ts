@@ -8,13 +8,13 @@ import path from 'node:path';
 import { defineConfig, defineRule } from '../../src/index.ts';
 import type { BuildContext } from '../../src/engine/rule.ts';
 import type { Rejection, Segment } from '../../src/score/types.ts';
-import { CLIP_PLAN_FILE, SEGMENTS_FILE } from '../../rules/score.ts';
 import type { TrackSpan } from '../../src/report/model.ts';
 import { cut } from '../../rules/cut.ts';
 import { sidecars } from '../../rules/sidecars.ts';
 import { report, thumbnails } from '../../rules/report.ts';
 import { scan } from '../../rules/scan.ts';
 import { sceneScores, scenes } from '../../rules/scenes.ts';
+import { CLIP_PLAN_FILE, SEGMENTS_FILE } from '../../src/artifacts/score.ts';
 
 export interface VideoFixture {
   segments: Segment[];

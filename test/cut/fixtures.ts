@@ -6,8 +6,8 @@ import path from 'node:path';
 import type { Artifact } from '../../src/engine/rule.ts';
 import { probe } from '../../src/media/probe.ts';
 import type { Segment, SegmentScores } from '../../src/score/types.ts';
-import { SCENES_FILE } from '../../rules/scenes.ts';
-import { CLIP_PLAN_FILE } from '../../rules/score.ts';
+import { SCENES_FILE } from '../../src/artifacts/scenes.ts';
+import { CLIP_PLAN_FILE } from '../../src/artifacts/score.ts';
 
 /** A fixed UUID (v5 layout) per label, standing in for the score rule's ids. */
 export function testUuid(label: string): string {

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DETECTIONS_FILE, DETECT_SUMMARY_FILE, detect, type DetectSummary } from '../../rules/detect.ts';
-import { isErrorLine, parseDetections, type FrameLine } from '../../src/detect/records.ts';
+import { detect } from '../../rules/detect.ts';
+import { isErrorLine, type FrameLine } from '../../src/detect/records.ts';
 import type { BuildContext, Journal } from '../../src/engine/rule.ts';
 import { ruleContext } from '../helpers/rule-context.ts';
 import { lacks, TEST_CORPUS, TEST_MODELS } from '../helpers/test-data.ts';
 import { corpusVideo, editedScrfdPack, removePacks, scrfdPack } from './fixtures.ts';
+import { DETECTIONS_FILE, DETECT_SUMMARY_FILE, type DetectSummary, parseDetectionLines } from '../../src/artifacts/detect.ts';
 
 /** Runs detect on one corpus video with an SCRFD pack, as the engine would; returns its lines, summary and log. */
 async function runDetect(video: string, params: Record<string, string | number> = {}) {
@@ -30,14 +31,14 @@ async function runDetect(video: string, params: Record<string, string | number> 
   for (const journal of journals) await journal.close();
   const workDir = path.join(path.dirname(ctx.outDir), 'work');
   return {
-    lines: parseDetections(readFileSync(path.join(workDir, DETECTIONS_FILE), 'utf8')),
+    lines: parseDetectionLines(readFileSync(path.join(workDir, DETECTIONS_FILE), 'utf8')),
     summary: JSON.parse(readFileSync(path.join(ctx.outDir, DETECT_SUMMARY_FILE), 'utf8')) as DetectSummary,
     logs,
     progress,
   };
 }
 
-function frames(lines: ReturnType<typeof parseDetections>): FrameLine[] {
+function frames(lines: ReturnType<typeof parseDetectionLines>): FrameLine[] {
   expect(lines.filter(isErrorLine)).toEqual([]);
   return lines as FrameLine[];
 }

@@ -3,10 +3,11 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { VideoBuildContext } from '../../src/engine/rule.ts';
-import { PROBE_FILE, scan, type ProbeFile } from '../../rules/scan.ts';
+import { scan } from '../../rules/scan.ts';
 import { fixtureVideo } from '../helpers/test-data.ts';
 import { corpus } from './media-fixtures.ts';
 import { ruleContext } from '../helpers/rule-context.ts';
+import { PROBE_FILE, type ProbeFile } from '../../src/artifacts/scan.ts';
 
 async function context(id: string, file: string): Promise<VideoBuildContext> {
   const ctx = ruleContext(scan, file);

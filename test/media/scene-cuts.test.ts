@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_CUT_PARAMS,
+  DEFAULT_SHOT_PARAMS,
   adaptiveRatios,
   findCuts,
   isFlash,
@@ -54,7 +54,7 @@ describe('findCuts', () => {
   it('needs min_content_val as well as the ratio', () => {
     const frames = framesAt(drift(60, { 30: 10 }));
     expect(findCuts(frames)).toEqual([]);
-    expect(findCuts(frames, { ...DEFAULT_CUT_PARAMS, minContentVal: 10 })).toEqual([30]);
+    expect(findCuts(frames, { ...DEFAULT_SHOT_PARAMS, minContentVal: 10 })).toEqual([30]);
   });
 
   it('ignores a jump that the surrounding motion matches', () => {
@@ -65,7 +65,7 @@ describe('findCuts', () => {
   it('keeps cuts at least min_scene_len frames apart, counting from the first frame', () => {
     const frames = framesAt(drift(80, { 10: 40, 30: 40, 40: 40, 60: 40 }));
     expect(findCuts(frames)).toEqual([30, 60]);
-    expect(findCuts(frames, { ...DEFAULT_CUT_PARAMS, minSceneLen: 5 })).toEqual([10, 30, 40, 60]);
+    expect(findCuts(frames, { ...DEFAULT_SHOT_PARAMS, minSceneLen: 5 })).toEqual([10, 30, 40, 60]);
   });
 
   it('finds a cut in the last frames, where the window is cut short', () => {
@@ -78,8 +78,8 @@ describe('findCuts', () => {
       for (let i = 30; i < 30 + length; i++) positions[i]! += 40;
       const frames = framesAt(positions);
       expect(findCuts(frames), `flash of ${length} frames`).toEqual([]);
-      expect(isFlash(frames, 30, DEFAULT_CUT_PARAMS)).toBe(true);
-      expect(isFlash(frames, 30 + length, DEFAULT_CUT_PARAMS)).toBe(true);
+      expect(isFlash(frames, 30, DEFAULT_SHOT_PARAMS)).toBe(true);
+      expect(isFlash(frames, 30 + length, DEFAULT_SHOT_PARAMS)).toBe(true);
     }
   });
 

@@ -8,7 +8,7 @@ import {
   contentValue,
   hsvGrid,
 } from '../../src/media/scene-scores.ts';
-import { DEFAULT_CUT_PARAMS } from '../../src/media/scene-cuts.ts';
+import { DEFAULT_SHOT_PARAMS } from '../../src/media/scene-cuts.ts';
 
 const WIDTH = 64;
 const HEIGHT = 36;
@@ -86,7 +86,7 @@ describe('content scores', () => {
     const shifted = contentValue(contentDelta(stripes(0), stripes(1)));
     const replaced = contentValue(contentDelta(stripes(0), grid(() => [30, 140, 60])));
     expect(shifted).toBeLessThan(1);
-    expect(replaced).toBeGreaterThan(DEFAULT_CUT_PARAMS.minContentVal);
+    expect(replaced).toBeGreaterThan(DEFAULT_SHOT_PARAMS.minContentVal);
   });
 });
 

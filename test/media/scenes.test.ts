@@ -9,9 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Artifact, ParamValue, Rule } from '../../src/engine/rule.ts';
 import { typicalFrameInterval } from '../../src/media/frame-times.ts';
 import { matchCuts } from '../../src/media/scene-cuts.ts';
-import { SCENES_FILE, SCORES_FILE, parseScores, sceneScores, scenes, type ScenesFile } from '../../rules/scenes.ts';
+import { sceneScores, scenes } from '../../rules/scenes.ts';
 import { type ContextOf, ruleContext } from '../helpers/rule-context.ts';
 import { corpusVideo, FIXTURE_VIDEOS, lacks, lacksVideo, TEST_CORPUS } from '../helpers/test-data.ts';
+import { SCENES_FILE, type ScenesFile } from '../../src/artifacts/scenes.ts';
+import { SCORES_FILE, parseScores } from '../../src/artifacts/scene-scores.ts';
 
 const LATE_START = 'hamilton_whitehouse_cuts_640x360.mp4';
 

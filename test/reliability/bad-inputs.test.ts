@@ -12,10 +12,11 @@ import { existsSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProbeFile } from '../../rules/scan.ts';
+import type { ProbeFile } from '../../src/artifacts/scan.ts';
 import { runTool } from '../../src/media/ffmpeg.ts';
 import { thumbnailPath } from '../../src/report/cards.ts';
-import type { PlanClip, PlanFile } from '../../src/report/model.ts';
+import type { PlanClip } from '../../src/report/model.ts';
+import type { PlanFile } from '../../src/artifacts/report.ts';
 import { defaultPipelineRig, type Result, type Rig } from '../helpers/rig.ts';
 import { ffmpeg, hasEncoder } from '../media/media-fixtures.ts';
 import {

@@ -19,7 +19,7 @@ import { CHROMIUM, hasChromium, launchChromium } from './chromium.ts';
 import { playVideo } from '../helpers/chromium-playback.ts';
 import { SCORE_PARAMS, type VideoFixture } from '../cut/fixture-pipeline.ts';
 import type { ElementHandle } from 'playwright-core';
-import type { PlanFile } from '../../src/report/model.ts';
+import type { PlanFile } from '../../src/artifacts/report.ts';
 
 /** Input ids: two videos with the same stem in different folders, one of them a hostile name. */
 const HOSTILE_ID = `${HOSTILE_NAME}/multishot.mp4`;

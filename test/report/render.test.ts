@@ -2,7 +2,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { ClipEntry } from '../../src/cut/clips-file.ts';
 import { escapeHtml, relativeUrl } from '../../src/report/escape.ts';
 import { facefusionScript, shellQuote } from '../../src/report/facefusion.ts';
 import type { VideoReport } from '../../src/report/model.ts';
@@ -12,6 +11,7 @@ import { assignLanes } from '../../src/report/timeline.ts';
 import { computeTotals } from '../../src/report/totals.ts';
 import { HOSTILE_NAME } from '../media/media-fixtures.ts';
 import { SCORES, segment } from '../cut/fixtures.ts';
+import type { ClipEntry } from '../../src/artifacts/cut.ts';
 
 const INJECTION = '<img src=x onerror=alert(1)>';
 const FRAME = 0.04;

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PlanFile } from '../../src/report/model.ts';
+import type { PlanFile } from '../../src/artifacts/report.ts';
 import { REPO_ROOT, Rig } from '../helpers/rig.ts';
 import { X264_FAST, ffmpeg, lavfiInputs } from '../media/media-fixtures.ts';
 import type { VideoFixture } from '../cut/fixture-pipeline.ts';

@@ -11,16 +11,18 @@ import { type Artifact, type ParamValue, type Rule, runRule } from '../../src/en
 import { decodeFrames } from '../../src/media/decode.ts';
 import { createEmbeddedAnalyzer } from '../../src/faces/embedded/analyzer.ts';
 import { embeddedPack } from '../../src/faces/embedded/pack.ts';
-import type { SegmentsFile } from '../../src/score/types.ts';
 import { faceRecord } from '../../src/detect/records.ts';
-import type { TracksFile } from '../../src/track/types.ts';
 import { createInsightfaceAnalyzer, loadPack, type FaceAnalyzer, type RgbFrame } from '../../src/faces/index.ts';
-import { DETECTIONS_FILE } from '../../rules/detect.ts';
-import { sceneScores, scenes, SCENES_FILE, SCORES_FILE } from '../../rules/scenes.ts';
-import { score, SEGMENTS_FILE } from '../../rules/score.ts';
-import { track, TRACKS_FILE } from '../../rules/track.ts';
+import { sceneScores, scenes } from '../../rules/scenes.ts';
+import { score } from '../../rules/score.ts';
+import { track } from '../../rules/track.ts';
 import { ruleContext } from '../helpers/rule-context.ts';
 import { corpusVideo, folderOfScrfd } from '../vision/fixtures.ts';
+import { type SegmentsFile, SEGMENTS_FILE } from '../../src/artifacts/score.ts';
+import { type TracksFile, TRACKS_FILE } from '../../src/artifacts/track.ts';
+import { DETECTIONS_FILE } from '../../src/artifacts/detect.ts';
+import { SCENES_FILE } from '../../src/artifacts/scenes.ts';
+import { SCORES_FILE } from '../../src/artifacts/scene-scores.ts';
 
 export { corpusVideo };
 

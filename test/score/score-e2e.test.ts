@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BuildStatus } from '../../src/engine/engine.ts';
-import type { SegmentsFile } from '../../src/score/types.ts';
 import { corpusProjects, scrfdPack } from '../detect/fixtures.ts';
 import { lacks, TEST_CORPUS, TEST_MODELS } from '../helpers/test-data.ts';
+import type { SegmentsFile } from '../../src/artifacts/score.ts';
 
 const VIDEO = 'woman_interview_threequarter_720p.mp4';
 const UPSTREAM = ['detect', 'scene_scores', 'scenes', 'track'];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFloat16Base64 } from '../../src/detect/float16.ts';
-import { parseDetections, sampleStep } from '../../src/track/detections.ts';
+import { parseSamples, sampleStep } from '../../src/track/detections.ts';
 import { faceSize, iou } from '../../src/track/geometry.ts';
 import { buildTracks } from '../../src/track/track.ts';
 import { faceAt, person, samples, scenesAt, TRACK_DEFAULTS } from './build.ts';
@@ -28,7 +28,7 @@ describe('detections.jsonl', () => {
       JSON.stringify({ t: 1.0, i: 2, w: 640, h: 360, faces: [] }),
       '',
     ].join('\n');
-    const parsed = parseDetections(text);
+    const parsed = parseSamples(text);
     expect(parsed).toHaveLength(3);
     expect(parsed[0]!.faces![0]).toMatchObject({ box: [1, 2, 3, 4], score: 0.9, yaw: 5, pitch: null, pose: 'kps5' });
     expect([...parsed[0]!.faces![0]!.embedding!]).toEqual([expect.closeTo(0.6, 3), expect.closeTo(0.8, 3)]);

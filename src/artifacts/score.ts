@@ -1,8 +1,22 @@
 /**
- * Reads the score rule's segments.json (src/score/types.ts) at the cut rule's door. Segment ids
- * become file names and times become ffmpeg arguments, so both are checked here rather than trusted.
+ * What the score rule writes: segments.json (the plan, with why every other track was rejected)
+ * and clip-plan.json (the accepted segments alone, what cut reads). Segment ids become file names
+ * and times become ffmpeg arguments, so both are checked when read rather than trusted.
  */
-import type { Segment, SegmentsFile } from '../score/types.ts';
+import type { Rejection, Segment } from '../score/types.ts';
+
+export const SEGMENTS_FILE = 'segments.json';
+/**
+ * Just the accepted segments: what cut reads. Kept apart from segments.json (which also holds
+ * rejection reasons and params) so a param change that plans the same clips re-cuts nothing.
+ */
+export const CLIP_PLAN_FILE = 'clip-plan.json';
+
+export interface SegmentsFile {
+  segments: Segment[];
+  rejected: Rejection[];
+  params: Record<string, number | string>;
+}
 
 /** Only a UUID is accepted as an id, so no id can reach outside the clip folder or shadow clips.json. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

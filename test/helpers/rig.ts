@@ -90,11 +90,12 @@ export async function until(check: () => boolean, ms = 20_000): Promise<void> {
 
 /**
  * A Rig whose config is the repository's default pipeline (embedded models), with an empty videos/
- * folder and the converted models already in its cache.
+ * folder and, unless `convertedModels` is false (no cache folder at all), the converted models
+ * already in its cache.
  */
-export function defaultPipelineRig(): Rig {
+export function defaultPipelineRig({ convertedModels = true } = {}): Rig {
   const rig = new Rig();
-  seedModels(path.join(rig.dir, 'cache'));
+  if (convertedModels) seedModels(path.join(rig.dir, 'cache'));
   rig.write('pipeline.config.ts', `export { default } from ${JSON.stringify(path.join(REPO_ROOT, 'pipeline.config.ts'))};\n`);
   rig.write('videos/.keep', '');
   return rig;

@@ -13,7 +13,8 @@ describe('the default pipeline checks its params once, before any build', () => 
     [['--det-size', '100'], 'vbuild: --det-size must be a multiple of 32, got 100'],
     [['--max-yaw', '-5'], 'vbuild: --max-yaw must be at least 0, got -5'],
   ])('%j', async (args, message) => {
-    rig = defaultPipelineRig();
+    // No cache folder to start with: the run must not create one.
+    rig = defaultPipelineRig({ convertedModels: false });
     // Two inputs that are not even videos: had any build started, each would fail on its own.
     rig.write('videos/a.mp4', 'not a video');
     rig.write('videos/b.mp4', 'not a video either');

@@ -14,7 +14,7 @@ import { decodeFrames, type DecodeOptions } from '../src/media/decode.ts';
 import { typicalFrameInterval } from '../src/media/frame-times.ts';
 import { findCuts, matchCuts } from '../src/media/scene-cuts.ts';
 import { GRID_COLUMNS, SceneScorer, type FrameScore } from '../src/media/scene-scores.ts';
-import { parseScores } from '../rules/scenes.ts';
+import { parseScores, scoreLine } from '../src/artifacts/scene-scores.ts';
 import { requireData, TEST_CORPUS } from '../test/helpers/test-data.ts';
 
 const CORPUS = requireData(TEST_CORPUS);
@@ -28,14 +28,12 @@ const variants: [string, DecodeOptions][] = [
 /** The rule's scores, rounded as scores.jsonl stores them (parseScores of the same lines). */
 async function scores(video: string, options: DecodeOptions): Promise<FrameScore[]> {
   let scorer: SceneScorer | undefined;
-  const lines: string[] = [];
-  const round = (value: number) => Math.round(value * 1000) / 1000;
+  let lines = '';
   for await (const frame of decodeFrames(path.join(CORPUS, 'videos', video), { width: GRID_COLUMNS, pixFmt: 'rgb24', ...options })) {
     scorer ??= new SceneScorer(frame.width, frame.height);
-    const score = scorer.push(frame.data, frame.time);
-    lines.push(JSON.stringify({ time: score.time, hue: round(score.hue), sat: round(score.sat), lum: round(score.lum), back: score.back.map(round) }));
+    lines += scoreLine(scorer.push(frame.data, frame.time));
   }
-  return parseScores(lines.join('\n'));
+  return parseScores(lines);
 }
 
 const pooled = variants.map(() => ({ matched: 0, found: 0, real: 0, seconds: 0 }));

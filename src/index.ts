@@ -2,15 +2,20 @@
 export { defineConfig, defineRule } from './engine/rule.ts';
 export type {
   Artifact,
+  BatchBuildContext,
+  BatchRule,
   BuildContext,
   Config,
   InputSpec,
   Item,
   Journal,
+  ParamReader,
   ParamSpec,
   ParamSpecs,
   ParamValue,
   Resource,
   ResourceClaim,
   Rule,
+  VideoBuildContext,
+  VideoRule,
 } from './engine/rule.ts';

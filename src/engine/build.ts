@@ -6,7 +6,7 @@ import type { Executor } from './executor.ts';
 import type { BuildNode } from './graph.ts';
 import { buildContext } from './context-readers.ts';
 import { openJournal } from './journal.ts';
-import type { Artifact, BuildContext, FailedInput, Item, Journal, ParamValue, ResourceClaim } from './rule.ts';
+import type { Artifact, FailedInput, Item, Journal, ParamValue, ResourceClaim } from './rule.ts';
 import type { CacheState, Outputs } from './state.ts';
 
 export interface BuildRequest {

@@ -29,7 +29,7 @@ export interface BuildJob extends Compatibility {
 
 export const JOB_FORMAT = 1;
 
-/** What a worker hands back: the folder under the shared cache's tmp/ holding the outputs, and the journals it wrote. */
+/** What a worker hands back: the folder under the shared cache's staged/ holding the outputs, and the journals it wrote. */
 export interface JobResult {
   staged: string;
   journals: string[];

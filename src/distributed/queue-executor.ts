@@ -1,4 +1,4 @@
-import { rename, readdir, mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -6,7 +6,7 @@ import { Job, Queue, QueueEvents } from 'bullmq';
 import type { BuildTicket, Executor } from '../engine/executor.ts';
 import type { Artifact, BuildContext, Rule } from '../engine/rule.ts';
 import { configHash } from './compat.ts';
-import { KEY_PREFIX, LOCK_MS, QUEUES, type QueueKind, redisOptions } from './connection.ts';
+import { KEY_PREFIX, LOCK_MS, QUEUES, STAGING_FOLDER, type QueueKind, redisOptions } from './connection.ts';
 import { type BuildJob, JOB_FORMAT, type JobReport, type JobResult } from './job.ts';
 import { ensureStoreId } from './store-id.ts';
 
@@ -59,7 +59,7 @@ export class QueueExecutor implements Executor {
     let delay = 0;
     for (;;) {
       const queue = this.#queues[kind];
-      const job = await queue.add(rule.name, data, { ...JOB_OPTIONS, delay });
+      const job = await this.#jobFor(queue, data, ctx, delay);
       this.#watching.set(job.id!, ctx);
       const settled = new AbortController();
       try {
@@ -80,6 +80,30 @@ export class QueueExecutor implements Executor {
       // starts once that lease has expired, so two never append to one journal.
       delay = LOCK_MS;
     }
+  }
+
+  /**
+   * The build's job, by its key: one that an earlier coordinator (killed) queued and a worker is
+   * running or has finished is taken over, its outputs still staged, instead of building again;
+   * otherwise a new one.
+   */
+  async #jobFor(queue: Queue, data: BuildJob, ctx: BuildContext, delay: number): Promise<Job> {
+    const jobId = `build-${data.key}`;
+    const earlier = await Job.fromId(queue, jobId);
+    if (earlier) {
+      const state = await earlier.getState();
+      const staged = (earlier.returnvalue as JobResult | null)?.staged;
+      if (state === 'completed' && staged !== undefined && (await stat(path.join(ctx.cacheDir, STAGING_FOLDER, staged)).catch(() => undefined))) {
+        ctx.log('finished on a worker for an earlier run: its outputs are taken');
+        return earlier;
+      }
+      if (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized') {
+        ctx.log('queued by an earlier run and not finished: waiting for it');
+        return earlier;
+      }
+      await earlier.remove().catch(() => undefined);
+    }
+    return queue.add(data.rule, data, { ...JOB_OPTIONS, jobId, delay });
   }
 
   #jobOf(rule: Rule, ctx: BuildContext, key: string): BuildJob {
@@ -104,10 +128,10 @@ export class QueueExecutor implements Executor {
     };
   }
 
-  /** The worker staged the outputs in the shared tmp/: into the build's staging folder they go, and its journals are opened for the engine to store. */
+  /** The worker staged the outputs in the shared staged/: into the build's staging folder they go, and its journals are opened for the engine to store. */
   async #collect(result: JobResult, ctx: BuildContext): Promise<void> {
     if (!/^[\w.-]+$/.test(result.staged)) throw new Error(`worker ${result.host} returned a staging folder that is not a plain name: ${result.staged}`);
-    const staged = path.join(ctx.cacheDir, 'tmp', result.staged);
+    const staged = path.join(ctx.cacheDir, STAGING_FOLDER, result.staged);
     try {
       for (const entry of await readdir(staged, { recursive: true, withFileTypes: true })) {
         if (!entry.isFile()) continue;

@@ -7,6 +7,7 @@ import { buildContext, type ContextFields } from '../engine/context-readers.ts';
 import { type Artifact, type Item, type Journal, type ParamValue, type Rule, runRule } from '../engine/rule.ts';
 import { LocalStore } from '../engine/store.ts';
 import { type Compatibility, incompatibility } from './compat.ts';
+import { STAGING_FOLDER } from './connection.ts';
 import type { BuildJob, HashedOutputs, JobReport, JobResult } from './job.ts';
 import { readStoreId } from './store-id.ts';
 import { mapInside, type PathMapping } from './path-map.ts';
@@ -41,7 +42,7 @@ export class JobRefusal extends Error {
 
 /**
  * Runs a checked job's rule here, the way the engine's runBuild would: an empty staging folder
- * in the shared cache's tmp/ for its outputs, its journals under work/<key> (where a build
+ * in the shared cache's staged/ for its outputs, its journals under work/<key> (where a build
  * interrupted on another machine left them). The coordinator moves the staged files into the
  * build's own staging folder and stores them; nothing here touches traces or the store.
  */
@@ -72,7 +73,7 @@ export async function runJob(job: BuildJob, setup: WorkerSetup, signal: AbortSig
   const item = job.item && mapItem(job.item);
   const items = job.items.map(mapItem);
   const staged = `worker-${setup.host}-${process.pid}-${randomUUID()}`;
-  const outDir = path.join(setup.cacheDir, 'tmp', staged);
+  const outDir = path.join(setup.cacheDir, STAGING_FOLDER, staged);
   await mkdir(outDir, { recursive: true });
   const journals = new Map<string, Journal<unknown>>();
   try {

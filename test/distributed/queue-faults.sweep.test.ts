@@ -4,7 +4,7 @@
  * The toy pipeline's `steps` rule is a journal like detect's. Locks and leases are shortened to
  * 3 s (VBUILD_QUEUE_LOCK_MS) so that recovery takes seconds, not half a minute.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
@@ -87,6 +87,29 @@ describe.skipIf(!hasRedis)(hasRedis ? 'queue faults' : `queue faults: SKIPPED, $
     const result = await coordinator;
     expect(result.code, result.stderr).toBe(0);
     expect(rig.takeRuns().some((line) => /^steps \S+ from [1-9]/.test(line))).toBe(true);
+    expect(treeOf(path.join(rig.dir, 'out'))).toEqual(treeOf(path.join(local.dir, 'out')));
+    await expectWholeJournals(rig);
+  });
+
+  it('the coordinator SIGKILLed mid-run: the next run takes over what the workers ran for it, and builds nothing twice', async () => {
+    const rig = new ToyRig(INPUTS);
+    rigs.push(rig);
+    await twoWorkers(rig);
+    // The workers hold their steps builds until the coordinator is dead.
+    rig.write('runs.log.hold', '');
+    const first = rig.start(['all', '--queue', redis.url, ...STEPS], ENV);
+    const firstDone = done(first);
+    const stepsRunning = () => (rig.exists('runs.log') ? rig.read('runs.log').split('\n').filter((line) => line.startsWith('steps ')).length : 0);
+    await until(() => stepsRunning() >= 2, 120_000);
+    first.kill('SIGKILL');
+    await firstDone;
+    rmSync(path.join(rig.dir, 'runs.log.hold'));
+
+    const second = await rig.run(['all', '--queue', redis.url, ...STEPS], ENV);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(/finished on a worker for an earlier run: its outputs are taken|queued by an earlier run and not finished: waiting for it/);
+    // Each build ran once, over both runs: as in one local run.
+    expect(rig.takeRuns()).toEqual(local.read('runs.log').split('\n').filter(Boolean).sort());
     expect(treeOf(path.join(rig.dir, 'out'))).toEqual(treeOf(path.join(local.dir, 'out')));
     await expectWholeJournals(rig);
   });

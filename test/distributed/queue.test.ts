@@ -75,6 +75,7 @@ describe.skipIf(!hasRedis)(hasRedis ? 'builds through the queue' : `builds throu
     expect(rig.takeRuns()).toEqual(local.takeRuns());
     // Nothing staged is left behind in the shared cache.
     expect(readdirSync(path.join(rig.dir, 'cache/tmp'))).toEqual([]);
+    expect(readdirSync(path.join(rig.dir, 'cache/staged'))).toEqual([]);
 
     const again = await rig.run(['all', '--queue', redis.url]);
     expect(again.stderr).toContain('0 ran, 0 restored from cache, 16 fresh');

@@ -11,24 +11,16 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { paramReader } from '../src/engine/config.ts';
-import { defineRule, type BuildContext, type Journal, type ParamReader, type ParamValue, type ResourceClaim } from '../src/engine/rule.ts';
+import { defineRule, type ParamReader, type ParamValue, type ResourceClaim } from '../src/engine/rule.ts';
 import { DETECT_SUMMARY_FILE, DETECTIONS_FILE, type DetectSummary } from '../src/artifacts/detect.ts';
-import { decodeFrames, type Frame } from '../src/media/decode.ts';
-import type { AnalysisSettings, FrameOutcome } from '../src/detect/analysis-protocol.ts';
-import { isErrorLine, type DetectionLine } from '../src/detect/records.ts';
-import { expectedSamples, resumePoint, sampleIndex, type ResumePoint } from '../src/detect/sampling.ts';
+import type { AnalysisSettings } from '../src/detect/analysis-protocol.ts';
+import type { DetectionLine } from '../src/detect/records.ts';
 // Imported with the rule, not on demand: an import from inside run() gets another copy of the
 // media modules than the config's, and with it another cache of the streams scan read.
 import { videoDuration } from '../src/detect/video-duration.ts';
+import { analyseVideo } from '../src/detect/analyse-video.ts';
 import { DEVICES, type Device } from '../src/faces/onnx/devices.ts';
 import { DECODING_FILE } from '../src/artifacts/scan.ts';
-
-
-/** Batches handed to the worker before the oldest is awaited: one analysed, one waiting. */
-const BATCHES_IN_FLIGHT = 2;
-
-/** Device notices already told in this process: every video would repeat the same one. */
-const toldNotices = new Set<string>();
 
 /** Detect's params read by their declarations (the engine's resources and extraInputs hooks get plain values). */
 function read(params: Record<string, ParamValue>): ParamReader {
@@ -66,124 +58,6 @@ function resources(params: Record<string, ParamValue>): ResourceClaim {
   if (chosen === 'cpu') return { cpu: cores };
   if (chosen === 'auto') return { gpu: 1, cpu: cores };
   return { gpu: 1, cpu: 1 };
-}
-
-async function* inBatches(frames: AsyncIterable<Frame>, size: number): AsyncGenerator<Frame[]> {
-  let batch: Frame[] = [];
-  for await (const frame of frames) {
-    batch.push(frame);
-    if (batch.length === size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
-}
-
-/** The decoder does not land on the journal's last frame: the journal cannot be continued. */
-class CannotResumeError extends Error {}
-
-/**
- * The sampled frames still to analyse. A resumed decode starts at the last journalled frame and
- * drops it (see src/detect/sampling.ts for why it must start exactly there).
- */
-async function* framesToAnalyse(file: string, fps: number, resume: ResumePoint | null, signal: AbortSignal): AsyncGenerator<Frame> {
-  const frames = decodeFrames(file, { fps, pixFmt: 'rgb24', signal, ...(resume ? { start: resume.start } : {}) });
-  let first = true;
-  for await (const frame of frames) {
-    if (first && resume) {
-      first = false;
-      if (frame.time !== resume.start) {
-        throw new CannotResumeError(`cannot resume detections: the decoder's first frame after ${resume.start}s is at ${frame.time}s, not the last journalled one`);
-      }
-      continue;
-    }
-    first = false;
-    yield frame;
-  }
-}
-
-interface Tally {
-  lines: number;
-  faces: number;
-  errors: number;
-}
-
-function count(tally: Tally, line: DetectionLine): void {
-  tally.lines++;
-  if (isErrorLine(line)) tally.errors++;
-  else tally.faces += line.faces.length;
-}
-
-interface SampledFrame {
-  t: number;
-  i: number;
-  w: number;
-  h: number;
-}
-
-function lineOf(frame: SampledFrame, outcome: FrameOutcome): DetectionLine {
-  return 'error' in outcome ? { t: frame.t, i: frame.i, error: outcome.error } : { ...frame, faces: outcome.faces };
-}
-
-/** Analyses the frames the journal lacks; returns the counts over the whole journal and the provider used. */
-async function analyseVideo(
-  ctx: BuildContext,
-  file: string,
-  journal: Journal<DetectionLine>,
-  settings: AnalysisSettings,
-  fps: number,
-): Promise<{ done: Tally; provider: string }> {
-  const { borrowAnalysisThread, returnAnalysisThread } = await import('../src/detect/thread-pool.ts');
-  // The duration only sets the progress total: without it, progress has none.
-  const duration = videoDuration(file, ctx.signal).catch(() => null);
-  const thread = await borrowAnalysisThread(settings);
-  let finished = false;
-  const done: Tally = { lines: 0, faces: 0, errors: 0 };
-  journal.existing.forEach((line) => count(done, line));
-  try {
-    const { info } = thread;
-    for (const message of [...info.notices, ...info.notes]) {
-      // Each model of a pack may say the same thing: once is enough.
-      if (toldNotices.has(message)) continue;
-      toldNotices.add(message);
-      ctx.log(message);
-    }
-    const seconds = await duration;
-    const total = seconds === null ? 0 : Math.max(expectedSamples(seconds, fps), done.lines);
-    const resume = resumePoint(journal.existing);
-    let firstTime = resume?.firstTime ?? null;
-    let previous = resume?.lastIndex ?? null;
-    const inFlight: { frames: SampledFrame[]; outcomes: Promise<FrameOutcome[]> }[] = [];
-    const journalOldest = async () => {
-      const { frames, outcomes } = inFlight.shift()!;
-      const results = await outcomes;
-      for (const [k, frame] of frames.entries()) {
-        const line = lineOf(frame, results[k]!);
-        await journal.append(line);
-        count(done, line);
-      }
-      ctx.progress(done.lines, Math.max(total, done.lines), 'frames');
-    };
-    for await (const batch of inBatches(framesToAnalyse(file, fps, resume, ctx.signal), settings.batchSize)) {
-      const frames = batch.map((frame): SampledFrame => {
-        firstTime ??= frame.time;
-        previous = sampleIndex(frame.time, firstTime, fps, previous);
-        return { t: frame.time, i: previous, w: frame.width, h: frame.height };
-      });
-      const outcomes = thread.analyse(batch);
-      // Awaited in order below; a failure elsewhere must not leave it unhandled meanwhile.
-      outcomes.catch(() => undefined);
-      inFlight.push({ frames, outcomes });
-      if (inFlight.length === BATCHES_IN_FLIGHT) await journalOldest();
-    }
-    while (inFlight.length > 0) await journalOldest();
-    finished = true;
-    return { done, provider: info.provider };
-  } finally {
-    // A thread left with batches in flight (an error, an abort) would hold up the next video.
-    await (finished ? returnAnalysisThread(settings, thread) : thread.close());
-  }
 }
 
 export const detect = defineRule({
@@ -248,15 +122,16 @@ export const detect = defineRule({
     };
     const began = Date.now();
     const journal = await ctx.journal<DetectionLine>(DETECTIONS_FILE);
-    let resumedFrom = journal.existing.length;
-    const analyse = () => analyseVideo(ctx, file, journal, settings, fps);
-    const { done, provider } = await analyse().catch(async (error: unknown) => {
-      // Failing here again on every run would keep the video stuck behind its own journal.
-      if (!(error instanceof CannotResumeError)) throw error;
-      ctx.log(`${error.message}; starting over`);
-      await journal.restart();
-      resumedFrom = 0;
-      return analyse();
+    const { done, provider, resumedFrom } = await analyseVideo({
+      file,
+      fps,
+      settings,
+      journal,
+      // Only the progress total: without it, progress has none.
+      durationSec: await videoDuration(file, ctx.signal).catch(() => null),
+      signal: ctx.signal,
+      log: (message) => ctx.log(message),
+      progress: (count, total, unit) => ctx.progress(count, total, unit),
     });
     if (done.lines === 0) throw new Error(`no video frames decoded from ${file}`);
     const summary: DetectSummary = { sampledFrames: done.lines, faces: done.faces, frameErrors: done.errors, pack: packLabel(pack), sampleFps: fps };

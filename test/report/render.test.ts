@@ -122,6 +122,19 @@ describe('report rendering', () => {
     expect(clips[2]).toMatchObject({ file: null, offPlan: false });
   });
 
+  it('plan.json lists the inputs that failed, and the page has a table of them with each name escaped', () => {
+    const videos = [video('good.mp4', [clip('kept', 0, 4, [0])])];
+    const failed = [{ source: 'broken <1>.mp4', build: 'scan@broken <1>.mp4', reason: 'no video stream' }];
+    const plan = buildPlan(videos, computeTotals(videos), {}, failed);
+    expect(plan.failed).toEqual(failed);
+    expect(buildPlan(videos, computeTotals(videos), {}).failed).toEqual([]);
+    const page = renderReport(plan, videos, { toOutput: '../' });
+    expect(page).toContain('Failed inputs');
+    expect(page).toContain('broken &lt;1&gt;.mp4');
+    expect(page).toContain('no video stream');
+    expect(renderReport(buildPlan(videos, computeTotals(videos), {}), videos, { toOutput: '../' })).not.toContain('Failed inputs');
+  });
+
   it('a card plays its published clip from disk and says how it was cut; an off-plan clip is flagged on its card, in the timeline and in the totals', () => {
     const smart = clip('smart', 2, 8, [0], { mode: 'smart', reencodedSeconds: 1.2 });
     const offPlan = clip('off', 20, 26, [1], { start: 21, mode: 'reencode', reencodedSeconds: 5, fallback: 'the join failed verification' });

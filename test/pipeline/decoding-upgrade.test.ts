@@ -15,7 +15,8 @@ const BEFORE_CONFIG = `
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import pipeline from ${JSON.stringify(path.join(REPO_ROOT, 'pipeline.config.ts'))};
-import { DECODING_FILE, scan } from ${JSON.stringify(path.join(REPO_ROOT, 'rules/scan.ts'))};
+import { scan } from ${JSON.stringify(path.join(REPO_ROOT, 'rules/scan.ts'))};
+import { DECODING_FILE } from ${JSON.stringify(path.join(REPO_ROOT, 'src/artifacts/scan.ts'))};
 
 // scan as version 3 was: probe.json alone.
 const scanV3 = {

@@ -73,6 +73,7 @@ export const detect = defineRule({
   params: {
     models: {
       type: 'string',
+      paths: true,
       default: '',
       doc: "folder of insightface models (e.g. buffalo_l: det_10g.onnx, 1k3d68.onnx, w600k_r50.onnx); '' = the embedded pack",
       // The pack's model files and their contents join the key through extraInputs; the folder as

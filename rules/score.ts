@@ -71,6 +71,7 @@ export const score = defineRule({
     max_dur: { type: 'number', default: 120, min: 0, doc: 'longest segment in seconds; longer ones are split at their weakest sample' },
     identity: {
       type: 'string',
+      paths: true,
       default: '',
       doc: 'keep only tracks of this face: images, folders of images or .fsz face sets, comma-separated',
     },
@@ -84,6 +85,7 @@ export const score = defineRule({
     // Shared with detect (declared alike): identity references are embedded by the same pack.
     models: {
       type: 'string',
+      paths: true,
       default: '',
       doc: "folder of insightface models (e.g. buffalo_l: det_10g.onnx, 1k3d68.onnx, w600k_r50.onnx); '' = the embedded pack",
       // The pack's files join the key through extraInputs when --identity is used.

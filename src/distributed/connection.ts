@@ -18,13 +18,6 @@ export type QueueKind = keyof typeof QUEUES;
  */
 export const LOCK_MS = Number(process.env['VBUILD_QUEUE_LOCK_MS'] ?? 30_000);
 
-/**
- * Where workers stage a build's outputs in the shared cache, until its coordinator collects them.
- * Not under tmp/, which every coordinator empties at its start: a build a worker finished, or is
- * running, for a coordinator that was killed is collected by the next one.
- */
-export const STAGING_FOLDER = 'staged';
-
 export class QueueUrlError extends Error {}
 
 /**

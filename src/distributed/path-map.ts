@@ -1,3 +1,4 @@
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 
 /** `--path-map FROM=TO`: a path the coordinator names under FROM is TO on this machine. */
@@ -33,6 +34,26 @@ export function mapInside(file: string, mappings: readonly PathMapping[], roots:
     .sort((a, b) => b.from.length - a.from.length)[0];
   const local = mapping ? path.join(mapping.to, path.relative(mapping.from, normal)) : normal;
   return roots.some((root) => isInside(local, root)) ? local : undefined;
+}
+
+/**
+ * `mapInside`, and then the same check on the real path: a symlink inside a root that points
+ * elsewhere (`videos/x.mp4 -> /etc/shadow`, or a linked folder) is outside too. A path that does
+ * not exist yet has no link to follow; the rule reports it missing. The mapped path (not the
+ * real one) is returned, so that what a rule records is what a local run records.
+ */
+export async function resolveInside(file: string, mappings: readonly PathMapping[], roots: readonly string[]): Promise<string | undefined> {
+  const local = mapInside(file, mappings, roots);
+  if (local === undefined) return undefined;
+  const real = await realpath(local).catch(() => undefined);
+  if (real === undefined) return local;
+  const realRoots = await Promise.all(roots.map((root) => realpath(root).catch(() => path.resolve(root))));
+  return realRoots.some((root) => isInside(real, root)) ? local : undefined;
+}
+
+/** The paths a `paths` param's value names (see ParamSpec.paths). */
+export function pathsIn(value: string): string[] {
+  return value.split(',').map((part) => part.trim()).filter((part) => part !== '');
 }
 
 function isInside(file: string, folder: string): boolean {

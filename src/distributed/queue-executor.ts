@@ -1,13 +1,15 @@
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { BuildTicket, Executor } from '../engine/executor.ts';
-import type { Artifact, BuildContext, Rule } from '../engine/rule.ts';
+import type { Artifact, BuildContext, ParamValue, Rule } from '../engine/rule.ts';
 import { configHash } from './compat.ts';
-import { KEY_PREFIX, LOCK_MS, QUEUES, STAGING_FOLDER, type QueueKind, redisOptions } from './connection.ts';
+import { KEY_PREFIX, LOCK_MS, QUEUES, type QueueKind, redisOptions } from './connection.ts';
+import { STAGING_FOLDER } from './staging.ts';
 import { type BuildJob, JOB_FORMAT, type JobReport, type JobResult } from './job.ts';
+import { pathsIn } from './path-map.ts';
 import { ensureStoreId } from './store-id.ts';
 
 const JOB_OPTIONS = {
@@ -32,6 +34,8 @@ export class QueueExecutor implements Executor {
   readonly #compat: { vbuild: string; configHash: string; storeId: string };
   /** Job id -> the build's context, for the progress and refusals its worker reports. */
   readonly #watching = new Map<string, BuildContext>();
+  /** Staged folders whose outputs this run took (see #collect). */
+  readonly #collected = new Set<string>();
 
   private constructor(url: string, compat: { vbuild: string; configHash: string; storeId: string }) {
     const connection = redisOptions(url);
@@ -120,7 +124,7 @@ export class QueueExecutor implements Executor {
       items: [...ctx.items],
       failed: [...ctx.failed],
       batchDir: ctx.batchDir,
-      params: ctx.params,
+      params: absolutePaths(rule, ctx.params),
       deps: Object.fromEntries(Object.entries(ctx.deps).map(([dep, artifact]) => [dep, hashes(artifact)])),
       batch: Object.fromEntries(
         Object.entries(ctx.batch).map(([dep, byItem]) => [dep, Object.fromEntries(Object.entries(byItem).map(([id, artifact]) => [id, hashes(artifact)]))]),
@@ -128,20 +132,23 @@ export class QueueExecutor implements Executor {
     };
   }
 
-  /** The worker staged the outputs in the shared staged/: into the build's staging folder they go, and its journals are opened for the engine to store. */
+  /**
+   * The worker staged the outputs in the shared staged/: they are linked into the build's staging
+   * folder, and its journals are opened for the engine to store. The staged folder stays until
+   * this run ends (`close`): a coordinator killed after this but before the engine recorded the
+   * build leaves it for the next run to take, instead of the build running again.
+   */
   async #collect(result: JobResult, ctx: BuildContext): Promise<void> {
     if (!/^[\w.-]+$/.test(result.staged)) throw new Error(`worker ${result.host} returned a staging folder that is not a plain name: ${result.staged}`);
     const staged = path.join(ctx.cacheDir, STAGING_FOLDER, result.staged);
-    try {
-      for (const entry of await readdir(staged, { recursive: true, withFileTypes: true })) {
-        if (!entry.isFile()) continue;
-        const from = path.join(entry.parentPath, entry.name);
-        const to = path.join(ctx.outDir, path.relative(staged, from));
-        await mkdir(path.dirname(to), { recursive: true });
-        await rename(from, to);
-      }
-    } finally {
-      await rm(staged, { recursive: true, force: true });
+    this.#collected.add(staged);
+    for (const entry of await readdir(staged, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const from = path.join(entry.parentPath, entry.name);
+      const to = path.join(ctx.outDir, path.relative(staged, from));
+      await mkdir(path.dirname(to), { recursive: true });
+      // A shared folder without hard links (some SMB mounts) gets a copy.
+      await link(from, to).catch(() => copyFile(from, to));
     }
     for (const name of result.journals) await ctx.journal(name);
   }
@@ -154,8 +161,10 @@ export class QueueExecutor implements Executor {
     else if ('refused' in report) ctx.log(`refused by worker ${report.host}: ${report.refused}; retrying on another worker`);
   }
 
+  /** After the run: every build collected from a staged folder is recorded (or failed), so the folders go. */
   async close(): Promise<void> {
     await Promise.all([...Object.values(this.#events), ...Object.values(this.#queues)].map((client) => client.close()));
+    for (const staged of this.#collected) await rm(staged, { recursive: true, force: true });
   }
 }
 
@@ -186,4 +195,13 @@ function aborted(signal: AbortSignal): Promise<never> {
     if (signal.aborted) fail();
     else signal.addEventListener('abort', fail, { once: true });
   });
+}
+
+/** The params with every path a `paths` param names made absolute: a worker resolves nothing against its own working folder. */
+function absolutePaths(rule: Rule, params: Readonly<Record<string, ParamValue>>): Record<string, ParamValue> {
+  return Object.fromEntries(
+    Object.entries(params).map(([name, value]) =>
+      rule.params?.[name]?.paths && typeof value === 'string' ? [name, pathsIn(value).map((file) => path.resolve(file)).join(',')] : [name, value],
+    ),
+  );
 }

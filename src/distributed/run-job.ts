@@ -7,10 +7,10 @@ import { buildContext, type ContextFields } from '../engine/context-readers.ts';
 import { type Artifact, type Item, type Journal, type ParamValue, type Rule, runRule } from '../engine/rule.ts';
 import { LocalStore } from '../engine/store.ts';
 import { type Compatibility, incompatibility } from './compat.ts';
-import { STAGING_FOLDER } from './connection.ts';
+import { keepFresh, STAGING_FOLDER } from './staging.ts';
 import type { BuildJob, HashedOutputs, JobReport, JobResult } from './job.ts';
 import { readStoreId } from './store-id.ts';
-import { mapInside, type PathMapping } from './path-map.ts';
+import { pathsIn, resolveInside, type PathMapping } from './path-map.ts';
 
 /** What a worker brings to every job: its own rules, versions, folders and how-it-runs params. */
 export interface WorkerSetup {
@@ -20,10 +20,13 @@ export interface WorkerSetup {
   configHash: string;
   /** The shared cache as this machine mounts it. */
   cacheDir: string;
-  /** Folders a job's input paths may lie in (after the path map): the worker's --input and every map's TO. */
-  inputRoots: readonly string[];
+  /**
+   * Folders a job's paths may lie in (after the path map, links followed): the worker's --input,
+   * every map's TO, and what its own path params name (its --models, --identity).
+   */
+  roots: readonly string[];
   pathMap: readonly PathMapping[];
-  /** This worker's param values: those that change how a rule runs, not what it writes (`inKey: false`), replace the job's. */
+  /** This worker's param values: those that change how a rule runs, not what it writes (`inKey: false`, not `paths`), replace the job's. */
   params: Readonly<Record<string, ParamValue>>;
 }
 
@@ -57,24 +60,32 @@ export async function runJob(job: BuildJob, setup: WorkerSetup, signal: AbortSig
     throw new JobRefusal(`--cache ${setup.cacheDir} is not the coordinator's shared cache (its store-id differs or is missing)`, true);
   }
   const store = new LocalStore(path.join(setup.cacheDir, 'objects'));
-  const mapItem = (item: Item): Item => {
-    const local = mapInside(item.path, setup.pathMap, setup.inputRoots);
-    if (local === undefined) throw new JobRefusal(`input path ${JSON.stringify(item.path)} lies outside this worker's input folders (${setup.inputRoots.join(', ')})`, false);
-    return { id: item.id, path: local };
+  const mapPath = async (file: string, what: string): Promise<string> => {
+    const local = await resolveInside(file, setup.pathMap, setup.roots);
+    if (local === undefined) {
+      throw new JobRefusal(`${what} ${JSON.stringify(file)} lies outside the folders this worker serves (${setup.roots.join(', ')}; add one with --path-map FROM=TO)`, false);
+    }
+    return local;
   };
+  const mapItem = async (item: Item): Promise<Item> => ({ id: item.id, path: await mapPath(item.path, 'input path') });
   const artifact = (outputs: HashedOutputs): Artifact => ({
     hashes: { ...outputs },
     files: Object.fromEntries(Object.entries(outputs).map(([name, hash]) => [name, store.path(hash)])),
   });
   const params = { ...job.params };
   for (const [name, spec] of Object.entries(rule.params ?? {})) {
-    if (spec.inKey === false && name in setup.params) params[name] = setup.params[name]!;
+    const value = params[name];
+    if (spec.paths && typeof value === 'string') {
+      const flag = `--${name.replaceAll('_', '-')}`;
+      params[name] = (await Promise.all(pathsIn(value).map((file) => mapPath(file, flag)))).join(',');
+    } else if (spec.inKey === false && name in setup.params) params[name] = setup.params[name]!;
   }
-  const item = job.item && mapItem(job.item);
-  const items = job.items.map(mapItem);
+  const item = job.item && (await mapItem(job.item));
+  const items = await Promise.all(job.items.map(mapItem));
   const staged = `worker-${setup.host}-${process.pid}-${randomUUID()}`;
   const outDir = path.join(setup.cacheDir, STAGING_FOLDER, staged);
   await mkdir(outDir, { recursive: true });
+  const stopTouching = keepFresh(outDir);
   const journals = new Map<string, Journal<unknown>>();
   try {
     const fields: ContextFields = {
@@ -108,6 +119,7 @@ export async function runJob(job: BuildJob, setup: WorkerSetup, signal: AbortSig
     await rm(outDir, { recursive: true, force: true });
     throw error;
   } finally {
+    stopTouching();
     for (const journal of journals.values()) await journal.close();
   }
 }

@@ -22,6 +22,13 @@ export interface ParamSpec {
    * count, a batch size): it is left out of the build key, so changing it rebuilds nothing.
    */
   inKey?: boolean;
+  /**
+   * True for a string param that names files or folders (several separated by commas; '' names
+   * none). A build that runs on another machine gets each one mapped to that machine's path and
+   * refused if it lies outside the folders that machine serves; it is never replaced by the other
+   * machine's own value, since it says what the build reads.
+   */
+  paths?: boolean;
 }
 
 export type ParamSpecs = Record<string, ParamSpec>;

@@ -2,7 +2,9 @@
  * Faults on the queue path, with real worker processes and a real redis-server: a worker killed
  * in the middle of a resumable build, and Redis killed and restarted empty in the middle of a run.
  * The toy pipeline's `steps` rule is a journal like detect's. Locks and leases are shortened to
- * 3 s (VBUILD_QUEUE_LOCK_MS) so that recovery takes seconds, not half a minute.
+ * 5 s (VBUILD_QUEUE_LOCK_MS, longer on a slower machine) so that recovery takes seconds, not half
+ * a minute, while a worker starved of CPU for a moment is still not taken for dead (its job would
+ * then run twice, which at-least-once allows but these tests count).
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -14,8 +16,9 @@ import { ToyRig } from '../engine/toy-rig.ts';
 import { startWorker, stopWorker, treeOf } from '../helpers/queue-workers.ts';
 import { hasRedis, REDIS_SERVER, RedisServer } from '../helpers/redis-server.ts';
 import { done, until } from '../helpers/rig.ts';
+import { scaled } from '../helpers/time-limits.ts';
 
-const LOCK_MS = '3000';
+const LOCK_MS = String(scaled(5000));
 const ENV = { VBUILD_QUEUE_LOCK_MS: LOCK_MS };
 const STEPS = ['--steps', '40'];
 const INPUTS = { 'a.mp4': 'alpha', 'b.mp4': 'beta', 'c.mp4': 'gamma', 'd.mp4': 'delta', 'e.mp4': 'epsilon' };

@@ -20,7 +20,7 @@ const VIDEO = 'hamilton_whitehouse_cuts_640x360.mp4';
 const PIPELINE = ['all', '--sample-fps', '5'];
 /** How detect runs on the workers (their own how-it-runs params): small batches, one thread. */
 const WORKER_ARGS = ['--device', 'cpu', '--threads', '1', '--batch', '2'];
-const ENV = { VBUILD_QUEUE_LOCK_MS: '3000' };
+const ENV = { VBUILD_QUEUE_LOCK_MS: String(scaled(5000)) };
 
 function videoRig(): Rig {
   const rig = defaultPipelineRig();

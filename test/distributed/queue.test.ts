@@ -4,7 +4,7 @@
  * in queue-pipeline.test.ts.
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
@@ -81,10 +81,14 @@ describe.skipIf(!hasRedis)(hasRedis ? 'builds through the queue' : `builds throu
     expect(again.stderr).toContain('0 ran, 0 restored from cache, 16 fresh');
   });
 
-  it('a worker refuses a crafted job: missing fields, an unknown rule, a path outside its folders', async () => {
+  it('a worker refuses a crafted job: missing fields, an unknown rule, a path outside its folders, also through a link', async () => {
     const rig = toyRig();
     const { log } = await worker(rig);
     expect((await rig.run(['upper@a.mp4', '--queue', redis.url])).code).toBe(0);
+    // Inside the input folder by name, outside it once the links are followed.
+    symlinkSync(path.join(rig.dir, 'pipeline.config.ts'), path.join(rig.dir, 'videos/escape.mp4'));
+    mkdirSync(path.join(rig.dir, 'videos/sub'));
+    symlinkSync(rig.dir, path.join(rig.dir, 'videos/sub/up'));
     const connection = { host: '127.0.0.1', port: redis.port };
     const queue = new Queue(QUEUES.cpu, { connection, prefix: KEY_PREFIX });
     const events = new QueueEvents(QUEUES.cpu, { connection, prefix: KEY_PREFIX });
@@ -103,19 +107,40 @@ describe.skipIf(!hasRedis)(hasRedis ? 'builds through the queue' : `builds throu
       expect(await refusal(keyless)).toMatch(/refused by worker .*: key must be a build key/);
       expect(await refusal({ ...genuine, item: { id: 'x', path: 42 } })).toMatch(/item must be null or \{ id, path \}/);
       expect(await refusal({ ...genuine, rule: 'nosuch' })).toMatch(/no rule "nosuch" in this worker's config/);
-      for (const outside of [path.join(rig.dir, 'videos/../pipeline.config.ts'), '/etc/passwd']) {
-        expect(await refusal({ ...genuine, item: { id: 'a.mp4', path: outside } })).toMatch(/input path .* lies outside this worker's input folders/);
+      const outsides = [
+        path.join(rig.dir, 'videos/../pipeline.config.ts'),
+        '/etc/passwd',
+        path.join(rig.dir, 'videos/escape.mp4'),
+        path.join(rig.dir, 'videos/sub/up/pipeline.config.ts'),
+      ];
+      for (const outside of outsides) {
+        expect(await refusal({ ...genuine, item: { id: 'a.mp4', path: outside } }), outside).toMatch(/input path .* lies outside the folders this worker serves/);
+        // A param that names files is checked like an input.
+        const params = { ...genuine.params, prefix_file: `${path.join(rig.dir, 'videos/a.mp4')},${outside}` };
+        expect(await refusal({ ...genuine, params }), outside).toMatch(/--prefix-file .* lies outside the folders this worker serves/);
       }
       expect(await refusal({ ...genuine, deps: { upper: { 'upper.txt': '../../../etc/passwd' } } })).toMatch(/deps must be/);
       expect(await refusal({ ...genuine, deps: { upper: { '../x': genuine.key } } })).toMatch(/deps must be/);
       // Each refusal is in the worker's log too, naming the job.
-      expect(log().match(/refused /g)?.length).toBeGreaterThanOrEqual(7);
+      expect(log().match(/refused /g)?.length).toBeGreaterThanOrEqual(13);
       // And the genuine job still runs.
       expect(await refusal(genuine)).toBe('ran');
     } finally {
       await events.close();
       await queue.close();
     }
+  });
+
+  it("a path param reaches the worker through its --path-map, never replaced by the worker's own value", async () => {
+    const rig = toyRig();
+    rig.write('notes/prefix.txt', 'from the coordinator ');
+    // The worker mounts the coordinator's notes/ as mirror/; its own --prefix-file names another file.
+    rig.write('mirror/prefix.txt', 'from the coordinator ');
+    rig.write('own.txt', 'the worker\'s own ');
+    await worker(rig, ['--path-map', `${path.join(rig.dir, 'notes')}=${path.join(rig.dir, 'mirror')}`, '--prefix-file', 'own.txt']);
+    const result = await rig.run(['upper@a.mp4', '--queue', redis.url, '--prefix-file', 'notes/prefix.txt']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(rig.read('out/a/upper.txt')).toBe('FROM THE COORDINATOR ALPHA!');
   });
 
   it('a worker with another config refuses with a clear error at the coordinator; the builds run on a matching worker', async () => {

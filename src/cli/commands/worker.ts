@@ -1,7 +1,8 @@
 import os from 'node:os';
+import path from 'node:path';
 import { configHash } from '../../distributed/compat.ts';
 import { QueueUrlError, displayUrl, redisOptions } from '../../distributed/connection.ts';
-import { parsePathMap, PathMapError } from '../../distributed/path-map.ts';
+import { parsePathMap, PathMapError, pathsIn } from '../../distributed/path-map.ts';
 import { runWorker } from '../../distributed/worker.ts';
 import { VBUILD_VERSION } from '../../version.ts';
 import type { CommandContext } from '../context.ts';
@@ -27,7 +28,13 @@ export async function workerCommand(ctx: CommandContext): Promise<number> {
   }
   const abort = interruptOnSignals(ctx.stderr);
   const log = (line: string) => ctx.stderr.write(`vbuild worker: ${line}\n`);
-  log(`queue ${displayUrl(url)}, cache ${ctx.cacheDir}, inputs under ${[ctx.inputDir, ...pathMap.map((m) => m.to)].join(', ')}`);
+  // What this worker's own flags name is what its operator lets jobs read: --models /opt/buffalo_l
+  // on the worker serves a coordinator's --models that maps there.
+  const ownPaths = ctx.rules.flatMap((rule) =>
+    Object.entries(rule.params ?? {}).flatMap(([name, spec]) => (spec.paths ? pathsIn(String(ctx.params[name] ?? '')).map((file) => path.resolve(file)) : [])),
+  );
+  const roots = [...new Set([ctx.inputDir, ...pathMap.map((mapping) => mapping.to), ...ownPaths])];
+  log(`queue ${displayUrl(url)}, cache ${ctx.cacheDir}, reads only under ${roots.join(', ')}`);
   try {
     await runWorker({
       url,
@@ -37,7 +44,7 @@ export async function workerCommand(ctx: CommandContext): Promise<number> {
         vbuild: VBUILD_VERSION,
         configHash: await configHash(ctx.rules),
         cacheDir: ctx.cacheDir,
-        inputRoots: [ctx.inputDir, ...pathMap.map((mapping) => mapping.to)],
+        roots,
         pathMap,
         params: ctx.params,
       },

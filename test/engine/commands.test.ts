@@ -27,7 +27,7 @@ describe('inspection and maintenance commands', () => {
     const dag = JSON.parse((await rig.run(['dag', '--json'])).stdout).rules;
     expect(dag.map((r: { rule: string }) => r.rule)).toEqual(['upper', 'steps', 'length', 'total']);
     expect(dag[3]).toMatchObject({ rule: 'total', per: 'batch', deps: ['length'] });
-    expect(dag[0].params).toEqual(['suffix', 'trim']);
+    expect(dag[0].params).toEqual(['suffix', 'trim', 'prefix_file']);
   });
 
   it('status reports the last run when none is running', async () => {

@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { paramReader } from '../src/engine/config.ts';
-import { defineRule, type ParamReader, type ParamValue, type ResourceClaim } from '../src/engine/rule.ts';
+import { defineRule, type ParamReader, type ParamSpec, type ParamValue, type ResourceClaim } from '../src/engine/rule.ts';
 import { DETECT_SUMMARY_FILE, DETECTIONS_FILE, type DetectSummary } from '../src/artifacts/detect.ts';
 import type { AnalysisSettings } from '../src/detect/analysis-protocol.ts';
 import type { DetectionLine } from '../src/detect/records.ts';
@@ -60,6 +60,19 @@ function resources(params: Record<string, ParamValue>): ResourceClaim {
   return { gpu: 1, cpu: 1 };
 }
 
+/**
+ * `--models`, shared with score's identity filter: references are embedded by the pack that found
+ * the faces. The pack's model files and their contents join the key through extraInputs; the
+ * folder as spelled (relative, absolute, through a link) must not.
+ */
+export const MODELS_PARAM: ParamSpec = {
+  type: 'string',
+  paths: true,
+  default: '',
+  doc: "folder of insightface models (e.g. buffalo_l: det_10g.onnx, 1k3d68.onnx, w600k_r50.onnx); '' = the embedded pack",
+  inKey: false,
+};
+
 export const detect = defineRule({
   name: 'detect',
   // After scan: a file scan cannot read fails once, on scan's line, and this rule is skipped
@@ -71,15 +84,7 @@ export const detect = defineRule({
   // 2: poses fitted to the canonical face, with poseConfidence; the embedded pack drops meshes that are not face-shaped.
   version: 2,
   params: {
-    models: {
-      type: 'string',
-      paths: true,
-      default: '',
-      doc: "folder of insightface models (e.g. buffalo_l: det_10g.onnx, 1k3d68.onnx, w600k_r50.onnx); '' = the embedded pack",
-      // The pack's model files and their contents join the key through extraInputs; the folder as
-      // spelled (relative, absolute, through a link) must not.
-      inKey: false,
-    },
+    models: MODELS_PARAM,
     sample_fps: { type: 'number', default: 2, min: 0.01, max: 240, doc: 'frames analysed per second of video' },
     det_size: { type: 'integer', default: 640, min: 32, max: 4096, doc: 'square detector input side in pixels (SCRFD models without a fixed size)' },
     det_thresh: {

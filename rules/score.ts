@@ -19,6 +19,7 @@ import type { SegmentsFile } from '../src/artifacts/score.ts';
 import { type TracksFile, TRACKS_FILE } from '../src/artifacts/track.ts';
 import { DETECTIONS_FILE } from '../src/artifacts/detect.ts';
 import { SCENES_FILE, type ScenesFile } from '../src/artifacts/scenes.ts';
+import { MODELS_PARAM } from './detect.ts';
 
 /** Score's params read by their declarations (checkParams and extraInputs get plain values). */
 function read(params: Record<string, ParamValue>): ParamReader {
@@ -82,15 +83,7 @@ export const score = defineRule({
       max: 1,
       doc: "least cosine similarity of a track's mean embedding to the identity reference",
     },
-    // Shared with detect (declared alike): identity references are embedded by the same pack.
-    models: {
-      type: 'string',
-      paths: true,
-      default: '',
-      doc: "folder of insightface models (e.g. buffalo_l: det_10g.onnx, 1k3d68.onnx, w600k_r50.onnx); '' = the embedded pack",
-      // The pack's files join the key through extraInputs when --identity is used.
-      inKey: false,
-    },
+    models: MODELS_PARAM,
   },
   // Once for the whole run: bounds or references that cannot work would fail every video alike.
   async checkParams(params) {

@@ -6,7 +6,7 @@ import type { Executor } from './executor.ts';
 import type { BuildNode } from './graph.ts';
 import { buildContext } from './context-readers.ts';
 import { openJournal } from './journal.ts';
-import type { Artifact, FailedInput, Item, Journal, ParamValue, ResourceClaim } from './rule.ts';
+import type { Artifact, FailedInput, Item, Journal, ParamValue, ResourceClaim, SharedSource } from './rule.ts';
 import type { CacheState, Outputs } from './state.ts';
 
 export interface BuildRequest {
@@ -22,6 +22,8 @@ export interface BuildRequest {
   batchDir: string;
   state: CacheState;
   executor: Executor;
+  /** Where it meets the builds started with it (see SharedSource); absent when it runs alone. */
+  sharedSource?: SharedSource;
   signal: AbortSignal;
   emit: (event: EngineEvent) => void;
 }
@@ -48,6 +50,7 @@ export async function runBuild(request: BuildRequest): Promise<Outputs> {
       batch: request.deps.batch,
       outDir: staging,
       cacheDir: state.root,
+      ...(request.sharedSource && { sharedSource: request.sharedSource }),
       signal,
       async journal<T>(name: string) {
         checkOutputName(name);
@@ -60,7 +63,12 @@ export async function runBuild(request: BuildRequest): Promise<Outputs> {
       log: (message: string) => emit({ type: 'build-log', ...id, message }),
     };
     const ctx = buildContext(node.rule, base, node.item, request.itemHash);
-    await request.executor.execute(node.rule, ctx, { key, claim: request.claim });
+    try {
+      await request.executor.execute(node.rule, ctx, { key, claim: request.claim });
+    } finally {
+      // A build that ended without meeting (it failed first, or had no part to offer) releases the others.
+      request.sharedSource?.leave();
+    }
     if (signal.aborted) throw new Error('interrupted');
     for (const journal of journals.values()) await journal.close();
 

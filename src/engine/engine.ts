@@ -6,12 +6,13 @@ import type { EngineEvent, EventListener, RunSummary } from './events.ts';
 import { type Executor, inProcessExecutor } from './executor.ts';
 import { forgetGoneItems, forgetSelection, goneItems, type GoneItems } from './gc.ts';
 import { type BuildNode, buildGraph, type Target } from './graph.ts';
+import { Rendezvous } from './rendezvous.ts';
 import { buildPriority } from './priority.ts';
 import { inputChangedDuring, publishedBy, record } from './record.ts';
 import type { FailedInput, Item } from './rule.ts';
 import { RunScope, type RunScopeOptions } from './run-scope.ts';
 import type { Capacities } from './scheduler.ts';
-import { ResourcePools } from './scheduler.ts';
+import { ResourcePools, type Together } from './scheduler.ts';
 import type { Outputs } from './state.ts';
 
 export interface EngineOptions extends RunScopeOptions {
@@ -60,6 +61,8 @@ export class Engine {
   readonly #pools: ResourcePools;
   readonly #priority: (node: BuildNode) => number;
   readonly #emit: EventListener;
+  /** The meeting point of each cohort of builds the pools started together. */
+  readonly #rendezvous = new WeakMap<readonly string[], Rendezvous>();
   /** The batch builds of the last build() that ended fresh, built or restored. */
   #batchesDone: BuildNode[] = [];
 
@@ -148,12 +151,22 @@ export class Engine {
       return { status: 'failed', failure: { build: node.id, error } };
     };
     const depOutputs = outputsOf(depOutcomes);
+    const { resources = { cpu: 1 } } = node.rule;
+    const params = this.#scope.ruleParams(node.rule);
+    const claim = typeof resources === 'function' ? resources(params) : resources;
+    const executor = this.#opts.executor ?? inProcessExecutor;
+    const together = sharing(node, executor);
+    // Ready now: the builds it may start together with wait until it is queued or known not to run.
+    if (together) this.#pools.expect(together.key);
+    const withdraw = () => together && this.#pools.withdraw(together.key);
     let decision: Decision;
     try {
       decision = await decide(this.#scope, node, depOutputs, failed);
     } catch (error) {
+      withdraw();
       return fail(describe(error));
     }
+    if (decision.action !== 'run') withdraw();
     if (decision.action === 'fresh') {
       this.#emit({ type: 'build-fresh', ...id });
       return { status: 'fresh', outputs: decision.outputs! };
@@ -168,11 +181,12 @@ export class Engine {
       this.#emit({ type: 'build-restored', ...id, reasons: decision.reasons });
       return { status: 'restored', outputs: decision.outputs! };
     }
-    const { resources = { cpu: 1 } } = node.rule;
-    const params = this.#scope.ruleParams(node.rule);
-    const claim = typeof resources === 'function' ? resources(params) : resources;
-    return this.#pools.run(claim, async (): Promise<Outcome> => {
-      if (this.#opts.signal?.aborted) return fail('interrupted before it started');
+    return this.#pools.run(claim, async (cohort): Promise<Outcome> => {
+      const sharedSource = cohort.length > 1 ? this.#meetingPoint(cohort).member(node.rule.name) : undefined;
+      if (this.#opts.signal?.aborted) {
+        sharedSource?.leave();
+        return fail('interrupted before it started');
+      }
       this.#emit({ type: 'build-start', ...id, reasons: decision.reasons });
       const began = Date.now();
       let failure: string | undefined;
@@ -188,7 +202,8 @@ export class Engine {
           failed,
           batchDir: this.#scope.batchDir(node),
           state: this.#opts.state,
-          executor: this.#opts.executor ?? inProcessExecutor,
+          executor,
+          ...(sharedSource && { sharedSource }),
           signal: this.#opts.signal ?? new AbortController().signal,
           emit: (event: EngineEvent) => this.#emit(event),
         });
@@ -204,7 +219,16 @@ export class Engine {
         failure = (await inputChangedDuring(this.#scope, node)) ?? describe(error);
       }
       return fail(failure);
-    }, this.#priority(node));
+    }, this.#priority(node), together);
+  }
+
+  #meetingPoint(cohort: readonly string[]): Rendezvous {
+    let meeting = this.#rendezvous.get(cohort);
+    if (!meeting) {
+      meeting = new Rendezvous(cohort);
+      this.#rendezvous.set(cohort, meeting);
+    }
+    return meeting;
   }
 
   /** Inputs earlier runs built that this run's items no longer hold; see gc.ts. */
@@ -226,6 +250,13 @@ export class Engine {
   forgetSelection(selectionDir: string): Promise<void> {
     return forgetSelection(this.#scope, this.#batchesDone, selectionDir);
   }
+}
+
+/** Which builds `node` may start together with: those of its item naming its rule's shared source. */
+function sharing(node: BuildNode, executor: Executor): Together | undefined {
+  const source = node.rule.sharedSource;
+  if (source === undefined || node.item === null || !executor.sharesSources) return undefined;
+  return { key: `${source}\0${node.item.id}`, member: node.rule.name };
 }
 
 function didNotBuild(outcome: Outcome): boolean {

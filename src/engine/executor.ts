@@ -22,6 +22,12 @@ import { type BuildContext, type ResourceClaim, type Rule, runRule } from './rul
  */
 export interface Executor {
   execute(rule: Rule, ctx: BuildContext, build: BuildTicket): Promise<void>;
+  /**
+   * True when the rule runs in this process on the very context it is given, so that builds
+   * started together can meet through `ctx.sharedSource`. Without it the engine starts every
+   * build on its own (a build sent to another machine could not meet the ones left here).
+   */
+  readonly sharesSources?: boolean;
 }
 
 export interface BuildTicket {
@@ -32,4 +38,5 @@ export interface BuildTicket {
 /** Runs the rule in this process. */
 export const inProcessExecutor: Executor = {
   execute: runRule,
+  sharesSources: true,
 };

@@ -107,6 +107,11 @@ interface BuildContextBase {
   outDir: string;
   /** Opens (or resumes) an append-only journal that becomes the output file `name`. */
   journal<T = unknown>(name: string): Promise<Journal<T>>;
+  /**
+   * Present when this build was started together with builds of other rules that name the same
+   * `sharedSource` for the same item (see SharedSource); absent when it works alone.
+   */
+  sharedSource?: SharedSource;
   /** Aborted when the run is interrupted; long rules should stop promptly. */
   signal: AbortSignal;
   /** Progress inside this build, e.g. frames done of total; rendered by reporters. */
@@ -128,6 +133,33 @@ export interface BatchBuildContext extends BuildContextBase {
 }
 
 export type BuildContext = VideoBuildContext | BatchBuildContext;
+
+/**
+ * The meeting point of builds started together because their rules name the same `sharedSource`
+ * for one item (one decode of a video feeding two rules). The engine knows nothing of what is
+ * shared: each member offers a part (what it needs from the source) and all of them get what one
+ * `open` call made of every part (say, one process with an output per member).
+ *
+ * It is an execution detail, never an edge: each build keeps its own key, claim, outputs and
+ * failures, and must write exactly what it writes alone. The engine only starts such builds
+ * together when all are waiting to start and their claims fit at once, so no member ever waits for
+ * a build that is not running; one that will not offer a part (it resumes from a journal, it failed
+ * first) says so with `leave`, and the engine leaves for it once its run ends. The others then
+ * meet without it: a member may be left meeting alone, with its own part only.
+ */
+export interface SharedSource {
+  /** The rules of the builds started together, this one's included, in name order. */
+  readonly members: readonly string[];
+  /**
+   * Offers `part` and waits until every member has offered its own or left. Then the last to
+   * arrive calls its `open` once with the parts by rule name, and every member that offered gets
+   * the same result (or its error). Members pass the same `open` (the shared source's module).
+   * Rejects at once when this member has already met or left.
+   */
+  meet<Part, Shared>(part: Part, open: (parts: ReadonlyMap<string, Part>) => Shared): Promise<Shared>;
+  /** This build will not meet: the others stop waiting for it. Does nothing once it has met. */
+  leave(): void;
+}
 
 /**
  * Typed reads of param values. The CLI checks every value against its declaration before any
@@ -186,6 +218,13 @@ interface RuleBase {
    * param's value in force, each already checked against its own type and range.
    */
   checkParams?: (params: Record<string, ParamValue>) => string | undefined | Promise<string | undefined>;
+  /**
+   * The name of work that builds of one item may do once for several rules (`video-decode`): the
+   * engine may start this rule's build together with those of other rules naming the same source
+   * for the same item, and give them one `ctx.sharedSource` (see SharedSource). Only for per-video
+   * rules; a build alone (another is fresh, or had no room to start beside it) does the work itself.
+   */
+  sharedSource?: string;
   /** Pools a build holds while it runs (default one cpu); a function when it depends on params (e.g. the device). */
   resources?: ResourceClaim | ((params: Record<string, ParamValue>) => ResourceClaim);
   /**

@@ -2,16 +2,28 @@ import type { Resource, ResourceClaim } from './rule.ts';
 
 export type Capacities = Record<Resource, number>;
 
+/** Tasks that may start together: those waiting with the same `key`, each under its `member` name. */
+export interface Together {
+  key: string;
+  member: string;
+}
+
 interface Waiting {
   claim: Required<ResourceClaim>;
   priority: number;
-  start: () => void;
+  together: Together | undefined;
+  start: (cohort: readonly string[]) => void;
 }
 
 /**
  * Starts tasks as soon as every pool they claim has room and fewer than `jobs` run.
  * Waiting tasks are tried by priority, then in the order they came; a task that cannot start
  * (say, waiting for the gpu) never blocks a later one that can.
+ *
+ * Tasks waiting with the same `together` key start together when there is room for all of them
+ * now (each holding its own claim); when there is not, each starts alone as room allows. A task is
+ * held back only while another of its key is `expect`ed: about to be queued or withdrawn, a step
+ * that waits for nothing else to run (the engine's decision whether a ready build must run).
  */
 export class ResourcePools {
   readonly #capacity: Capacities;
@@ -19,14 +31,21 @@ export class ResourcePools {
   readonly #jobs: number;
   #running = 0;
   #queue: Waiting[] = [];
+  /** Per together key, the tasks announced by `expect` and neither queued nor withdrawn yet. */
+  readonly #expected = new Map<string, number>();
 
   constructor(capacity: Capacities, jobs: number) {
     this.#capacity = capacity;
     this.#jobs = Math.max(1, jobs);
   }
 
-  /** Runs `task` once its claim fits; a claim larger than a pool is clamped to the pool. Higher `priority` goes first. */
-  run<T>(claim: ResourceClaim, task: () => Promise<T>, priority = 0): Promise<T> {
+  /**
+   * Runs `task` once its claim fits; a claim larger than a pool is clamped to the pool. Higher
+   * `priority` goes first. The task is given its cohort: the member names of the tasks started
+   * with it (the same array for each of them; its own name alone, or none, when it started alone).
+   */
+  run<T>(claim: ResourceClaim, task: (cohort: readonly string[]) => Promise<T>, priority = 0, together?: Together): Promise<T> {
+    if (together) this.#unexpect(together.key);
     const fitted = {} as Required<ResourceClaim>;
     for (const resource of ['cpu', 'gpu', 'io'] as const) {
       fitted[resource] = Math.min(claim[resource] ?? 0, this.#capacity[resource]);
@@ -35,8 +54,9 @@ export class ResourcePools {
       const waiting: Waiting = {
         claim: fitted,
         priority,
-        start: () => {
-          task().then(resolve, reject).finally(() => this.#release(fitted));
+        together,
+        start: (cohort) => {
+          task(cohort).then(resolve, reject).finally(() => this.#release(fitted));
         },
       };
       // After every task of the same or a higher priority: the queue stays sorted, FIFO among equals.
@@ -46,22 +66,51 @@ export class ResourcePools {
     });
   }
 
-  #fits(claim: Required<ResourceClaim>): boolean {
-    return (['cpu', 'gpu', 'io'] as const).every((r) => this.#inUse[r] + claim[r] <= this.#capacity[r]);
+  /** A task of `key` will be queued with `run` or `withdraw`n soon: others of its key wait for it. */
+  expect(key: string): void {
+    this.#expected.set(key, (this.#expected.get(key) ?? 0) + 1);
+  }
+
+  /** An `expect`ed task will not be queued. */
+  withdraw(key: string): void {
+    this.#unexpect(key);
+    this.#dispatch();
+  }
+
+  #unexpect(key: string): void {
+    const left = (this.#expected.get(key) ?? 0) - 1;
+    if (left > 0) this.#expected.set(key, left);
+    else this.#expected.delete(key);
+  }
+
+  /** Whether every task of `tasks` can start now, each with its own claim. */
+  #roomFor(tasks: readonly Waiting[]): boolean {
+    if (this.#running + tasks.length > this.#jobs) return false;
+    return (['cpu', 'gpu', 'io'] as const).every((r) => tasks.reduce((sum, task) => sum + task.claim[r], this.#inUse[r]) <= this.#capacity[r]);
+  }
+
+  /** `first` and the later waiting tasks that may start with it. */
+  #cohortOf(first: Waiting): Waiting[] {
+    const key = first.together?.key;
+    return key === undefined ? [first] : this.#queue.filter((waiting) => waiting.together?.key === key);
   }
 
   #dispatch(): void {
-    const still: Waiting[] = [];
+    const started = new Set<Waiting>();
     for (const waiting of this.#queue) {
-      if (this.#running < this.#jobs && this.#fits(waiting.claim)) {
-        for (const r of ['cpu', 'gpu', 'io'] as const) this.#inUse[r] += waiting.claim[r];
+      if (started.has(waiting) || (waiting.together && this.#expected.has(waiting.together.key))) continue;
+      const cohort = this.#cohortOf(waiting);
+      const starting = cohort.length > 1 && this.#roomFor(cohort) ? cohort : this.#roomFor([waiting]) ? [waiting] : [];
+      if (starting.length === 0) continue;
+      const members = starting.flatMap((task) => (task.together ? [task.together.member] : []));
+      for (const task of starting) {
+        for (const r of ['cpu', 'gpu', 'io'] as const) this.#inUse[r] += task.claim[r];
         this.#running++;
-        waiting.start();
-      } else {
-        still.push(waiting);
+        started.add(task);
       }
+      for (const task of starting) task.start(members);
     }
-    this.#queue = still;
+    this.#queue = this.#queue.filter((waiting) => !started.has(waiting));
   }
 
   #release(claim: Required<ResourceClaim>): void {

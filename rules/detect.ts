@@ -21,6 +21,7 @@ import { videoDuration } from '../src/detect/video-duration.ts';
 import { analyseVideo } from '../src/detect/analyse-video.ts';
 import { DEVICES, type Device } from '../src/faces/onnx/devices.ts';
 import { DECODING_FILE } from '../src/artifacts/scan.ts';
+import { VIDEO_DECODE } from '../src/media/shared-decode.ts';
 
 /** Detect's params read by their declarations (the engine's resources and extraInputs hooks get plain values). */
 function read(params: Record<string, ParamValue>): ParamReader {
@@ -101,6 +102,8 @@ export const detect = defineRule({
     batch: { type: 'integer', default: 8, min: 1, max: 256, inKey: false, doc: 'frames per batch handed to the models' },
   },
   resources,
+  // Started beside scene_scores of the same video, one ffmpeg decodes for both (src/media/shared-decode.ts).
+  sharedSource: VIDEO_DECODE,
   async checkParams(params) {
     const detSize = params['det_size'];
     if (typeof detSize === 'number' && detSize % 32 !== 0) return `--det-size must be a multiple of 32, got ${detSize}`;
@@ -135,6 +138,7 @@ export const detect = defineRule({
       journal,
       // Only the progress total: without it, progress has none.
       durationSec: await videoDuration(file, ctx.signal).catch(() => null),
+      ...(ctx.sharedSource && { sharedSource: { source: ctx.sharedSource, member: ctx.rule } }),
       signal: ctx.signal,
       log: (message) => ctx.log(message),
       progress: (count, total, unit) => ctx.progress(count, total, unit),

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { decodeFrames } from '../src/media/decode.ts';
+import { decodeShared, VIDEO_DECODE } from '../src/media/shared-decode.ts';
 import { frameGaps } from '../src/media/frame-times.ts';
 import { findCuts, scenesFromCuts, type ShotParams } from '../src/media/scene-cuts.ts';
 import { GRID_COLUMNS, SceneScorer } from '../src/media/scene-scores.ts';
@@ -31,6 +31,8 @@ export const sceneScores = defineRule({
   // 2: decoded without the in-loop deblocking filter: scores differ in the decimals, cuts do not (docs/analysis/scenes.md).
   version: 2,
   resources: { cpu: 1 },
+  // Started beside detect of the same video, one ffmpeg decodes for both (src/media/shared-decode.ts).
+  sharedSource: VIDEO_DECODE,
   params: {
     scene_width: {
       type: 'integer',
@@ -50,7 +52,9 @@ export const sceneScores = defineRule({
     try {
       let scorer: SceneScorer | undefined;
       let frames = 0;
-      for await (const frame of decodeFrames(file, { width, pixFmt: 'rgb24', skipDeblocking: true, signal: ctx.signal })) {
+      const decode = await decodeShared(ctx.sharedSource, ctx.rule, file, { width, pixFmt: 'rgb24', skipDeblocking: true, signal: ctx.signal });
+      if (decode.sharedWith.length > 0) ctx.log(`decoding in one ffmpeg with ${decode.sharedWith.join(', ')}`);
+      for await (const frame of decode.frames) {
         scorer ??= new SceneScorer(frame.width, frame.height);
         if (!out.write(scoreLine(scorer.push(frame.data, frame.time)))) await once(out, 'drain');
         // The frame count is unknown until the end (0 = unknown total); probing for it costs a pass.

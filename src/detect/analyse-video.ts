@@ -4,7 +4,9 @@
  * faces to the journal in order while the next batch decodes.
  */
 
+import type { SharedSource } from '../engine/rule.ts';
 import { decodeFrames, type Frame } from '../media/decode.ts';
+import { decodeShared } from '../media/shared-decode.ts';
 import type { AnalysisSettings, FrameOutcome } from './analysis-protocol.ts';
 import { isErrorLine, type DetectionLine } from './records.ts';
 import { expectedSamples, resumePoint, sampleIndex, type ResumePoint } from './sampling.ts';
@@ -25,6 +27,11 @@ export interface VideoAnalysis {
   fps: number;
   settings: AnalysisSettings;
   journal: DetectionJournal;
+  /**
+   * The decode this build may share with others of the video (ctx.sharedSource, under the rule's
+   * name). A resumed decode starts midway and goes alone.
+   */
+  sharedSource?: { source: SharedSource; member: string };
   /** Seconds of video, for the progress total; null when unknown (progress then has none). */
   durationSec: number | null;
   signal: AbortSignal;
@@ -63,7 +70,9 @@ export async function analyseVideo(job: VideoAnalysis): Promise<AnalysisResult> 
     if (!(error instanceof CannotResumeError)) throw error;
     job.log(`${error.message}; starting over`);
     await job.journal.restart();
-    return { ...(await analyseRest(job)), resumedFrom: 0 };
+    // The shared source was left by the resumed attempt: the decode from the start goes alone.
+    const { sharedSource: _left, ...alone } = job;
+    return { ...(await analyseRest(alone)), resumedFrom: 0 };
   }
 }
 
@@ -128,7 +137,7 @@ async function analyseRest(job: VideoAnalysis): Promise<{ done: Tally; provider:
  * drops it (see sampling.ts for why it must start exactly there).
  */
 async function* framesToAnalyse(job: VideoAnalysis, resume: ResumePoint | null): AsyncGenerator<Frame> {
-  const frames = decodeFrames(job.file, { fps: job.fps, pixFmt: 'rgb24', signal: job.signal, ...(resume ? { start: resume.start } : {}) });
+  const frames = await decoder(job, resume);
   let first = true;
   for await (const frame of frames) {
     if (first && resume) {
@@ -141,6 +150,19 @@ async function* framesToAnalyse(job: VideoAnalysis, resume: ResumePoint | null):
     first = false;
     yield frame;
   }
+}
+
+/** The decode of the frames from `resume` on: shared when it starts at the start and a source is offered. */
+async function decoder(job: VideoAnalysis, resume: ResumePoint | null): Promise<AsyncGenerator<Frame>> {
+  const opts = { fps: job.fps, pixFmt: 'rgb24' as const, signal: job.signal };
+  if (resume) {
+    job.sharedSource?.source.leave();
+    return decodeFrames(job.file, { ...opts, start: resume.start });
+  }
+  const { source, member } = job.sharedSource ?? {};
+  const decode = await decodeShared(source, member ?? '', job.file, opts);
+  if (decode.sharedWith.length > 0) job.log(`decoding in one ffmpeg with ${decode.sharedWith.join(', ')}`);
+  return decode.frames;
 }
 
 async function* inBatches(frames: AsyncIterable<Frame>, size: number): AsyncGenerator<Frame[]> {

@@ -8,8 +8,9 @@
  * in the same decode pass (a second ffprobe pass over the packets would cost a process and cannot
  * see which frames a filter kept).
  */
+import type { Readable } from 'node:stream';
 import { mainVideoStream } from './video-stream.ts';
-import { MediaError, FFMPEG_BASE_ARGS, SQUARE_PIXELS_FILTER, LineSplitter, StderrTail, formatSeconds, passthroughTimingArgs, spawnTool } from './ffmpeg.ts';
+import { MediaError, FFMPEG_BASE_ARGS, SQUARE_PIXELS_FILTER, LineSplitter, StderrTail, formatSeconds, passthroughTimingArgs, spawnTool, type ToolProcess } from './ffmpeg.ts';
 
 export interface DecodeOptions {
   width?: number;
@@ -54,7 +55,6 @@ interface FrameHeader {
   height: number;
 }
 
-const SHOWINFO_PREFIX = '[Parsed_showinfo_';
 const SHOWINFO_FRAME = /\bn:\s*\d+\s+pts:\s*(-?\d+|NOPTS)\b.*?\bs:(\d+)x(\d+)/;
 
 export function parseShowinfoFrame(line: string): FrameHeader | undefined {
@@ -64,8 +64,11 @@ export function parseShowinfoFrame(line: string): FrameHeader | undefined {
   return { time: pts === 'NOPTS' ? NaN : Number(pts) / 1e6, width: Number(width), height: Number(height) };
 }
 
-/** The -vf chain: range, sampling, scaling, pixel format, then the pts reporter. */
-export function decodeFilters(opts: DecodeOptions): string {
+/**
+ * The -vf chain: range, sampling, scaling, pixel format, then the pts reporter (`showinfo`, or
+ * an instance named `showinfo@<name>` where one process reports for several outputs).
+ */
+export function decodeFilters(opts: DecodeOptions, showinfo = 'showinfo'): string {
   const filters: string[] = [];
   if (opts.start !== undefined || opts.duration !== undefined) {
     const start = opts.start ?? 0;
@@ -83,29 +86,37 @@ export function decodeFilters(opts: DecodeOptions): string {
     // area averages all source pixels when shrinking (no aliasing).
     filters.push(`scale=${opts.width ?? -2}:${opts.height ?? -2}:flags=area`);
   }
-  filters.push(`format=${opts.pixFmt ?? 'rgb24'}`, 'settb=AVTB', 'showinfo=checksum=0');
+  filters.push(`format=${opts.pixFmt ?? 'rgb24'}`, 'settb=AVTB', `${showinfo}=checksum=0`);
   return filters.join(',');
 }
 
-async function decodeArgs(file: string, opts: DecodeOptions): Promise<string[]> {
+/** The options of one input: each output of a shared decode has its own decoder (and seek). */
+function inputArgs(file: string, opts: DecodeOptions): string[] {
   const seek =
     opts.start !== undefined && opts.start > 0
       ? // Jump to the keyframe before `start` on the real timeline; trim drops the frames before it.
         ['-seek_timestamp', '1', '-noaccurate_seek', '-ss', formatSeconds(opts.start)]
       : [];
-  return [
-    ...FFMPEG_BASE_ARGS,
-    '-loglevel', 'info', // showinfo reports at info level
-    '-copyts',
-    ...(opts.skipDeblocking ? ['-skip_loop_filter', 'all'] : []),
-    ...seek,
-    '-i', file,
-    '-map', `0:${await mainVideoStream(file, opts.signal)}`,
-    '-vf', decodeFilters(opts),
-    ...(await passthroughTimingArgs()),
-    '-f', 'rawvideo',
-    'pipe:1',
-  ];
+  return [...(opts.skipDeblocking ? ['-skip_loop_filter', 'all'] : []), ...seek, '-i', file];
+}
+
+/** The file descriptor output `i` is written to: stdout, then 3, 4, ... */
+const outputFd = (i: number) => (i === 0 ? 1 : i + 2);
+
+/** Where the showinfo lines of output `i` of `count` start: ffmpeg's own name for one, ours for several. */
+const showinfoPrefix = (i: number, count: number) => (count === 1 ? '[Parsed_showinfo_' : `[showinfo@o${i} `);
+
+/**
+ * One output decodes with `-vf`, as it always has; several (a shared decode) with one graph that
+ * takes each from its own input, so that each has the decoder options it has alone.
+ */
+async function decodeArgs(file: string, outputs: readonly DecodeOptions[]): Promise<string[]> {
+  const stream = await mainVideoStream(file, outputs[0]!.signal);
+  const timing = await passthroughTimingArgs();
+  const args = [...FFMPEG_BASE_ARGS, '-loglevel', 'info', '-copyts', ...outputs.flatMap((opts) => inputArgs(file, opts))];
+  if (outputs.length === 1) return [...args, '-map', `0:${stream}`, '-vf', decodeFilters(outputs[0]!), ...timing, '-f', 'rawvideo', 'pipe:1'];
+  const graph = outputs.map((opts, i) => `[${i}:${stream}]${decodeFilters(opts, `showinfo@o${i}`)}[o${i}]`).join(';');
+  return [...args, '-filter_complex', graph, ...outputs.flatMap((_, i) => ['-map', `[o${i}]`, ...timing, '-f', 'rawvideo', `pipe:${outputFd(i)}`])];
 }
 
 /** Gathers stdout chunks and hands out exact-size frames, copying only across chunk borders. */
@@ -147,80 +158,162 @@ class ByteQueue {
   }
 }
 
-export async function* decodeFrames(file: string, opts: DecodeOptions = {}): AsyncGenerator<Frame> {
-  opts.signal?.throwIfAborted();
-  const bytesPerPixel = BYTES_PER_PIXEL[opts.pixFmt ?? 'rgb24'];
-  const child = spawnTool('ffmpeg', await decodeArgs(file, opts));
-  let spawnError: Error | undefined;
-  const exited = new Promise<string>((resolve) => {
-    child.on('close', (code, signal) => resolve(signal ?? `exit ${code}`));
-    child.on('error', (error) => {
-      spawnError = error;
-      resolve('not started');
-    });
-  });
-  const onAbort = () => child.kill('SIGKILL');
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
+/** The showinfo headers of one output, in order; waits for the next until stderr ends. */
+class HeaderQueue {
+  readonly #headers: FrameHeader[] = [];
+  #ended = false;
+  #wake: (() => void) | undefined;
 
-  // stderr is always drained: it carries the frame headers and is never the slow side.
-  const headers: FrameHeader[] = [];
-  const lines = new LineSplitter();
-  const tail = new StderrTail();
-  let stderrEnded = false;
-  let wake: (() => void) | undefined;
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (text: string) => {
-    for (const line of lines.push(text)) {
-      const header = line.startsWith(SHOWINFO_PREFIX) ? parseShowinfoFrame(line) : undefined;
-      if (header) headers.push(header);
-      else if (!line.startsWith(SHOWINFO_PREFIX)) tail.add(line);
-    }
-    wake?.();
-  });
-  child.stderr.on('end', () => {
-    stderrEnded = true;
-    wake?.();
-  });
-  const nextHeader = async (): Promise<FrameHeader | undefined> => {
-    while (headers.length === 0 && !stderrEnded) await new Promise<void>((resolve) => (wake = resolve));
-    return headers[0];
-  };
-  const failure = (message: string) => new MediaError(`${message} while decoding "${file}"`, file, tail.toString());
-
-  const pending = new ByteQueue();
-  let index = 0;
-  // ffmpeg scales every frame to the first one's size before writing it (a stream whose size
-  // changes midway, such as two recordings joined): showinfo, inside the filter chain, still
-  // reports each frame's own size, but the bytes are always the first frame's.
-  let outputSize: { width: number; height: number } | undefined;
-  try {
-    // Iterating the stream pulls one chunk at a time: while the consumer is busy nothing is read,
-    // the pipe fills and ffmpeg blocks, so memory stays at a few frames.
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      pending.push(chunk);
-      while (pending.length > 0) {
-        const header = await nextHeader();
-        if (!header) throw failure('frame data without a frame header');
-        const { width, height } = (outputSize ??= { width: header.width, height: header.height });
-        const size = width * height * bytesPerPixel;
-        if (pending.length < size) break;
-        headers.shift();
-        opts.signal?.throwIfAborted();
-        yield { index: index++, time: header.time, width, height, data: pending.take(size) };
-      }
-    }
-    const outcome = await exited;
-    opts.signal?.throwIfAborted();
-    if (spawnError) throw new MediaError(`cannot run ffmpeg to decode "${file}"`, file, '', { cause: spawnError });
-    if (lines.rest().trim()) tail.add(lines.rest());
-    if (outcome !== 'exit 0') throw failure(`ffmpeg failed (${outcome})`);
-    if (pending.length > 0) throw failure(`${pending.length} bytes of an incomplete frame`);
-  } catch (error) {
-    // A killed ffmpeg shows up as a short stream; the abort is the real reason.
-    throw opts.signal?.aborted ? opts.signal.reason : error;
-  } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
+  push(header: FrameHeader): void {
+    this.#headers.push(header);
+    this.#wake?.();
   }
+
+  end(): void {
+    this.#ended = true;
+    this.#wake?.();
+  }
+
+  /** The next header, left in place; undefined once stderr has ended without one. */
+  async peek(): Promise<FrameHeader | undefined> {
+    while (this.#headers.length === 0 && !this.#ended) await new Promise<void>((resolve) => (this.#wake = resolve));
+    return this.#headers[0];
+  }
+
+  shift(): void {
+    this.#headers.shift();
+  }
+}
+
+interface Output {
+  opts: DecodeOptions;
+  /** Pulled one chunk at a time: while the consumer is busy nothing is read, the pipe fills and ffmpeg waits. */
+  chunks: AsyncIterator<Buffer>;
+  headers: HeaderQueue;
+  /** Its consumer has stopped reading (at the end, early, or aborted). */
+  done: boolean;
+  onAbort: () => void;
+}
+
+/**
+ * One ffmpeg decoding a file into one or more outputs (see decodeArgs), each read by its own
+ * consumer through `frames(i)`. Outputs of one process share its pace: a consumer that stops
+ * early has its pipe drained so the others go on; the process is killed once every consumer has
+ * stopped (or been aborted) before it ended.
+ */
+export class DecodeProcess {
+  readonly #file: string;
+  readonly #child: ToolProcess;
+  readonly #outputs: Output[];
+  readonly #exited: Promise<string>;
+  #spawnError: Error | undefined;
+  readonly #tail = new StderrTail();
+  readonly #lines = new LineSplitter();
+
+  private constructor(file: string, outputs: readonly DecodeOptions[], args: string[]) {
+    this.#file = file;
+    this.#child = spawnTool('ffmpeg', args, outputs.length - 1);
+    const child = this.#child;
+    this.#exited = new Promise<string>((resolve) => {
+      child.on('close', (code, signal) => resolve(signal ?? `exit ${code}`));
+      child.on('error', (error) => {
+        this.#spawnError = error;
+        resolve('not started');
+      });
+    });
+    this.#outputs = outputs.map((opts, i) => ({
+      opts,
+      chunks: (child.stdio[outputFd(i)] as Readable)[Symbol.asyncIterator]() as AsyncIterator<Buffer>,
+      headers: new HeaderQueue(),
+      done: false,
+      onAbort: () => this.#killWhenUnread(),
+    }));
+    const prefixes = outputs.map((_, i) => showinfoPrefix(i, outputs.length));
+    // stderr is always drained: it carries the frame headers and is never the slow side.
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text: string) => {
+      for (const line of this.#lines.push(text)) {
+        const output = prefixes.findIndex((prefix) => line.startsWith(prefix));
+        const header = output >= 0 ? parseShowinfoFrame(line) : undefined;
+        if (header) this.#outputs[output]!.headers.push(header);
+        else if (!line.startsWith('[Parsed_showinfo_') && !line.startsWith('[showinfo@')) this.#tail.add(line);
+      }
+    });
+    child.stderr.on('end', () => {
+      for (const output of this.#outputs) output.headers.end();
+    });
+    for (const { opts, onAbort } of this.#outputs) opts.signal?.addEventListener('abort', onAbort, { once: true });
+  }
+
+  /** Starts ffmpeg on `file` with one output per entry of `outputs`. */
+  static async start(file: string, outputs: readonly DecodeOptions[]): Promise<DecodeProcess> {
+    if (outputs.length === 0) throw new RangeError('a decode needs at least one output');
+    for (const opts of outputs) opts.signal?.throwIfAborted();
+    return new DecodeProcess(file, outputs, await decodeArgs(file, outputs));
+  }
+
+  /** The frames of output `i`, as decodeFrames gives them with its options; read once. */
+  async *frames(i: number): AsyncGenerator<Frame> {
+    const output = this.#outputs[i]!;
+    const { opts } = output;
+    const bytesPerPixel = BYTES_PER_PIXEL[opts.pixFmt ?? 'rgb24'];
+    const failure = (message: string) => new MediaError(`${message} while decoding "${this.#file}"`, this.#file, this.#tail.toString());
+    const pending = new ByteQueue();
+    let index = 0;
+    let ended = false;
+    // ffmpeg scales every frame to the first one's size before writing it (a stream whose size
+    // changes midway, such as two recordings joined): showinfo, inside the filter chain, still
+    // reports each frame's own size, but the bytes are always the first frame's.
+    let outputSize: { width: number; height: number } | undefined;
+    try {
+      for (let next = await output.chunks.next(); !next.done; next = await output.chunks.next()) {
+        pending.push(next.value);
+        while (pending.length > 0) {
+          const header = await output.headers.peek();
+          if (!header) throw failure('frame data without a frame header');
+          const { width, height } = (outputSize ??= { width: header.width, height: header.height });
+          const size = width * height * bytesPerPixel;
+          if (pending.length < size) break;
+          output.headers.shift();
+          opts.signal?.throwIfAborted();
+          yield { index: index++, time: header.time, width, height, data: pending.take(size) };
+        }
+      }
+      ended = true;
+      const outcome = await this.#exited;
+      opts.signal?.throwIfAborted();
+      if (this.#spawnError) throw new MediaError(`cannot run ffmpeg to decode "${this.#file}"`, this.#file, '', { cause: this.#spawnError });
+      if (this.#lines.rest().trim()) this.#tail.add(this.#lines.rest());
+      if (outcome !== 'exit 0') throw failure(`ffmpeg failed (${outcome})`);
+      if (pending.length > 0) throw failure(`${pending.length} bytes of an incomplete frame`);
+    } catch (error) {
+      // A killed ffmpeg shows up as a short stream; the abort is the real reason.
+      throw opts.signal?.aborted ? opts.signal.reason : error;
+    } finally {
+      output.done = true;
+      opts.signal?.removeEventListener('abort', output.onAbort);
+      if (!ended) void drain(output.chunks);
+      if (this.#killWhenUnread()) await this.#exited;
+    }
+  }
+
+  /** Kills ffmpeg when no consumer will read on (each stopped or aborted); says whether it did. */
+  #killWhenUnread(): boolean {
+    if (!this.#outputs.every((output) => output.done || output.opts.signal?.aborted)) return false;
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL');
+    return true;
+  }
+}
+
+/** Reads a pipe to its end, dropping what comes: ffmpeg must not wait on a consumer that left. */
+async function drain(chunks: AsyncIterator<Buffer>): Promise<void> {
+  try {
+    while (!(await chunks.next()).done);
+  } catch {
+    // A pipe that breaks ends the same way: nothing is read from it any more.
+  }
+}
+
+export async function* decodeFrames(file: string, opts: DecodeOptions = {}): AsyncGenerator<Frame> {
+  yield* (await DecodeProcess.start(file, [opts])).frames(0);
 }

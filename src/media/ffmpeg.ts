@@ -132,9 +132,10 @@ export class StderrTail {
 
 export type ToolProcess = ChildProcessByStdio<null, Readable, Readable>;
 
-/** Starts a tool with stdin closed and stdout/stderr piped. */
-export function spawnTool(tool: Tool, args: readonly string[]): ToolProcess {
-  return spawn(locate(tool).path, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+/** Starts a tool with stdin closed and stdout/stderr piped, and `extraPipes` more outputs from fd 3 on (`pipe:3`, ...). */
+export function spawnTool(tool: Tool, args: readonly string[], extraPipes = 0): ToolProcess {
+  const extra = Array.from({ length: extraPipes }, () => 'pipe' as const);
+  return spawn(locate(tool).path, args, { stdio: ['ignore', 'pipe', 'pipe', ...extra], windowsHide: true }) as ToolProcess;
 }
 
 export interface RunResult {

@@ -4,13 +4,12 @@
  * continue starts over. Four real runs of detect, so one of the long sweeps
  * (`npm run test:reliability`); detect-e2e.test.ts has detect's key.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Rig, done, until } from '../helpers/rig.ts';
 import { lacks, TEST_MODELS } from '../helpers/test-data.ts';
 import { scaled } from '../helpers/time-limits.ts';
-import { corpusProjects, removePacks, scrfdPack } from './fixtures.ts';
+import { corpusProjects, journalFile, journalLines, removePacks, scrfdPack } from './fixtures.ts';
 
 const VIDEO = 'hamilton_whitehouse_cuts_640x360.mp4';
 const ITEM = 'hamilton_whitehouse_cuts_640x360';
@@ -19,20 +18,6 @@ const SAMPLES = 46;
 
 /** A project folder with one corpus video and the repository's pipeline. */
 const project = corpusProjects(VIDEO);
-
-/** detect's journal of an unfinished build (cache/work/<key>/detections.jsonl), if there is one. */
-function journalFile(rig: Rig): string | undefined {
-  const work = path.join(rig.dir, 'cache/work');
-  if (!existsSync(work)) return undefined;
-  return readdirSync(work)
-    .map((key) => path.join(work, key, 'detections.jsonl'))
-    .find((file) => existsSync(file));
-}
-
-function journalLines(rig: Rig): number {
-  const file = journalFile(rig);
-  return file === undefined ? 0 : readFileSync(file, 'utf8').split('\n').length - 1;
-}
 
 /** A project whose `vbuild <args>` was killed with SIGKILL once its journal held `lines` lines. */
 async function killedAfter(args: readonly string[], lines: number): Promise<Rig> {

@@ -1,6 +1,6 @@
 /** Data of the detect tests: corpus videos and model packs holding SCRFD-500M (test/helpers/test-data.ts). */
 
-import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
@@ -53,4 +53,18 @@ export function editedScrfdPack(): string {
   const text = Buffer.from('re-exported for a vbuild test');
   writeFileSync(file, Buffer.concat([Buffer.from([0x32, text.length]), text]), { flag: 'a' });
   return dir;
+}
+
+/** detect's journal of an unfinished build (cache/work/<key>/detections.jsonl), if there is one. */
+export function journalFile(rig: Rig): string | undefined {
+  const work = path.join(rig.dir, 'cache/work');
+  if (!existsSync(work)) return undefined;
+  return readdirSync(work)
+    .map((key) => path.join(work, key, 'detections.jsonl'))
+    .find((file) => existsSync(file));
+}
+
+export function journalLines(rig: Rig): number {
+  const file = journalFile(rig);
+  return file === undefined ? 0 : readFileSync(file, 'utf8').split('\n').length - 1;
 }

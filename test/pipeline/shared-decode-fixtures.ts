@@ -1,0 +1,22 @@
+/** What the tests of scene_scores and detect sharing a decode run and compare. */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Rig } from '../helpers/rig.ts';
+
+/** A video with faces and cuts (the shared corpus's, else the fixture's copy). */
+export const VIDEO = 'hamilton_whitehouse_cuts_640x360.mp4';
+
+/** The two rules, detect holding one core. */
+export const ARGS = ['scene_scores', 'detect', '--device', 'cpu', '--threads', '1'];
+
+/** What scene_scores logs when it decodes in detect's ffmpeg. */
+export const SHARED = /\[scene_scores\] [^\n]*: decoding in one ffmpeg with detect/;
+
+/** Every stored output's hash (the store's file names), sorted. */
+export function storedHashes(rig: Rig): string[] {
+  const objects = path.join(rig.dir, 'cache/objects');
+  return readdirSync(objects, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(objects, path.join(entry.parentPath, entry.name)))
+    .sort();
+}

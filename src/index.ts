@@ -16,6 +16,7 @@ export type {
   Resource,
   ResourceClaim,
   Rule,
+  SharedSource,
   VideoBuildContext,
   VideoRule,
 } from './engine/rule.ts';

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
+import { register as registerCommonJs } from 'tsx/cjs/api';
+import { register as registerEsm } from 'tsx/esm/api';
 import { ConfigError, validateConfig } from '../engine/config.ts';
 import type { Config, Rule } from '../engine/rule.ts';
 import { RESERVED_WORDS } from './parse.ts';
@@ -23,12 +24,29 @@ export function configPath(explicit: string | undefined, cwd: string): string {
   return existsSync(local) ? local : path.join(PACKAGE_ROOT, CONFIG_NAME);
 }
 
+/**
+ * tsx's transform cache keys each compiled file by its URL, namespace included: `tsImport` picks a
+ * random namespace per call, so every run compiled the config and all it imports again (0.7 of the
+ * 1.3 CPU-s a `vbuild` with the default pipeline took to start). A fixed one lets runs share the
+ * cache; the config is loaded once per process, so nothing needs a fresh namespace.
+ */
+const CONFIG_NAMESPACE = 'vbuild-config';
+
+/**
+ * What `tsImport` does, under a fixed namespace: both hooks, since a config outside an ESM package
+ * is compiled as CommonJS and what it imports then goes through the CommonJS one.
+ */
+function importConfig(file: string): Promise<{ default?: unknown }> {
+  registerCommonJs({ namespace: CONFIG_NAMESPACE });
+  return registerEsm({ namespace: CONFIG_NAMESPACE }).import(file, import.meta.url) as Promise<{ default?: unknown }>;
+}
+
 /** Imports a TypeScript config at run time (the CLI runs under tsx) and checks it. */
 export async function loadConfig(file: string): Promise<LoadedConfig> {
   if (!existsSync(file)) throw new ConfigError(`config ${file} does not exist`);
   let module: { default?: unknown };
   try {
-    module = (await tsImport(file, import.meta.url)) as { default?: unknown };
+    module = await importConfig(file);
   } catch (error) {
     throw new ConfigError(`config ${file} failed to load: ${error instanceof Error ? error.message : String(error)}`);
   }

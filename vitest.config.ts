@@ -17,7 +17,9 @@ export default defineConfig({
     // A limit only names a hang: several times the slowest test's idle time, scaled to this machine now.
     testTimeout: Math.round(120_000 * slowdown),
     hookTimeout: Math.round(120_000 * slowdown),
-    // Integration tests spawn ffmpeg and real child processes; two cores.
-    maxWorkers: 2,
+    // One more worker than the two cores: a file mostly waits on the processes it starts (vbuild,
+    // ffmpeg, Chromium), so two workers kept an idle two-core machine only ~60 % busy
+    // (docs/analysis/test-suite.md).
+    maxWorkers: 3,
   },
 });

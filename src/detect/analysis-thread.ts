@@ -16,11 +16,16 @@ export interface AnalysisThread {
   close(): Promise<void>;
 }
 
+type Closers = Map<Worker, () => Promise<void>>;
+
 /**
  * How to stop each worker that has not exited yet. A worker is never terminated from outside
  * (see the worker's `close`): one stopped inside an inference takes the whole process down.
+ * One map per process, not per copy of this module: vbuild's CLI and the config it loads hold
+ * separate copies (tsx loads the config under a namespace of its own), and the CLI's signal
+ * handler must close the threads detect started from the config's copy.
  */
-const running = new Map<Worker, () => Promise<void>>();
+const running: Closers = ((globalThis as Record<symbol, Closers | undefined>)[Symbol.for('vbuild.analysisThreads')] ??= new Map());
 
 /**
  * Ends every analysis thread of the process, each after its current inference. `process.exit`

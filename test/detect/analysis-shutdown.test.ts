@@ -11,7 +11,7 @@ import { done, REPO_ROOT } from '../helpers/rig.ts';
 import { lacks, TEST_MODELS } from '../helpers/test-data.ts';
 import { corpusVideo, removePacks, scrfdPack } from './fixtures.ts';
 
-function closeMidInference(ending: 'close' | 'exit') {
+function closeMidInference(ending: 'close' | 'exit' | 'exit-other-copy') {
   const script = path.join(REPO_ROOT, 'test/detect/close-mid-inference.ts');
   const video = corpusVideo('hamilton_whitehouse_cuts_640x360.mp4');
   return done(spawn(process.execPath, ['--import', 'tsx', script, scrfdPack(), video, ending], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
@@ -33,8 +33,8 @@ describe.skipIf(lacks(TEST_MODELS, 'ending analysis threads mid-inference'))('en
     }
   });
 
-  it('process.exit after closeAnalysisThreads() exits with its own code, not an abort', async () => {
-    const result = await closeMidInference('exit');
+  it.each(['exit', 'exit-other-copy'] as const)('process.exit after closeAnalysisThreads() exits with its own code, not an abort (%s)', async (ending) => {
+    const result = await closeMidInference(ending);
     expect(result.stderr).not.toMatch(/terminate called|Napi::Error/);
     expect(result.code, result.stderr).toBe(130);
   });

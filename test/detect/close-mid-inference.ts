@@ -5,20 +5,29 @@
  * Ends analysis threads while an inference is in flight, as detect does when it is interrupted or
  * its decoder fails. `close`: six threads, each closed while its second batch is being analysed;
  * prints what became of the batches, and exits 0. `exit`: closes every thread, then exits 130, as a
- * second Ctrl-C does.
+ * second Ctrl-C does. `exit-other-copy`: the same with the thread started from a second copy of
+ * the module, as vbuild's detect starts it from the config's copy while the CLI closes them.
  */
+import { tsImport } from 'tsx/esm/api';
 import { closeAnalysisThreads, startAnalysisThread } from '../../src/detect/analysis-thread.ts';
 import { resolvePack } from '../../src/faces/packs.ts';
 import { decodeFrames } from '../../src/media/decode.ts';
 import type { RgbFrame } from '../../src/faces/types.ts';
 
-const [packDir, video, ending] = process.argv.slice(2) as [string, string, 'close' | 'exit'];
+const [packDir, video, ending] = process.argv.slice(2) as [string, string, 'close' | 'exit' | 'exit-other-copy'];
 const settings = { pack: await resolvePack(packDir), device: 'cpu', threads: 1, detSize: 640, scoreThreshold: 0.3, batchSize: 4 } as const;
 
 const frames: RgbFrame[] = [];
 for await (const frame of decodeFrames(video, { fps: 2, pixFmt: 'rgb24' })) if (frames.push(frame) === 4) break;
 /** A batch of its own: the thread takes over the pixel buffers it is given. */
 const batch = () => frames.map((frame) => ({ ...frame, data: Uint8Array.from(frame.data) }));
+
+/** startAnalysisThread of a second copy of the module: tsImport loads under a namespace of its own, as vbuild loads a config. */
+async function otherCopysStart(): Promise<typeof startAnalysisThread> {
+  const other = (await tsImport('../../src/detect/analysis-thread.ts', import.meta.url)) as { startAnalysisThread: typeof startAnalysisThread };
+  if (other.startAnalysisThread === startAnalysisThread) throw new Error('tsImport gave this copy of the module, not a second one');
+  return other.startAnalysisThread;
+}
 
 const settle = (outcome: Promise<unknown>) => outcome.then((value) => `analysed ${(value as unknown[]).length}`, (error: Error) => `rejected: ${error.message}`);
 
@@ -36,7 +45,8 @@ if (ending === 'close') {
     console.log(JSON.stringify({ round, batches: await Promise.all(batches), broken: thread.broken }));
   }
 } else {
-  const thread = await startAnalysisThread(settings);
+  const start = ending === 'exit' ? startAnalysisThread : await otherCopysStart();
+  const thread = await start(settings);
   const batches = [thread.analyse(batch()), thread.analyse(batch())].map(settle);
   await batches[0];
   await new Promise((resolve) => setTimeout(resolve, 50));

@@ -56,16 +56,34 @@ const loadAverage = () => os.loadavg()[0]!.toFixed(1);
 
 interface Run {
   seconds: number;
+  /** CPU seconds (user + system) of vbuild and every process under it. */
+  cpuSeconds: number;
+  /** Videos whose scene_scores and detect decoded in one ffmpeg. */
+  sharedDecodes: number;
   summary: string;
   load: string;
 }
 
+/**
+ * CPU seconds of this process's children that have been waited for, grandchildren included (a
+ * process adds those it waited for to its own count): Linux's cutime + cstime.
+ */
+function childCpuSeconds(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+  // After the command name: field 3 is the state, so cutime (16) and cstime (17) are at 13 and 14.
+  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
 function vbuild(args: string[], cwd = dir, tree = REPO): Run {
   const start = process.hrtime.bigint();
+  const cpuBefore = childCpuSeconds();
   const result = spawnSync(process.execPath, [path.join(tree, 'bin/vbuild.js'), ...args], { cwd, encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpuSeconds = childCpuSeconds() - cpuBefore;
   if (result.status !== 0) throw new Error(`vbuild ${args.join(' ')} failed:\n${result.stderr}`);
-  return { seconds, summary: result.stderr.trim().split('\n').at(-1)!.replace(/^vbuild: /, ''), load: loadAverage() };
+  const sharedDecodes = result.stderr.split('\n').filter((line) => /^\[scene_scores\] .*: decoding in one ffmpeg with detect$/.test(line)).length;
+  return { seconds, cpuSeconds, sharedDecodes, summary: result.stderr.trim().split('\n').at(-1)!.replace(/^vbuild: /, ''), load: loadAverage() };
 }
 
 project(dir, REPO);
@@ -82,11 +100,13 @@ const runs: [string, Run][] = [
 
 console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${os.availableParallelism()} cores, node ${process.version}, no GPU`);
 console.log(`input: ${videos} (${inputSeconds.toFixed(1)} s of video)\n`);
-console.log('| run | wall s | vs fresh run | x realtime | load avg | builds |');
-console.log('|---|---:|---:|---:|---:|---|');
+console.log('| run | wall s | CPU s | vs fresh run | x realtime | load avg | builds |');
+console.log('|---|---:|---:|---:|---:|---:|---|');
 for (const [what, run] of runs) {
   const realtime = run === full ? `${(inputSeconds / run.seconds).toFixed(1)}x` : '';
-  console.log(`| ${what} | ${run.seconds.toFixed(2)} | ${((run.seconds / full.seconds) * 100).toFixed(1)}% | ${realtime} | ${run.load} | ${run.summary} |`);
+  console.log(
+    `| ${what} | ${run.seconds.toFixed(2)} | ${run.cpuSeconds.toFixed(1)} | ${((run.seconds / full.seconds) * 100).toFixed(1)}% | ${realtime} | ${run.load} | ${run.summary} |`,
+  );
 }
 console.log('\n| total | value |\n|---|---:|');
 for (const [name, value] of Object.entries(plan.totals)) {
@@ -108,15 +128,15 @@ if (flags.baseline) {
     }
   }
   console.log(`\nInterleaved fresh runs (models pre-converted), ${rounds} rounds; baseline ${baseline}\n`);
-  console.log('| tree | wall s (load avg) | median s | x realtime |');
-  console.log('|---|---|---:|---:|');
+  console.log('| tree | wall s, CPU s (load avg) [shared decodes] | median wall s | median CPU s | x realtime |');
+  console.log('|---|---|---:|---:|---:|');
   for (const [name] of trees) {
     const runsOf = times.get(name)!;
     const middle = median(runsOf.map((run) => run.seconds));
-    const each = runsOf.map((run) => `${run.seconds.toFixed(1)} (${run.load})`).join(', ');
-    console.log(`| ${name} | ${each} | ${middle.toFixed(2)} | ${(inputSeconds / middle).toFixed(2)}x |`);
+    const each = runsOf.map((run) => `${run.seconds.toFixed(1)}, ${run.cpuSeconds.toFixed(1)} (${run.load}) [${run.sharedDecodes}]`).join('; ');
+    console.log(`| ${name} | ${each} | ${middle.toFixed(2)} | ${median(runsOf.map((run) => run.cpuSeconds)).toFixed(1)} | ${(inputSeconds / middle).toFixed(2)}x |`);
   }
-  const ratio = median(times.get('this tree')!.map((run) => run.seconds)) / median(times.get('baseline')!.map((run) => run.seconds));
-  console.log(`\nthis tree / baseline (medians): ${ratio.toFixed(3)}`);
+  const ratio = (measure: (run: Run) => number) => median(times.get('this tree')!.map(measure)) / median(times.get('baseline')!.map(measure));
+  console.log(`\nthis tree / baseline (medians): wall ${ratio((run) => run.seconds).toFixed(3)}, CPU ${ratio((run) => run.cpuSeconds).toFixed(3)}`);
 }
 rmSync(scratch, { recursive: true, force: true });

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { requireData, TEST_CORPUS } from '../test/helpers/test-data.ts';
 import { generateLong720p30, generateShortClips } from './lib/clips.ts';
+import { childCpuSeconds } from './lib/child-cpu.ts';
 import { median } from './lib/rounds.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -63,17 +64,6 @@ interface Run {
   summary: string;
   load: string;
 }
-
-/**
- * CPU seconds of this process's children that have been waited for, grandchildren included (a
- * process adds those it waited for to its own count): Linux's cutime + cstime.
- */
-function childCpuSeconds(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
-  // After the command name: field 3 is the state, so cutime (16) and cstime (17) are at 13 and 14.
-  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
-}
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 function vbuild(args: string[], cwd = dir, tree = REPO): Run {
   const start = process.hrtime.bigint();

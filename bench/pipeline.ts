@@ -17,8 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { requireData, TEST_CORPUS } from '../test/helpers/test-data.ts';
-import { generateLong720p30, generateShortClips } from './lib/clips.ts';
+import { benchVideos } from './lib/clips.ts';
 import { childCpuSeconds } from './lib/child-cpu.ts';
 import { median } from './lib/rounds.ts';
 
@@ -32,18 +31,10 @@ const { values: flags, positionals } = parseArgs({
     rounds: { type: 'string', default: '3' },
   },
 });
-const corpusVideos = () => path.join(requireData(TEST_CORPUS), 'videos');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'vbuild-bench-pipeline-'));
 const dir = path.join(scratch, 'main');
 mkdirSync(dir);
-let videos: string;
-if (flags['long-720p30'] || flags['short-clips']) {
-  videos = path.join(scratch, 'videos');
-  mkdirSync(videos);
-  await (flags['long-720p30'] ? generateLong720p30(videos, corpusVideos()) : generateShortClips(videos, corpusVideos()));
-} else {
-  videos = path.resolve(positionals[0] ?? corpusVideos());
-}
+const videos = await benchVideos(scratch, flags, positionals[0]);
 
 /** A project folder that runs `tree`'s default pipeline over the videos. */
 function project(folder: string, tree: string): string {

@@ -10,15 +10,14 @@
  *
  * `--rounds N` (default 3). Every round is printed with the load average beside it.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DecodeProcess, decodeFrames, type DecodeOptions, type Frame } from '../src/media/decode.ts';
 import { GRID_COLUMNS } from '../src/media/scene-scores.ts';
-import { requireData, TEST_CORPUS } from '../test/helpers/test-data.ts';
 import { childCpuSeconds } from './lib/child-cpu.ts';
-import { generateLong720p30, generateShortClips } from './lib/clips.ts';
+import { benchVideos } from './lib/clips.ts';
 import { median } from './lib/rounds.ts';
 
 const { values: flags, positionals } = parseArgs({
@@ -29,16 +28,8 @@ const { values: flags, positionals } = parseArgs({
     rounds: { type: 'string', default: '3' },
   },
 });
-const corpusVideos = () => path.join(requireData(TEST_CORPUS), 'videos');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'vbuild-bench-shared-decode-'));
-let videos: string;
-if (flags['long-720p30'] || flags['short-clips']) {
-  videos = path.join(scratch, 'videos');
-  mkdirSync(videos);
-  await (flags['long-720p30'] ? generateLong720p30(videos, corpusVideos()) : generateShortClips(videos, corpusVideos()));
-} else {
-  videos = path.resolve(positionals[0] ?? corpusVideos());
-}
+const videos = await benchVideos(scratch, flags, positionals[0]);
 const files = readdirSync(videos)
   .filter((name) => /\.(mp4|webm|mov|mkv)$/i.test(name))
   .map((name) => path.join(videos, name));

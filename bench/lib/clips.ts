@@ -1,4 +1,6 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { requireData, TEST_CORPUS } from '../../test/helpers/test-data.ts';
 import { FFMPEG_BASE_ARGS, formatSeconds, runTool } from '../../src/media/ffmpeg.ts';
 
 /** A synthetic 720p30 H.264 + AAC video with a keyframe every 2 s: room for `clips` keyframe-aligned clips. */
@@ -80,4 +82,17 @@ export async function generateShortClips(dir: string, corpus: string): Promise<s
     files.push(file);
   }
   return files;
+}
+
+/**
+ * The videos a bench runs over: with `--long-720p30` or `--short-clips`, made from the corpus into
+ * `<scratch>/videos`; otherwise the folder named on the command line, or the corpus's.
+ */
+export async function benchVideos(scratch: string, flags: { 'long-720p30'?: boolean; 'short-clips'?: boolean }, folder: string | undefined): Promise<string> {
+  const corpusVideos = () => path.join(requireData(TEST_CORPUS), 'videos');
+  if (!flags['long-720p30'] && !flags['short-clips']) return path.resolve(folder ?? corpusVideos());
+  const videos = path.join(scratch, 'videos');
+  mkdirSync(videos);
+  await (flags['long-720p30'] ? generateLong720p30(videos, corpusVideos()) : generateShortClips(videos, corpusVideos()));
+  return videos;
 }

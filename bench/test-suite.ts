@@ -14,6 +14,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import os from 'node:os';
 import path from 'node:path';
 import { locate } from '../src/media/ffmpeg.ts';
+import { childCpuSeconds } from './lib/child-cpu.ts';
 
 interface FileRecord {
   file: string;
@@ -31,12 +32,6 @@ function writeWrapper(tool: 'ffmpeg' | 'ffprobe'): void {
   const file = path.join(wrappers, tool);
   writeFileSync(file, `#!/bin/sh\necho "$VBUILD_BENCH_TEST_FILE" >> '${toolLog}'\nexec '${locate(tool).path}' "$@"\n`);
   chmodSync(file, 0o755);
-}
-
-/** CPU-seconds of the children this process has waited for (`/proc/self/stat` cutime + cstime). */
-function childrenCpu(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
 const loadAverage = () => os.loadavg().map((load) => load.toFixed(1)).join(' ');
@@ -67,6 +62,6 @@ for (const record of records.sort((a, b) => cpu(b) - cpu(a))) {
 const fileCpu = records.reduce((sum, record) => sum + cpu(record), 0);
 const processes = [...toolRuns.values()].reduce((sum, count) => sum + count, 0);
 console.log(`| **${records.length} files** | | **${fileCpu.toFixed(1)}** | **${processes}** |`);
-console.log(`\nnpm test: exit ${run.status}, ${wall.toFixed(0)} s wall, ${childrenCpu().toFixed(0)} CPU-s (the whole process tree)`);
+console.log(`\nnpm test: exit ${run.status}, ${wall.toFixed(0)} s wall, ${childCpuSeconds().toFixed(0)} CPU-s (the whole process tree)`);
 console.log(`load average (1, 5, 15 min): ${loadBefore} before, ${loadAverage()} after`);
 process.exitCode = run.status ?? 1;

@@ -1,4 +1,5 @@
 import type { RedisOptions } from 'bullmq';
+import { Redis } from 'ioredis';
 
 /** Every key vbuild keeps in Redis starts with this (BullMQ's queues, leases, the worker table). */
 export const KEY_PREFIX = 'vbuild';
@@ -56,5 +57,25 @@ export function displayUrl(url: string): string {
     return parsed.toString();
   } catch {
     return url;
+  }
+}
+
+/**
+ * Logs in once, without retrying: a wrong password, an unknown host or a closed port is a
+ * QueueUrlError naming the queue, where BullMQ's clients would retry it forever.
+ */
+export async function checkQueue(url: string): Promise<void> {
+  const client = new Redis({ ...redisOptions(url), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  // The connection's own error (WRONGPASS, ECONNREFUSED) says more than the command's "Connection is closed".
+  let cause: Error | undefined;
+  client.on('error', (error: Error) => (cause ??= error));
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    const reason = cause ?? (error instanceof Error ? error : new Error(String(error)));
+    throw new QueueUrlError(`cannot reach the queue at ${displayUrl(url)}: ${reason.message}`);
+  } finally {
+    client.disconnect();
   }
 }

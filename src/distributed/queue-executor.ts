@@ -6,7 +6,7 @@ import { Job, Queue, QueueEvents } from 'bullmq';
 import type { BuildTicket, Executor } from '../engine/executor.ts';
 import type { Artifact, BuildContext, ParamValue, Rule } from '../engine/rule.ts';
 import { configHash } from './compat.ts';
-import { KEY_PREFIX, LOCK_MS, QUEUES, type QueueKind, redisOptions } from './connection.ts';
+import { checkQueue, KEY_PREFIX, LOCK_MS, QUEUES, type QueueKind, redisOptions } from './connection.ts';
 import { STAGING_FOLDER } from './staging.ts';
 import { type BuildJob, JOB_FORMAT, type JobReport, type JobResult } from './job.ts';
 import { pathsIn } from './path-map.ts';
@@ -52,6 +52,7 @@ export class QueueExecutor implements Executor {
   }
 
   static async open(url: string, { rules, cacheDir, vbuild }: { rules: readonly Rule[]; cacheDir: string; vbuild: string }): Promise<QueueExecutor> {
+    await checkQueue(url);
     const executor = new QueueExecutor(url, { vbuild, configHash: await configHash(rules), storeId: await ensureStoreId(cacheDir) });
     await Promise.all([...Object.values(executor.#queues), ...Object.values(executor.#events)].map((client) => client.waitUntilReady()));
     return executor;

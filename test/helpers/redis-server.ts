@@ -22,14 +22,20 @@ async function freePort(): Promise<number> {
 export class RedisServer {
   readonly #dir = mkdtempSync(path.join(os.tmpdir(), 'vbuild-redis-'));
   #child: ChildProcess | undefined;
+  /** With a password, clients must log in (`requirepass`): redis://default:PASSWORD@… */
+  readonly #password: string | undefined;
   port = 0;
 
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+  private constructor(password: string | undefined) {
+    this.#password = password;
   }
 
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer();
+  get url(): string {
+    return this.#password === undefined ? `redis://127.0.0.1:${this.port}` : `redis://default:${encodeURIComponent(this.#password)}@127.0.0.1:${this.port}`;
+  }
+
+  static async start({ password }: { password?: string } = {}): Promise<RedisServer> {
+    const server = new RedisServer(password);
     server.port = await freePort();
     await server.restart();
     return server;
@@ -37,10 +43,10 @@ export class RedisServer {
 
   /** Starts it (again, on the same port: what a Redis restart looks like to its clients). */
   async restart(): Promise<void> {
-    this.#child = spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.#dir], {
+    this.#child = spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.#dir, ...(this.#password === undefined ? [] : ['--requirepass', this.#password])], {
       stdio: 'ignore',
     });
-    const client = new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const client = new Redis({ port: this.port, host: '127.0.0.1', password: this.#password, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
     client.on('error', () => undefined);
     for (let tries = 0; ; tries++) {
       try {

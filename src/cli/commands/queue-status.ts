@@ -18,6 +18,8 @@ export async function queueStatusCommand(ctx: CommandContext, url: string): Prom
   const redis = new Redis({ ...connection, maxRetriesPerRequest: 1, retryStrategy: () => null });
   redis.on('error', () => undefined);
   const queues = Object.values(QUEUES).map((name) => new Queue(name, { connection: redis, prefix: KEY_PREFIX }));
+  // Unheard, a connection error is printed with the failed command, a password included: the catch below says it once, without.
+  for (const queue of queues) queue.on('error', () => undefined);
   try {
     const workers = await liveWorkers(redis);
     const depths = Object.fromEntries(

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { configHash } from '../../distributed/compat.ts';
-import { QueueUrlError, displayUrl, redisOptions } from '../../distributed/connection.ts';
+import { checkQueue, QueueUrlError, displayUrl, redisOptions } from '../../distributed/connection.ts';
 import { parsePathMap, PathMapError, pathsIn } from '../../distributed/path-map.ts';
 import { runWorker } from '../../distributed/worker.ts';
 import { VBUILD_VERSION } from '../../version.ts';
@@ -22,6 +22,7 @@ export async function workerCommand(ctx: CommandContext): Promise<number> {
   try {
     redisOptions(url);
     pathMap = parsePathMap(ctx.options.pathMap);
+    await checkQueue(url);
   } catch (error) {
     if (error instanceof QueueUrlError || error instanceof PathMapError) throw new UsageError(error.message);
     throw error;

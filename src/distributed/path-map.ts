@@ -40,15 +40,18 @@ export function mapInside(file: string, mappings: readonly PathMapping[], roots:
  * `mapInside`, and then the same check on the real path: a symlink inside a root that points
  * elsewhere (`videos/x.mp4 -> /etc/shadow`, or a linked folder) is outside too. A path that does
  * not exist yet has no link to follow; the rule reports it missing. The mapped path (not the
- * real one) is returned, so that what a rule records is what a local run records.
+ * real one) is returned, so that what a rule records is what a local run records. The roots'
+ * real paths are read once here, for every path a job names (a batch job names every video).
  */
-export async function resolveInside(file: string, mappings: readonly PathMapping[], roots: readonly string[]): Promise<string | undefined> {
-  const local = mapInside(file, mappings, roots);
-  if (local === undefined) return undefined;
-  const real = await realpath(local).catch(() => undefined);
-  if (real === undefined) return local;
+export async function resolverInside(mappings: readonly PathMapping[], roots: readonly string[]): Promise<(file: string) => Promise<string | undefined>> {
   const realRoots = await Promise.all(roots.map((root) => realpath(root).catch(() => path.resolve(root))));
-  return realRoots.some((root) => isInside(real, root)) ? local : undefined;
+  return async (file) => {
+    const local = mapInside(file, mappings, roots);
+    if (local === undefined) return undefined;
+    const real = await realpath(local).catch(() => undefined);
+    if (real === undefined) return local;
+    return realRoots.some((root) => isInside(real, root)) ? local : undefined;
+  };
 }
 
 /** The paths a `paths` param's value names (see ParamSpec.paths). */

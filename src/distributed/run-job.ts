@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { paramFlag } from '../cli/parse.ts';
 import { checkOutputName } from '../engine/build.ts';
 import { openJournal } from '../engine/journal.ts';
 import { buildContext, type ContextFields } from '../engine/context-readers.ts';
@@ -10,7 +11,7 @@ import { type Compatibility, incompatibility } from './compat.ts';
 import { keepFresh, STAGING_FOLDER } from './staging.ts';
 import type { BuildJob, HashedOutputs, JobReport, JobResult } from './job.ts';
 import { readStoreId } from './store-id.ts';
-import { pathsIn, resolveInside, type PathMapping } from './path-map.ts';
+import { pathsIn, resolverInside, type PathMapping } from './path-map.ts';
 
 /** What a worker brings to every job: its own rules, versions, folders and how-it-runs params. */
 export interface WorkerSetup {
@@ -60,8 +61,9 @@ export async function runJob(job: BuildJob, setup: WorkerSetup, signal: AbortSig
     throw new JobRefusal(`--cache ${setup.cacheDir} is not the coordinator's shared cache (its store-id differs or is missing)`, true);
   }
   const store = new LocalStore(path.join(setup.cacheDir, 'objects'));
+  const resolveInside = await resolverInside(setup.pathMap, setup.roots);
   const mapPath = async (file: string, what: string): Promise<string> => {
-    const local = await resolveInside(file, setup.pathMap, setup.roots);
+    const local = await resolveInside(file);
     if (local === undefined) {
       throw new JobRefusal(`${what} ${JSON.stringify(file)} lies outside the folders this worker serves (${setup.roots.join(', ')}; add one with --path-map FROM=TO)`, false);
     }
@@ -76,8 +78,7 @@ export async function runJob(job: BuildJob, setup: WorkerSetup, signal: AbortSig
   for (const [name, spec] of Object.entries(rule.params ?? {})) {
     const value = params[name];
     if (spec.paths && typeof value === 'string') {
-      const flag = `--${name.replaceAll('_', '-')}`;
-      params[name] = (await Promise.all(pathsIn(value).map((file) => mapPath(file, flag)))).join(',');
+      params[name] = (await Promise.all(pathsIn(value).map((file) => mapPath(file, paramFlag(name))))).join(',');
     } else if (spec.inKey === false && name in setup.params) params[name] = setup.params[name]!;
   }
   const item = job.item && (await mapItem(job.item));

@@ -31,6 +31,8 @@ export class ResourcePools {
   readonly #jobs: number;
   #running = 0;
   #queue: Waiting[] = [];
+  /** Per together key, its waiting tasks: a cohort is found without a pass over the whole queue. */
+  readonly #waitingByKey = new Map<string, Waiting[]>();
   /** Per together key, the tasks announced by `expect` and neither queued nor withdrawn yet. */
   readonly #expected = new Map<string, number>();
 
@@ -62,6 +64,7 @@ export class ResourcePools {
       // After every task of the same or a higher priority: the queue stays sorted, FIFO among equals.
       const at = this.#queue.findIndex((queued) => queued.priority < priority);
       this.#queue.splice(at === -1 ? this.#queue.length : at, 0, waiting);
+      if (together) this.#waitingByKey.set(together.key, [...(this.#waitingByKey.get(together.key) ?? []), waiting]);
       this.#dispatch();
     });
   }
@@ -92,7 +95,7 @@ export class ResourcePools {
   /** `first` and the later waiting tasks that may start with it. */
   #cohortOf(first: Waiting): Waiting[] {
     const key = first.together?.key;
-    return key === undefined ? [first] : this.#queue.filter((waiting) => waiting.together?.key === key);
+    return key === undefined ? [first] : (this.#waitingByKey.get(key) ?? [first]);
   }
 
   #dispatch(): void {
@@ -107,10 +110,17 @@ export class ResourcePools {
         for (const r of ['cpu', 'gpu', 'io'] as const) this.#inUse[r] += task.claim[r];
         this.#running++;
         started.add(task);
+        if (task.together) this.#forgetWaiting(task.together.key, task);
       }
       for (const task of starting) task.start(members);
     }
     this.#queue = this.#queue.filter((waiting) => !started.has(waiting));
+  }
+
+  #forgetWaiting(key: string, task: Waiting): void {
+    const left = (this.#waitingByKey.get(key) ?? []).filter((waiting) => waiting !== task);
+    if (left.length > 0) this.#waitingByKey.set(key, left);
+    else this.#waitingByKey.delete(key);
   }
 
   #release(claim: Required<ResourceClaim>): void {

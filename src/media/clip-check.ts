@@ -3,7 +3,7 @@
  * holds; for a smart cut the same ffprobe also decodes the video, where a mismatch between the
  * re-encoded and the copied parts would show as decoder errors.
  */
-import { runTool } from './ffmpeg.ts';
+import { DECODER_THREAD, runTool } from './ffmpeg.ts';
 
 /** What a clip's packet table says about it, on the clip's own timeline (edit lists applied). */
 export interface ClipFacts {
@@ -34,7 +34,7 @@ interface StreamRow {
 export async function readClipFacts(file: string, opts: { decode?: boolean; signal?: AbortSignal } = {}): Promise<ClipFacts> {
   // Asking for a field of every frame makes ffprobe decode the clip; it logs what it cannot decode.
   const entries = `stream=index,codec_type:packet=stream_index,pts_time,duration_time,flags${opts.decode ? ':frame=stream_index' : ''}`;
-  const { stdout, stderr } = await runTool('ffprobe', ['-v', 'error', '-show_entries', entries, '-of', 'json', file], file, {
+  const { stdout, stderr } = await runTool('ffprobe', ['-v', 'error', ...DECODER_THREAD, '-show_entries', entries, '-of', 'json', file], file, {
     signal: opts.signal,
     what: `cannot read the packets of the clip "${file}"`,
   });

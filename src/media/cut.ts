@@ -32,7 +32,7 @@ import {
   type CutMode,
   type ReencodedRun,
 } from './cut-plan.ts';
-import { FFMPEG_BASE_ARGS, MediaError, ffmpegEncoders, formatSeconds, passthroughTimingArgs, runTool } from './ffmpeg.ts';
+import { DECODER_THREAD, FFMPEG_BASE_ARGS, MediaError, ffmpegEncoders, formatSeconds, passthroughTimingArgs, runTool } from './ffmpeg.ts';
 import { HEAD_ENCODERS } from './head-encoders.ts';
 import { probeCutSource, readVideoPackets, type CutSource, type StreamCodecs, type TimeRange } from './probe.ts';
 
@@ -279,7 +279,7 @@ const READ_MARGIN = 1;
 /** A run of the source's frames re-encoded as a smart cut's head or foot, unrotated like the copy. */
 function runJob(run: ReencodedRun, file: string, timing: string[], ctx: SourceContext): PartJob {
   return {
-    input: ['-noautorotate', '-seek_timestamp', '1', '-ss', formatSeconds(run.seek), '-t', formatSeconds(run.end - run.seek + READ_MARGIN)],
+    input: [...DECODER_THREAD, '-noautorotate', '-seek_timestamp', '1', '-ss', formatSeconds(run.seek), '-t', formatSeconds(run.end - run.seek + READ_MARGIN)],
     output: [
       '-frames:v', String(run.frames), ...timing, '-enc_time_base', '-1',
       ...HEAD_ENCODERS[ctx.facts.videoCodec]!.args(ctx.facts.video, ctx.crf), '-f', partFormat(ctx), '-y', file,

@@ -10,7 +10,7 @@
  */
 import type { Readable } from 'node:stream';
 import { mainVideoStream } from './video-stream.ts';
-import { MediaError, FFMPEG_BASE_ARGS, SQUARE_PIXELS_FILTER, LineSplitter, StderrTail, formatSeconds, passthroughTimingArgs, spawnTool, type ToolProcess } from './ffmpeg.ts';
+import { MediaError, DECODER_THREAD, FFMPEG_BASE_ARGS, FILTER_THREAD, SQUARE_PIXELS_FILTER, LineSplitter, StderrTail, formatSeconds, passthroughTimingArgs, spawnTool, type ToolProcess } from './ffmpeg.ts';
 
 export interface DecodeOptions {
   width?: number;
@@ -97,7 +97,7 @@ function inputArgs(file: string, opts: DecodeOptions): string[] {
       ? // Jump to the keyframe before `start` on the real timeline; trim drops the frames before it.
         ['-seek_timestamp', '1', '-noaccurate_seek', '-ss', formatSeconds(opts.start)]
       : [];
-  return [...(opts.skipDeblocking ? ['-skip_loop_filter', 'all'] : []), ...seek, '-i', file];
+  return [...DECODER_THREAD, ...(opts.skipDeblocking ? ['-skip_loop_filter', 'all'] : []), ...seek, '-i', file];
 }
 
 /** The file descriptor output `i` is written to: stdout, then 3, 4, ... */
@@ -113,7 +113,7 @@ const showinfoPrefix = (i: number, count: number) => (count === 1 ? '[Parsed_sho
 async function decodeArgs(file: string, outputs: readonly DecodeOptions[]): Promise<string[]> {
   const stream = await mainVideoStream(file, outputs[0]!.signal);
   const timing = await passthroughTimingArgs();
-  const args = [...FFMPEG_BASE_ARGS, '-loglevel', 'info', '-copyts', ...outputs.flatMap((opts) => inputArgs(file, opts))];
+  const args = [...FFMPEG_BASE_ARGS, ...FILTER_THREAD, '-loglevel', 'info', '-copyts', ...outputs.flatMap((opts) => inputArgs(file, opts))];
   if (outputs.length === 1) return [...args, '-map', `0:${stream}`, '-vf', decodeFilters(outputs[0]!), ...timing, '-f', 'rawvideo', 'pipe:1'];
   const graph = outputs.map((opts, i) => `[${i}:${stream}]${decodeFilters(opts, `showinfo@o${i}`)}[o${i}]`).join(';');
   return [...args, '-filter_complex', graph, ...outputs.flatMap((_, i) => ['-map', `[o${i}]`, ...timing, '-f', 'rawvideo', `pipe:${outputFd(i)}`])];

@@ -181,6 +181,17 @@ export function runTool(
 /** Arguments every ffmpeg run starts with: quiet banner, no interactive stdin, no progress lines. */
 export const FFMPEG_BASE_ARGS = ['-hide_banner', '-nostdin', '-nostats'] as const;
 
+/**
+ * Decodes for analysis, checks and thumbnails run on one thread: vbuild already runs one build per
+ * core, so ffmpeg's frame and slice threads only compete with the other builds for the same cores.
+ * On the corpus a decode then takes 20-30 % less CPU, and its frames are the same bytes
+ * (docs/analysis/pipeline.md). `DECODER_THREAD` is an input option (before each `-i`; ffprobe
+ * takes it too), `FILTER_THREAD` a global one. Encoders keep their threads: x264's output depends
+ * on its thread count, and a clip's bytes must not change.
+ */
+export const DECODER_THREAD = ['-threads', '1'] as const;
+export const FILTER_THREAD = ['-filter_threads', '1', '-filter_complex_threads', '1'] as const;
+
 export interface FfmpegCapabilities {
   /** libavutil version as [major, minor]. */
   libavutil: [number, number];

@@ -2,7 +2,7 @@
  * ffprobe wrapper: stream metadata plus the video packet table (keyframes, frame timing).
  * Packets are listed without decoding, which is far cheaper than `-show_frames`.
  */
-import { FFMPEG_BASE_ARGS, MediaError, formatSeconds, runTool } from './ffmpeg.ts';
+import { DECODER_THREAD, FFMPEG_BASE_ARGS, MediaError, formatSeconds, runTool } from './ffmpeg.ts';
 import { chooseVideoStream, type FfprobeOutput, type FfprobeStream, fileStreams, mainVideoStream } from './video-stream.ts';
 
 export interface Probe {
@@ -212,7 +212,7 @@ export async function probeCutSource(file: string): Promise<CutSource> {
 async function assertVideoDecodes(file: string, signal?: AbortSignal): Promise<void> {
   const { stdout } = await runTool(
     'ffmpeg',
-    [...FFMPEG_BASE_ARGS, '-v', 'error', '-i', file, '-map', `0:${await mainVideoStream(file, signal)}`, '-frames:v', '1', '-f', 'framecrc', '-'],
+    [...FFMPEG_BASE_ARGS, '-v', 'error', ...DECODER_THREAD, '-i', file, '-map', `0:${await mainVideoStream(file, signal)}`, '-frames:v', '1', '-f', 'framecrc', '-'],
     file,
     { signal, what: `cannot decode the video of "${file}"` },
   );

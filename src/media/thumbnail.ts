@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { FFMPEG_BASE_ARGS, MediaError, SQUARE_PIXELS_FILTER, formatSeconds, runTool } from './ffmpeg.ts';
+import { DECODER_THREAD, FFMPEG_BASE_ARGS, FILTER_THREAD, MediaError, SQUARE_PIXELS_FILTER, formatSeconds, runTool } from './ffmpeg.ts';
 import { mainVideoStream } from './video-stream.ts';
 
 /** A sibling temp name that keeps the extension, so ffmpeg still picks the image format from it. */
@@ -28,8 +28,10 @@ export async function thumbnail(file: string, time: number, outFile: string, opt
   const temp = tempSibling(outFile);
   const args = [
     ...FFMPEG_BASE_ARGS,
+    ...FILTER_THREAD,
     '-loglevel', 'error',
     '-copyts',
+    ...DECODER_THREAD,
     '-seek_timestamp', '1',
     '-noaccurate_seek',
     '-ss', formatSeconds(time),

@@ -29,6 +29,8 @@ function optionalData(what: string, envVar: string, sharedFolder: string, holds:
 
 export const TEST_CORPUS = optionalData('the shared test corpus', 'VBUILD_TEST_CORPUS', 'corpus', 'ground_truth.json');
 export const TEST_MODELS = optionalData('the SCRFD-500M model', 'VBUILD_TEST_MODELS', 'models', 'scrfd_500m_bnkps.onnx');
+/** Other tools the benchmarks compare vbuild with (no test needs them). */
+export const BENCH_PEERS = optionalData('the benchmark peers', 'VBUILD_BENCH_PEERS', 'peers', 'pyscenedetect');
 
 /** The optional data that is missing here. */
 export const missingTestData = (): OptionalData[] => [TEST_CORPUS, TEST_MODELS].filter((data) => data.dir === null);

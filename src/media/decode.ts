@@ -29,6 +29,14 @@ export interface DecodeOptions {
    * (docs/analysis/scenes.md). The scaler stays `area`: a point-sampling one lost 6 of the 32 cuts.
    */
   skipDeblocking?: boolean;
+  /**
+   * Decode only the frames others are predicted from (`-skip_frame noref`: most B-frames are
+   * never decoded), for sampling where any frame near the sample time serves: with `fps`, each
+   * sample is then the first reference frame of its interval. Less decode CPU on files with
+   * B-frames; on others (intra-only, no B-frames) the same frames. Not detect's: it moves samples
+   * up to 4 frames on files with long B-frame runs (docs/analysis/detect.md, session 7).
+   */
+  referenceFramesOnly?: boolean;
   /** Seconds on the file's timeline; frames with pts >= start. */
   start?: number;
   /** seconds */
@@ -97,7 +105,8 @@ function inputArgs(file: string, opts: DecodeOptions): string[] {
       ? // Jump to the keyframe before `start` on the real timeline; trim drops the frames before it.
         ['-seek_timestamp', '1', '-noaccurate_seek', '-ss', formatSeconds(opts.start)]
       : [];
-  return [...DECODER_THREAD, ...(opts.skipDeblocking ? ['-skip_loop_filter', 'all'] : []), ...seek, '-i', file];
+  const skips = [...(opts.skipDeblocking ? ['-skip_loop_filter', 'all'] : []), ...(opts.referenceFramesOnly ? ['-skip_frame', 'noref'] : [])];
+  return [...DECODER_THREAD, ...skips, ...seek, '-i', file];
 }
 
 /** The file descriptor output `i` is written to: stdout, then 3, 4, ... */

@@ -48,6 +48,19 @@ describe('decodeFrames', () => {
     sampled.forEach((time, i) => expect(time).toBeCloseTo(firstOfEachBin[i]!, 5));
   });
 
+  it('with reference frames only, samples the first reference frame of each bin: the same count, at most one frame later', async () => {
+    const all = await frameTimes(MULTISHOT);
+    const position = (time: number) => all.findIndex((t) => Math.abs(t - time) < 5e-6);
+    const opts: DecodeOptions = { width: 64, pixFmt: 'gray', fps: 2 };
+    const every = (await collect(MULTISHOT, opts)).map((frame) => position(frame.time));
+    const references = (await collect(MULTISHOT, { ...opts, referenceFramesOnly: true })).map((frame) => position(frame.time));
+    expect([...every, ...references]).not.toContain(-1);
+    expect(references).toHaveLength(every.length);
+    // x264's default B-pyramid: no two non-reference frames in a row, so a sample moves by one
+    // frame or not at all; both happen (the decoder did skip frames).
+    expect(new Set(references.map((frame, i) => frame - every[i]!))).toEqual(new Set([0, 1]));
+  });
+
   it('decodes a range that starts at a frame pts, in rgb24 at full size', async () => {
     const all = await frameTimes(HAMILTON);
     const from = all[82]!; // first frame of the third shot

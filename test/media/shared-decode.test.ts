@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Rendezvous } from '../../src/engine/rendezvous.ts';
 import { DecodeProcess, decodeFrames, type DecodeOptions, type Frame } from '../../src/media/decode.ts';
+import { presentationTimes, readVideoPackets } from '../../src/media/probe.ts';
 import { decodeShared } from '../../src/media/shared-decode.ts';
 import { fixtureVideo } from '../helpers/test-data.ts';
 
@@ -37,6 +38,15 @@ describe('a decode shared by several consumers', () => {
     }
     // The comparison can fail: without its deblocking filter, detect's decode gives other frames.
     expect(await digest(decodeFrames(MULTISHOT, { ...SAMPLED, skipDeblocking: true }))).not.toEqual(await digest(decodeFrames(MULTISHOT, SAMPLED)));
+  });
+
+  it('skips non-reference frames only in the output that asks: the other still gets every frame', async () => {
+    const references: DecodeOptions = { ...SAMPLED, referenceFramesOnly: true };
+    const [grid, sampled] = await Promise.all([digest(decodeFrames(MULTISHOT, GRID)), digest(decodeFrames(MULTISHOT, references))]);
+    const shared = await DecodeProcess.start(MULTISHOT, [GRID, references]);
+    expect(await Promise.all([digest(shared.frames(0)), digest(shared.frames(1))])).toEqual([grid, sampled]);
+    expect(grid).toHaveLength(presentationTimes(await readVideoPackets(MULTISHOT)).length);
+    expect(sampled).not.toEqual(await digest(decodeFrames(MULTISHOT, SAMPLED)));
   });
 
   it('goes on for one consumer when the other stops early', async () => {

@@ -184,8 +184,9 @@ export const FFMPEG_BASE_ARGS = ['-hide_banner', '-nostdin', '-nostats'] as cons
 /**
  * Decodes for analysis, checks and thumbnails run on one thread: vbuild already runs one build per
  * core, so ffmpeg's frame and slice threads only compete with the other builds for the same cores.
- * On the corpus a decode then takes 20-30 % less CPU, and its frames are the same bytes
- * (docs/analysis/pipeline.md). `DECODER_THREAD` is an input option (before each `-i`; ffprobe
+ * On the corpus a decode alone then takes 20-30 % less CPU (a whole run 1-6 %), and its frames are
+ * the same bytes (docs/analysis/pipeline.md, session 7). The price: one decode on otherwise idle
+ * cores takes longer (docs/analysis/scenes.md, session 7). `DECODER_THREAD` is an input option (before each `-i`; ffprobe
  * takes it too), `FILTER_THREAD` a global one. Encoders keep their threads: x264's output depends
  * on its thread count, and a clip's bytes must not change.
  */

@@ -219,10 +219,9 @@ export class DecodeProcess {
   readonly #tail = new StderrTail();
   readonly #lines = new LineSplitter();
 
-  private constructor(file: string, outputs: readonly DecodeOptions[], args: string[]) {
+  private constructor(file: string, outputs: readonly DecodeOptions[], child: ToolProcess) {
     this.#file = file;
-    this.#child = spawnTool('ffmpeg', args, outputs.length - 1);
-    const child = this.#child;
+    this.#child = child;
     this.#exited = new Promise<string>((resolve) => {
       child.on('close', (code, signal) => resolve(signal ?? `exit ${code}`));
       child.on('error', (error) => {
@@ -251,14 +250,18 @@ export class DecodeProcess {
     child.stderr.on('end', () => {
       for (const output of this.#outputs) output.headers.end();
     });
-    for (const { opts, onAbort } of this.#outputs) opts.signal?.addEventListener('abort', onAbort, { once: true });
+    for (const { opts, onAbort } of this.#outputs) {
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      // Aborted while ffmpeg was being started: the listener came too late to hear it.
+      if (opts.signal?.aborted) onAbort();
+    }
   }
 
   /** Starts ffmpeg on `file` with one output per entry of `outputs`. */
   static async start(file: string, outputs: readonly DecodeOptions[]): Promise<DecodeProcess> {
     if (outputs.length === 0) throw new RangeError('a decode needs at least one output');
     for (const opts of outputs) opts.signal?.throwIfAborted();
-    return new DecodeProcess(file, outputs, await decodeArgs(file, outputs));
+    return new DecodeProcess(file, outputs, await spawnTool('ffmpeg', await decodeArgs(file, outputs), outputs.length - 1));
   }
 
   /** The frames of output `i`, as decodeFrames gives them with its options; read once. */

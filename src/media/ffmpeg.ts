@@ -2,11 +2,10 @@
  * Locating ffmpeg/ffprobe and running them. Arguments are always passed as an array to
  * `spawn` (no shell), so any file name is safe; errors carry the file and ffmpeg's own words.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { accessSync, chmodSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { launch, type ToolProcess } from './launcher.ts';
 
 export type Tool = 'ffmpeg' | 'ffprobe';
 
@@ -130,12 +129,11 @@ export class StderrTail {
   }
 }
 
-export type ToolProcess = ChildProcessByStdio<null, Readable, Readable>;
+export type { ToolProcess };
 
 /** Starts a tool with stdin closed and stdout/stderr piped, and `extraPipes` more outputs from fd 3 on (`pipe:3`, ...). */
-export function spawnTool(tool: Tool, args: readonly string[], extraPipes = 0): ToolProcess {
-  const extra = Array.from({ length: extraPipes }, () => 'pipe' as const);
-  return spawn(locate(tool).path, args, { stdio: ['ignore', 'pipe', 'pipe', ...extra], windowsHide: true }) as ToolProcess;
+export function spawnTool(tool: Tool, args: readonly string[], extraPipes = 0): Promise<ToolProcess> {
+  return launch(locate(tool).path, args, extraPipes);
 }
 
 export interface RunResult {
@@ -147,7 +145,7 @@ export interface RunResult {
  * Runs a tool to completion, collecting stdout. Rejects with a MediaError naming `file`
  * when it exits non-zero, cannot start, or `signal` aborts it (then with the abort reason).
  */
-export function runTool(
+export async function runTool(
   tool: Tool,
   args: readonly string[],
   file: string,
@@ -155,13 +153,15 @@ export function runTool(
 ): Promise<RunResult> {
   const { signal, what = `${tool} failed on "${file}"` } = opts;
   signal?.throwIfAborted();
+  const child = await spawnTool(tool, args);
   return new Promise((resolve, reject) => {
-    const child = spawnTool(tool, args);
     const stdout: Buffer[] = [];
     const lines = new LineSplitter();
     const tail = new StderrTail();
     const onAbort = () => child.kill('SIGKILL');
     signal?.addEventListener('abort', onAbort, { once: true });
+    // Aborted while it was being started: the listener came too late to hear it.
+    if (signal?.aborted) onAbort();
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.setEncoding('utf8').on('data', (text: string) => lines.push(text).forEach((line) => tail.add(line)));
     child.on('error', (cause) => {

@@ -6,6 +6,7 @@
  * for the builds to wind down: what a killed run leaves, the next run clears or resumes.
  */
 import { closeAnalysisThreads } from '../detect/analysis-thread.ts';
+import { closeLauncher } from '../media/launcher.ts';
 
 /** 128 + SIGINT: what a shell reports for a program stopped by Ctrl-C. */
 export const INTERRUPTED_EXIT = 130;
@@ -30,8 +31,9 @@ export function interruptOnSignals(stderr: NodeJS.WritableStream): Interruption 
     if (quitting) return;
     quitting = true;
     // process.exit stops worker threads wherever they are, and one stopped inside an inference
-    // aborts the whole process (exit 134): they end first, each after its current inference.
-    void closeAnalysisThreads().finally(() => process.exit(INTERRUPTED_EXIT));
+    // aborts the whole process (exit 134): they end first, each after its current inference. The
+    // tools still running are killed, and gone when vbuild is.
+    void Promise.all([closeAnalysisThreads(), closeLauncher()]).finally(() => process.exit(INTERRUPTED_EXIT));
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   const dispose = () => {

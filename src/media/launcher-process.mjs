@@ -15,10 +15,16 @@ const pipes = new Map();
 // is vbuild's decision, and vbuild's end is this process's end (below).
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});
 
-// vbuild has closed the channel or died (even by SIGKILL): its tools are of no use to anyone.
+// vbuild has closed the channel or died (even by SIGKILL): its tools are of no use to anyone. They
+// are gone before this process is, so a vbuild that waits for it knows none is left.
 process.on('disconnect', () => {
-  for (const child of running.values()) child.kill('SIGKILL');
-  process.exit(0);
+  const children = [...running.values()];
+  let left = children.length;
+  if (left === 0) process.exit(0);
+  for (const child of children) {
+    child.once('exit', () => --left === 0 && process.exit(0));
+    child.kill('SIGKILL');
+  }
 });
 
 function report(message) {

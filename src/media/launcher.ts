@@ -90,9 +90,9 @@ export async function launch(file: string, args: readonly string[], extraPipes =
 }
 
 /**
- * Ends the helper once its tools have exited and waits for it, so that it and the CPU it and its
- * tools used are accounted to vbuild's process (a benchmark's `/usr/bin/time` counts them). A later
- * `launch` starts a new one.
+ * Ends the helper, killing the tools still running, and waits for it: so that it, and the CPU it
+ * and its tools used, end with vbuild's process (a benchmark's `/usr/bin/time` counts them). A
+ * later `launch` starts a new one.
  */
 export async function closeLauncher(): Promise<void> {
   const launcher = state.launcher;
@@ -131,11 +131,16 @@ function startLauncher(): Launcher {
     else tool.failed(Object.assign(new Error(report.message), { code: report.code }));
     holdOpen(launcher);
   });
-  // A helper that dies takes its tools' reports with it: their callers must not wait forever.
+  // A helper that exits takes its tools' reports with it: their callers must not wait forever.
+  // Closed, it killed them; died, it left them without anyone to report them.
   void launcher.exited.then(() => {
-    if (state.launcher === launcher) state.launcher = undefined;
+    const closed = state.launcher !== launcher;
+    if (!closed) state.launcher = undefined;
     server.close();
-    for (const tool of launcher.running.values()) tool.failed(new Error('the process that started this tool exited'));
+    for (const tool of launcher.running.values()) {
+      if (closed) tool.exited(null, 'SIGKILL');
+      else tool.failed(new Error('the process that started this tool exited'));
+    }
     launcher.running.clear();
   });
   return launcher;

@@ -42,20 +42,27 @@ function processesNaming(text: string): string[] {
   return found;
 }
 
-/** The commands of `pid`'s child processes. */
-function childCommands(pid: number): string[] {
-  const commands: string[] = [];
+/**
+ * The commands of `pid`'s descendants: vbuild starts ffmpeg and ffprobe through a helper process
+ * (src/media/launcher.ts), so they are its grandchildren.
+ */
+function descendantCommands(pid: number): string[] {
+  const parents = new Map<number, { ppid: number; command: string }>();
   for (const each of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
       const stat = readFileSync(`/proc/${each}/stat`, 'utf8');
       // "pid (comm) state ppid ...": comm may hold spaces, so split after its closing parenthesis.
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) commands.push(path.basename(readFileSync(`/proc/${each}/cmdline`, 'utf8').split('\0')[0]!));
+      parents.set(Number(each), { ppid, command: path.basename(readFileSync(`/proc/${each}/cmdline`, 'utf8').split('\0')[0]!) });
     } catch {
       // gone meanwhile
     }
   }
-  return commands;
+  const descends = (each: number): boolean => {
+    for (let up = parents.get(each)?.ppid; up !== undefined && up > 1; up = parents.get(up)?.ppid) if (up === pid) return true;
+    return false;
+  };
+  return [...parents].filter(([each]) => descends(each)).map(([, { command }]) => command);
 }
 
 /** Files in the output folder that a reader must never see: hidden temps and `.tmp` names. */
@@ -103,12 +110,12 @@ async function interrupt(point: Point, cache: string, random: () => number): Pro
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const pid = child.pid!;
   const isRunning = () => runningIn(stderr).some((id) => id.startsWith(`${point.rule}@`));
-  const hasChild = () => !WITH_CHILDREN.has(point.rule) || childCommands(pid).some((name) => name === 'ffmpeg' || name === 'ffprobe');
+  const hasChild = () => !WITH_CHILDREN.has(point.rule) || descendantCommands(pid).some((name) => name === 'ffmpeg' || name === 'ffprobe');
   await until(() => exited || (isRunning() && hasChild()), PATIENCE_MS);
   if (exited) return undefined;
   await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 400)));
   if (exited) return undefined;
-  const landed = { point: `${point.signals.join('+')}${point.group ? ' (group)' : ''} in ${point.rule}`, running: runningIn(stderr), children: childCommands(pid) };
+  const landed = { point: `${point.signals.join('+')}${point.group ? ' (group)' : ''} in ${point.rule}`, running: runningIn(stderr), children: descendantCommands(pid) };
   for (const [k, signal] of point.signals.entries()) {
     if (k > 0) await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 200)));
     try {

@@ -121,7 +121,11 @@ function startLauncher(): Launcher {
     running: new Map(),
     nextId: 0,
     pairing: once(server, 'listening'),
-    exited: new Promise((resolve) => helper.once('exit', () => resolve())),
+    exited: new Promise((resolve) => {
+      helper.once('exit', () => resolve());
+      // Not started at all (no pid, so no exit to come): its tools fail as a dead helper's do.
+      helper.on('error', () => helper.pid === undefined && resolve());
+    }),
   };
   helper.on('message', (report: LauncherReport) => {
     const tool = launcher.running.get(report.id);

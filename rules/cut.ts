@@ -6,8 +6,9 @@
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { defineRule, type ParamReader } from '../src/engine/rule.ts';
+import { defineRule, type ParamReader, type VideoBuildContext } from '../src/engine/rule.ts';
 import { CUT_MODES, DEFAULT_CRF, cutClips, type CutClip, type CutMode } from '../src/media/cut.ts';
+import { earlierClips, hashCutInputs, keepClip, sameClip } from '../src/cut/reuse.ts';
 import { clipFolder } from '../src/cut/clip-folder.ts';
 import type { Segment } from '../src/score/types.ts';
 import { VBUILD_VERSION } from '../src/version.ts';
@@ -17,6 +18,9 @@ import { parseSegments, CLIP_PLAN_FILE } from '../src/artifacts/score.ts';
 import { DECODING_FILE } from '../src/artifacts/scan.ts';
 import { SCENES_FILE, type ScenesFile } from '../src/artifacts/scenes.ts';
 
+// 4: clips.json records the vbuild version; sidecars are the sidecars rule's (they name the source).
+const CUT_RULE_VERSION = 4;
+
 function cutParams(param: ParamReader): CutParams {
   // --accurate is the old name of --cut-mode reencode.
   return { cutMode: param.boolean('accurate') ? 'reencode' : (param.string('cut_mode') as CutMode), crf: param.number('crf') };
@@ -25,6 +29,15 @@ function cutParams(param: ParamReader): CutParams {
 function clipEntry(segment: Segment, cut: CutClip, bytes: number): ClipEntry {
   const { scene, tracks, scores } = segment;
   return { ...cut, file: cut.file ? path.basename(cut.file) : '', scene, tracks, scores, bytes };
+}
+
+/** scan's decoding.json; null for a video decoded the plain way, for which scan writes none. */
+async function decodingOf(ctx: VideoBuildContext): Promise<string | null> {
+  try {
+    return await readFile(ctx.depFile('scan', DECODING_FILE), 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 /** "12 clips: 8 smart, 3 copy, 1 reencode; 9.4 s re-encoded; 1 not cut". */
@@ -44,8 +57,7 @@ export const cut = defineRule({
   deps: ['scan', 'scenes', 'score'],
   // decoding.json: which stream is cut (the decoders' choice, read again by the cutter).
   reads: { scan: [DECODING_FILE], scenes: [SCENES_FILE], score: [CLIP_PLAN_FILE] },
-  // 4: clips.json records the vbuild version; sidecars are the sidecars rule's (they name the source).
-  version: 4,
+  version: CUT_RULE_VERSION,
   resources: { cpu: 1, io: 1 },
   params: {
     cut_mode: {
@@ -77,13 +89,28 @@ export const cut = defineRule({
         return scene ? [[segment.id, { start: scene.start, end: scene.end }] as const] : [];
       }),
     );
-    const cuts = await cutClips(ctx.item.path, plan.segments.map(({ id, start, end }) => ({ id, start, end })), ctx.outDir, {
-      mode: params.cutMode,
-      crf: params.crf,
-      minDuration: ctx.param.number('min_dur'),
-      within,
-      signal: ctx.signal,
+    const minDuration = ctx.param.number('min_dur');
+    const cutInputs = await hashCutInputs({
+      sourceHash: ctx.itemHash,
+      vbuildVersion: VBUILD_VERSION,
+      ruleVersion: CUT_RULE_VERSION,
+      cutParams: params,
+      minDuration,
+      decoding: await decodingOf(ctx),
+      scenes: await readFile(ctx.depFile('scenes', SCENES_FILE), 'utf8'),
     });
+    const requests = plan.segments.map(({ id, start, end }) => ({ id, start, end }));
+    const earlier = await earlierClips(ctx.previous, cutInputs);
+    const kept = new Map<string, CutClip>();
+    for (const request of requests) {
+      const clip = sameClip(earlier, request);
+      const copy = clip && (await keepClip(clip, ctx.outDir));
+      if (copy) kept.set(request.id, copy);
+    }
+    const toCut = requests.filter((request) => !kept.has(request.id));
+    const made = toCut.length === 0 ? [] : await cutClips(ctx.item.path, toCut, ctx.outDir, { mode: params.cutMode, crf: params.crf, minDuration, within, signal: ctx.signal });
+    const madeById = new Map(made.map((clip) => [clip.id, clip]));
+    const cuts = requests.map((request) => kept.get(request.id) ?? madeById.get(request.id)!);
 
     const clips = await Promise.all(
       plan.segments.map(async (segment, i) => {
@@ -91,9 +118,9 @@ export const cut = defineRule({
         return clipEntry(segment, result, result.file ? (await stat(result.file)).size : 0);
       }),
     );
-    const record: ClipsFile = { sourceHash: ctx.itemHash, vbuildVersion: VBUILD_VERSION, cutParams: params, clips };
+    const record: ClipsFile = { sourceHash: ctx.itemHash, vbuildVersion: VBUILD_VERSION, cutParams: params, cutInputs, clips };
     await writeFile(path.join(ctx.outDir, CLIPS_FILE), `${JSON.stringify(record, null, 1)}\n`);
-    ctx.log(summary(clips));
+    ctx.log(`${summary(clips)}${kept.size > 0 ? `; ${kept.size} kept from the last cut` : ''}`);
     for (const clip of clips.filter((each) => each.skipped)) {
       ctx.log(`clip ${clip.id} (${clip.requestedStart.toFixed(3)}–${clip.requestedEnd.toFixed(3)} s) not cut: ${clip.skipped}`);
     }

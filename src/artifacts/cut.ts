@@ -33,6 +33,12 @@ export interface ClipsFile {
   /** The vbuild version that cut the clips. */
   vbuildVersion: string;
   cutParams: CutParams;
+  /**
+   * Hash of what decides the clips' bytes besides their spans (src/cut/reuse.ts): the next cut of
+   * the video keeps the clips it asks for again when it is the same. Absent in files written
+   * before vbuild kept clips.
+   */
+  cutInputs?: string;
   clips: ClipEntry[];
 }
 

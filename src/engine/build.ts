@@ -24,6 +24,8 @@ export interface BuildRequest {
   executor: Executor;
   /** Where it meets the builds started with it (see SharedSource); absent when it runs alone. */
   sharedSource?: SharedSource;
+  /** The outputs of the node's last build, by name: stored paths (ctx.previous). */
+  previous?: Readonly<Record<string, string>>;
   signal: AbortSignal;
   emit: (event: EngineEvent) => void;
 }
@@ -51,6 +53,7 @@ export async function runBuild(request: BuildRequest): Promise<Outputs> {
       outDir: staging,
       cacheDir: state.root,
       ...(request.sharedSource && { sharedSource: request.sharedSource }),
+      ...(request.previous && { previous: request.previous }),
       signal,
       async journal<T>(name: string) {
         checkOutputName(name);

@@ -13,7 +13,7 @@ import type { FailedInput, Item } from './rule.ts';
 import { RunScope, type RunScopeOptions } from './run-scope.ts';
 import type { Capacities } from './scheduler.ts';
 import { ResourcePools, type Together } from './scheduler.ts';
-import type { Outputs } from './state.ts';
+import type { CacheState, Outputs } from './state.ts';
 
 export interface EngineOptions extends RunScopeOptions {
   /** How many builds run at once (default: the cores). */
@@ -204,6 +204,7 @@ export class Engine {
           state: this.#opts.state,
           executor,
           ...(sharedSource && { sharedSource }),
+          ...(decision.trace && { previous: storedPaths(this.#opts.state, decision.trace.outputs) }),
           signal: this.#opts.signal ?? new AbortController().signal,
           emit: (event: EngineEvent) => this.#emit(event),
         });
@@ -257,6 +258,11 @@ function sharing(node: BuildNode, executor: Executor): Together | undefined {
   const source = node.rule.sharedSource;
   if (source === undefined || node.item === null || !executor.sharesSources) return undefined;
   return { key: `${source}\0${node.item.id}`, member: node.rule.name };
+}
+
+/** A trace's outputs as the paths of their stored files. */
+function storedPaths(state: CacheState, outputs: Outputs): Record<string, string> {
+  return Object.fromEntries(Object.entries(outputs).map(([name, hash]) => [name, state.store.path(hash)]));
 }
 
 function didNotBuild(outcome: Outcome): boolean {

@@ -108,6 +108,15 @@ interface BuildContextBase {
   /** Opens (or resumes) an append-only journal that becomes the output file `name`. */
   journal<T = unknown>(name: string): Promise<Journal<T>>;
   /**
+   * The outputs of this rule's last build for the same item (or batch), by output name: stored
+   * files, read-only. A build may copy one into `outDir` instead of making it again where it can
+   * tell, from what it wrote then, that it would make the same bytes (the cut rule keeps the
+   * clips whose cut is unchanged when only the plan moved). Absent for a first build, and where the
+   * executor runs the rule elsewhere; a file may be gone (`vbuild gc`): check before reading. It
+   * never joins the key, so a build must come out the same with it as without it.
+   */
+  previous?: Readonly<Record<string, string>>;
+  /**
    * Present when this build was started together with builds of other rules that name the same
    * `sharedSource` for the same item (see SharedSource); absent when it works alone.
    */

@@ -11,14 +11,15 @@ import { fixtureVideo } from '../helpers/test-data.ts';
 import { ruleContext } from '../helpers/rule-context.ts';
 import { MULTISHOT_CUTS, MULTISHOT_SEGMENTS, cutInputs, segment } from './fixtures.ts';
 import { CLIPS_FILE, type ClipsFile } from '../../src/artifacts/cut.ts';
+import type { VideoBuildContext } from '../../src/engine/rule.ts';
 
 const MULTISHOT = fixtureVideo('multishot_8shots_640x360_25fps.mp4');
 const FPS = 25;
 const EPSILON = 0.002;
 const roots: string[] = [];
 
-async function runCut(video: string, segments = MULTISHOT_SEGMENTS) {
-  const ctx = ruleContext(cut, video, { deps: await cutInputs(video, segments), itemHash: 'f00dfeedf00dfeed' });
+async function runCut(video: string, segments = MULTISHOT_SEGMENTS, overrides: Partial<VideoBuildContext> = {}) {
+  const ctx = ruleContext(cut, video, { deps: await cutInputs(video, segments), itemHash: 'f00dfeedf00dfeed', ...overrides });
   roots.push(path.dirname(ctx.outDir));
   await cut.run(ctx);
   const record = JSON.parse(await readFile(path.join(ctx.outDir, CLIPS_FILE), 'utf8')) as ClipsFile;
@@ -84,6 +85,29 @@ describe('cut rule', () => {
     for (const clip of a.record.clips) {
       expect(await sha1(path.join(a.outDir, clip.file))).toBe(await sha1(path.join(b.outDir, clip.file)));
     }
+  });
+
+  it('keeps the clips of its last cut that the plan asks for again, byte for byte, and cuts only the others', async () => {
+    const earlier = await multishot;
+    const previous = Object.fromEntries((await readdir(earlier.outDir)).map((name) => [name, path.join(earlier.outDir, name)]));
+    // The smart-cut clip ends 0.4 s sooner; the other four are asked for as they were.
+    const moved = MULTISHOT_SEGMENTS.map((each, i) => (i === 1 ? { ...each, end: each.end - 0.4 } : each));
+    const said: string[] = [];
+    const again = await runCut(MULTISHOT, moved, { previous, log: (message: string) => said.push(message) });
+    expect(said.join('\n')).toContain('4 kept from the last cut');
+    // What a cut of the new plan with no earlier one writes: the same files and the same clips.json.
+    const fresh = await runCut(MULTISHOT, moved);
+    expect(again.record).toEqual(fresh.record);
+    for (const [i, clip] of again.record.clips.entries()) {
+      const file = path.join(again.outDir, clip.file);
+      expect(await sha1(file), clip.id).toBe(await sha1(path.join(fresh.outDir, clip.file)));
+      expect(await sha1(file) === (await sha1(path.join(earlier.outDir, clip.file))), clip.id).toBe(i !== 1);
+    }
+    // Another crf changes every clip's re-encoded frames: nothing is kept.
+    const defaults = Object.fromEntries(Object.entries(cut.params!).map(([name, spec]) => [name, spec.default]));
+    const otherCrf = await runCut(MULTISHOT, moved, { previous, params: { ...defaults, crf: 20 }, log: (message: string) => said.push(message) });
+    expect(otherCrf.record.cutParams.crf).toBe(20);
+    expect(said.at(-1)).not.toContain('kept');
   });
 
   it('a video with a single keyframe still gets its clip (re-encoded); clips.json records the cut params and the vbuild version', async () => {

@@ -69,6 +69,14 @@ describe('incremental builds (real vbuild processes on a toy pipeline)', () => {
     expect(rig.takeRuns()).toEqual([]);
   });
 
+  it('gives a build the outputs of the last build of its rule and item, whatever that one\'s key was', async () => {
+    rig = new ToyRig({ 'a.mp4': 'alpha' });
+    await rig.run(['all']);
+    await rig.run(['all', '--suffix', '?']);
+    await rig.run(['all', '--suffix', '?', '--trim']);
+    expect(rig.read('runs.log.previous').split('\n').filter(Boolean)).toEqual(['upper a.mp4 none', 'upper a.mp4 ALPHA!', 'upper a.mp4 ALPHA?']);
+  });
+
   it('stops propagation when a rebuilt output is byte-identical (early cutoff)', async () => {
     rig = new ToyRig();
     await rig.run(['all']);

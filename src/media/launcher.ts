@@ -63,6 +63,8 @@ interface Launcher {
   pairing: Promise<unknown>;
   /** Resolves when the helper has exited. */
   exited: Promise<void>;
+  /** Set as it exits, before `exited`'s reactions run: a tool registered later would never hear. */
+  ended: boolean;
 }
 
 /**
@@ -78,9 +80,15 @@ export async function launch(file: string, args: readonly string[], extraPipes =
     const stdio: ('ignore' | 'pipe')[] = ['ignore', ...Array.from({ length: pipes }, () => 'pipe' as const)];
     return spawn(file, args, { stdio, windowsHide: true }) as unknown as ToolProcess;
   }
+  if (state.launcher?.ended) state.launcher = undefined;
   const launcher = (state.launcher ??= startLauncher());
   const id = launcher.nextId++;
   const ends = await Promise.all(Array.from({ length: pipes }, () => socketPair(launcher)));
+  // The helper died while the pipes were being made: its reports are over, so a new one starts it.
+  if (launcher.ended) {
+    for (const pair of ends) pair.forEach((end) => end.destroy());
+    return launch(file, args, extraPipes);
+  }
   const tool = new LaunchedTool(launcher, id, ends.map(([reading]) => reading));
   launcher.running.set(id, tool);
   holdOpen(launcher);
@@ -122,10 +130,15 @@ function startLauncher(): Launcher {
     nextId: 0,
     pairing: once(server, 'listening'),
     exited: new Promise((resolve) => {
-      helper.once('exit', () => resolve());
+      const end = () => {
+        launcher.ended = true;
+        resolve();
+      };
+      helper.once('exit', end);
       // Not started at all (no pid, so no exit to come): its tools fail as a dead helper's do.
-      helper.on('error', () => helper.pid === undefined && resolve());
+      helper.on('error', () => helper.pid === undefined && end());
     }),
+    ended: false,
   };
   helper.on('message', (report: LauncherReport) => {
     const tool = launcher.running.get(report.id);

@@ -6,7 +6,7 @@
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { defineRule, type ParamReader, type VideoBuildContext } from '../src/engine/rule.ts';
+import { defineRule, type Artifact, type ParamReader } from '../src/engine/rule.ts';
 import { CUT_MODES, DEFAULT_CRF, cutClips, type CutClip, type CutMode } from '../src/media/cut.ts';
 import { earlierClips, hashCutInputs, keepClip, sameClip } from '../src/cut/reuse.ts';
 import { clipFolder } from '../src/cut/clip-folder.ts';
@@ -32,12 +32,9 @@ function clipEntry(segment: Segment, cut: CutClip, bytes: number): ClipEntry {
 }
 
 /** scan's decoding.json; null for a video decoded the plain way, for which scan writes none. */
-async function decodingOf(ctx: VideoBuildContext): Promise<string | null> {
-  try {
-    return await readFile(ctx.depFile('scan', DECODING_FILE), 'utf8');
-  } catch {
-    return null;
-  }
+async function decodingOf(scan: Artifact): Promise<string | null> {
+  const file = scan.files[DECODING_FILE];
+  return file === undefined ? null : readFile(file, 'utf8');
 }
 
 /** "12 clips: 8 smart, 3 copy, 1 reencode; 9.4 s re-encoded; 1 not cut". */
@@ -81,7 +78,8 @@ export const cut = defineRule({
   publishes: (name) => name !== CLIPS_FILE,
   async run(ctx) {
     const params = cutParams(ctx.param);
-    const { scenes } = await ctx.readJson<ScenesFile>(ctx.depFile('scenes', SCENES_FILE));
+    const scenesText = await readFile(ctx.depFile('scenes', SCENES_FILE), 'utf8');
+    const { scenes } = JSON.parse(scenesText) as ScenesFile;
     const plan = parseSegments(await readFile(ctx.depFile('score', CLIP_PLAN_FILE), 'utf8'));
     const within = new Map(
       plan.segments.flatMap((segment) => {
@@ -96,8 +94,8 @@ export const cut = defineRule({
       ruleVersion: CUT_RULE_VERSION,
       cutParams: params,
       minDuration,
-      decoding: await decodingOf(ctx),
-      scenes: await readFile(ctx.depFile('scenes', SCENES_FILE), 'utf8'),
+      decoding: await decodingOf(ctx.deps['scan']!),
+      scenes: scenesText,
     });
     const requests = plan.segments.map(({ id, start, end }) => ({ id, start, end }));
     const earlier = await earlierClips(ctx.previous, cutInputs);

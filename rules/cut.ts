@@ -8,7 +8,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineRule, type Artifact, type ParamReader } from '../src/engine/rule.ts';
 import { CUT_MODES, DEFAULT_CRF, cutClips, type CutClip, type CutMode } from '../src/media/cut.ts';
-import { earlierClips, hashCutInputs, keepClip, sameClip } from '../src/cut/reuse.ts';
+import { hashCutInputs, keepEarlierClips } from '../src/cut/reuse.ts';
 import { clipFolder } from '../src/cut/clip-folder.ts';
 import type { Segment } from '../src/score/types.ts';
 import { VBUILD_VERSION } from '../src/version.ts';
@@ -98,13 +98,7 @@ export const cut = defineRule({
       scenes: scenesText,
     });
     const requests = plan.segments.map(({ id, start, end }) => ({ id, start, end }));
-    const earlier = await earlierClips(ctx.previous, cutInputs);
-    const kept = new Map<string, CutClip>();
-    for (const request of requests) {
-      const clip = sameClip(earlier, request);
-      const copy = clip && (await keepClip(clip, ctx.outDir));
-      if (copy) kept.set(request.id, copy);
-    }
+    const kept = await keepEarlierClips(ctx.previous, cutInputs, requests, ctx.outDir);
     const toCut = requests.filter((request) => !kept.has(request.id));
     const made = toCut.length === 0 ? [] : await cutClips(ctx.item.path, toCut, ctx.outDir, { mode: params.cutMode, crf: params.crf, minDuration, within, signal: ctx.signal });
     const madeById = new Map(made.map((clip) => [clip.id, clip]));

@@ -30,17 +30,38 @@ export function hashCutInputs(inputs: CutInputs): Promise<string> {
   return hashString(canonicalJson(inputs));
 }
 
+/**
+ * Copies into `outDir` each clip of the last cut (`previous`: its outputs, ctx.previous) that a
+ * request asks for again under the same `cutInputs`; gives them by id, as the cutter would. The
+ * requests left out are the ones to cut.
+ */
+export async function keepEarlierClips(
+  previous: Readonly<Record<string, string>> | undefined,
+  cutInputs: string,
+  requests: readonly ClipRequest[],
+  outDir: string,
+): Promise<Map<string, CutClip>> {
+  const earlier = await earlierClips(previous, cutInputs);
+  const kept = new Map<string, CutClip>();
+  for (const request of requests) {
+    const clip = sameClip(earlier, request);
+    const copy = clip && (await keepClip(clip, outDir));
+    if (copy) kept.set(request.id, copy);
+  }
+  return kept;
+}
+
 /** A clip of the last cut, and its stored file. */
-export interface EarlierClip {
+interface EarlierClip {
   entry: ClipEntry;
   stored: string;
 }
 
 /**
- * The clips of the last cut (`previous`: its outputs, ctx.previous) made under the same
- * `cutInputs`, by id; none when there was no such cut or its clips.json cannot be read.
+ * The clips of the last cut made under the same `cutInputs`, by id; none when there was no such
+ * cut or its clips.json cannot be read.
  */
-export async function earlierClips(previous: Readonly<Record<string, string>> | undefined, cutInputs: string): Promise<Map<string, EarlierClip>> {
+async function earlierClips(previous: Readonly<Record<string, string>> | undefined, cutInputs: string): Promise<Map<string, EarlierClip>> {
   const kept = new Map<string, EarlierClip>();
   const record = previous?.[CLIPS_FILE];
   if (!record) return kept;
@@ -61,7 +82,7 @@ export async function earlierClips(previous: Readonly<Record<string, string>> | 
 }
 
 /** The earlier clip that `request` asks for again, if any. */
-export function sameClip(earlier: ReadonlyMap<string, EarlierClip>, request: ClipRequest): EarlierClip | undefined {
+function sameClip(earlier: ReadonlyMap<string, EarlierClip>, request: ClipRequest): EarlierClip | undefined {
   const clip = earlier.get(request.id);
   return clip && clip.entry.requestedStart === request.start && clip.entry.requestedEnd === request.end ? clip : undefined;
 }
@@ -70,7 +91,7 @@ export function sameClip(earlier: ReadonlyMap<string, EarlierClip>, request: Cli
  * Copies the earlier clip into `outDir` under its own name and gives it as the cutter would;
  * undefined when its stored file is gone (then it is cut again).
  */
-export async function keepClip({ entry, stored }: EarlierClip, outDir: string): Promise<CutClip | undefined> {
+async function keepClip({ entry, stored }: EarlierClip, outDir: string): Promise<CutClip | undefined> {
   const file = path.join(outDir, entry.file);
   try {
     await copyFile(stored, file);

@@ -42,13 +42,13 @@ export interface ToolProcess {
 }
 
 /** Messages to the helper; each `pipe` carries one socket end as its handle. */
-export type LauncherRequest =
+type LauncherRequest =
   | { type: 'pipe'; id: number; fd: number }
   | { type: 'spawn'; id: number; file: string; args: readonly string[]; env: NodeJS.ProcessEnv; cwd: string }
   | { type: 'kill'; id: number; signal: NodeJS.Signals };
 
 /** Messages from the helper. */
-export type LauncherReport =
+type LauncherReport =
   | { type: 'error'; id: number; message: string; code?: string }
   | { type: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null };
 

@@ -28,8 +28,9 @@ export const sceneScores = defineRule({
   deps: ['scan'],
   reads: { scan: [DECODING_FILE] },
   per: 'video',
-  // 2: decoded without the in-loop deblocking filter: scores differ in the decimals, cuts do not (docs/analysis/scenes.md).
-  version: 2,
+  // 2: decoded without the in-loop deblocking filter; 3: with it again, as detect decodes, so that
+  // one decoder serves both when they meet. Scores differ in the decimals, cuts do not (docs/analysis/scenes.md).
+  version: 3,
   resources: { cpu: 1 },
   // Started beside detect of the same video, one ffmpeg decodes for both (src/media/shared-decode.ts).
   sharedSource: VIDEO_DECODE,
@@ -52,7 +53,7 @@ export const sceneScores = defineRule({
     try {
       let scorer: SceneScorer | undefined;
       let frames = 0;
-      const decode = await decodeShared(ctx.sharedSource, ctx.rule, file, { width, pixFmt: 'rgb24', skipDeblocking: true, signal: ctx.signal });
+      const decode = await decodeShared(ctx.sharedSource, ctx.rule, file, { width, pixFmt: 'rgb24', signal: ctx.signal });
       if (decode.sharedWith.length > 0) ctx.log(`decoding in one ffmpeg with ${decode.sharedWith.join(', ')}`);
       for await (const frame of decode.frames) {
         scorer ??= new SceneScorer(frame.width, frame.height);

@@ -151,9 +151,9 @@ export type BuildContext = VideoBuildContext | BatchBuildContext;
  *
  * It is an execution detail, never an edge: each build keeps its own key, claim, outputs and
  * failures, and must write exactly what it writes alone. The engine only starts such builds
- * together when all are waiting to start and their claims fit at once, so no member ever waits for
- * a build that is not running; one that will not offer a part (it resumes from a journal, it failed
- * first) says so with `leave`, and the engine leaves for it once its run ends. The others then
+ * together when all are waiting to start (as one job holding the largest of their claims: they go
+ * at the shared work's pace), so no member ever waits for a build that is not running; one that
+ * will not offer a part (it resumes from a journal, it failed first) says so with `leave`, and the engine leaves for it once its run ends. The others then
  * meet without it: a member may be left meeting alone, with its own part only.
  */
 export interface SharedSource {
@@ -231,7 +231,7 @@ interface RuleBase {
    * The name of work that builds of one item may do once for several rules (`video-decode`): the
    * engine may start this rule's build together with those of other rules naming the same source
    * for the same item, and give them one `ctx.sharedSource` (see SharedSource). Only for per-video
-   * rules; a build alone (another is fresh, or had no room to start beside it) does the work itself.
+   * rules; a build alone (another is fresh, or not ready yet) does the work itself.
    */
   sharedSource?: string;
   /** Pools a build holds while it runs (default one cpu); a function when it depends on params (e.g. the device). */

@@ -12,18 +12,23 @@ interface Waiting {
   claim: Required<ResourceClaim>;
   priority: number;
   together: Together | undefined;
-  start: (cohort: readonly string[]) => void;
+  /** Starts the task; `release` is called when it ends. */
+  start: (cohort: readonly string[], release: () => void) => void;
 }
+
+const RESOURCES = ['cpu', 'gpu', 'io'] as const;
 
 /**
  * Starts tasks as soon as every pool they claim has room and fewer than `jobs` run.
  * Waiting tasks are tried by priority, then in the order they came; a task that cannot start
  * (say, waiting for the gpu) never blocks a later one that can.
  *
- * Tasks waiting with the same `together` key start together when there is room for all of them
- * now (each holding its own claim); when there is not, each starts alone as room allows. A task is
- * held back only while another of its key is `expect`ed: about to be queued or withdrawn, a step
- * that waits for nothing else to run (the engine's decision whether a ready build must run).
+ * Tasks waiting with the same `together` key start together as one: they share their source's
+ * work and go at its pace, so the cohort counts as one job holding, of each pool, the largest claim
+ * among them (released when the last of them ends). When that does not fit but a task's own claim
+ * does, it starts alone. A task is held back only while another of its key is `expect`ed: about to
+ * be queued or withdrawn, a step that waits for nothing else to run (the engine's decision whether
+ * a ready build must run).
  */
 export class ResourcePools {
   readonly #capacity: Capacities;
@@ -49,7 +54,7 @@ export class ResourcePools {
   run<T>(claim: ResourceClaim, task: (cohort: readonly string[]) => Promise<T>, priority = 0, together?: Together): Promise<T> {
     if (together) this.#unexpect(together.key);
     const fitted = {} as Required<ResourceClaim>;
-    for (const resource of ['cpu', 'gpu', 'io'] as const) {
+    for (const resource of RESOURCES) {
       fitted[resource] = Math.min(claim[resource] ?? 0, this.#capacity[resource]);
     }
     return new Promise<T>((resolve, reject) => {
@@ -57,8 +62,8 @@ export class ResourcePools {
         claim: fitted,
         priority,
         together,
-        start: (cohort) => {
-          task(cohort).then(resolve, reject).finally(() => this.#release(fitted));
+        start: (cohort, release) => {
+          task(cohort).then(resolve, reject).finally(release);
         },
       };
       // After every task of the same or a higher priority: the queue stays sorted, FIFO among equals.
@@ -86,10 +91,15 @@ export class ResourcePools {
     else this.#expected.delete(key);
   }
 
-  /** Whether every task of `tasks` can start now, each with its own claim. */
-  #roomFor(tasks: readonly Waiting[]): boolean {
-    if (this.#running + tasks.length > this.#jobs) return false;
-    return (['cpu', 'gpu', 'io'] as const).every((r) => tasks.reduce((sum, task) => sum + task.claim[r], this.#inUse[r]) <= this.#capacity[r]);
+  /** What `tasks` hold while they run, started as one: of each pool, the largest of their claims. */
+  #claimOf(tasks: readonly Waiting[]): Required<ResourceClaim> {
+    const claim = { cpu: 0, gpu: 0, io: 0 };
+    for (const r of RESOURCES) claim[r] = Math.max(...tasks.map((task) => task.claim[r]));
+    return claim;
+  }
+
+  #roomFor(claim: Required<ResourceClaim>): boolean {
+    return this.#running < this.#jobs && RESOURCES.every((r) => this.#inUse[r] + claim[r] <= this.#capacity[r]);
   }
 
   /** `first` and the later waiting tasks that may start with it. */
@@ -103,16 +113,21 @@ export class ResourcePools {
     for (const waiting of this.#queue) {
       if (started.has(waiting) || (waiting.together && this.#expected.has(waiting.together.key))) continue;
       const cohort = this.#cohortOf(waiting);
-      const starting = cohort.length > 1 && this.#roomFor(cohort) ? cohort : this.#roomFor([waiting]) ? [waiting] : [];
+      const starting = cohort.length > 1 && this.#roomFor(this.#claimOf(cohort)) ? cohort : this.#roomFor(waiting.claim) ? [waiting] : [];
       if (starting.length === 0) continue;
+      const claim = this.#claimOf(starting);
+      for (const r of RESOURCES) this.#inUse[r] += claim[r];
+      this.#running++;
+      let left = starting.length;
+      const release = () => {
+        if (--left === 0) this.#release(claim);
+      };
       const members = starting.flatMap((task) => (task.together ? [task.together.member] : []));
       for (const task of starting) {
-        for (const r of ['cpu', 'gpu', 'io'] as const) this.#inUse[r] += task.claim[r];
-        this.#running++;
         started.add(task);
         if (task.together) this.#forgetWaiting(task.together.key, task);
       }
-      for (const task of starting) task.start(members);
+      for (const task of starting) task.start(members, release);
     }
     this.#queue = this.#queue.filter((waiting) => !started.has(waiting));
   }
@@ -124,7 +139,7 @@ export class ResourcePools {
   }
 
   #release(claim: Required<ResourceClaim>): void {
-    for (const r of ['cpu', 'gpu', 'io'] as const) this.#inUse[r] -= claim[r];
+    for (const r of RESOURCES) this.#inUse[r] -= claim[r];
     this.#running--;
     this.#dispatch();
   }

@@ -9,6 +9,7 @@
  * see which frames a filter kept).
  */
 import type { Readable } from 'node:stream';
+import { isDeepStrictEqual } from 'node:util';
 import { mainVideoStream } from './video-stream.ts';
 import { MediaError, DECODER_THREAD, FFMPEG_BASE_ARGS, FILTER_THREAD, SQUARE_PIXELS_FILTER, LineSplitter, StderrTail, formatSeconds, passthroughTimingArgs, spawnTool, type ToolProcess } from './ffmpeg.ts';
 
@@ -23,10 +24,10 @@ export interface DecodeOptions {
    */
   fps?: number;
   /**
-   * Skip the decoder's in-loop deblocking filter (H.264, HEVC, VP8, ...), for analysis of frames
-   * scaled far down (shot detection's 32-px grid, which averages away what deblocking smooths):
-   * 8-12% less decode CPU on the corpus's 720p H.264, the same cuts on every corpus video
-   * (docs/analysis/scenes.md). The scaler stays `area`: a point-sampling one lost 6 of the 32 cuts.
+   * Skip the decoder's in-loop deblocking filter (H.264, HEVC, VP8, ...): 8-12% less decode CPU
+   * on the corpus's 720p H.264, and on a 32-px grid the same cuts on every corpus video
+   * (docs/analysis/scenes.md). No rule uses it since scene_scores v3: a decode shared with detect
+   * (which needs the filter) is then one decoder instead of two.
    */
   skipDeblocking?: boolean;
   /**
@@ -98,7 +99,7 @@ export function decodeFilters(opts: DecodeOptions, showinfo = 'showinfo'): strin
   return filters.join(',');
 }
 
-/** The options of one input: each output of a shared decode has its own decoder (and seek). */
+/** The options of one input: its decoder's (and seek); outputs that ask for the same share it. */
 function inputArgs(file: string, opts: DecodeOptions): string[] {
   const seek =
     opts.start !== undefined && opts.start > 0
@@ -116,15 +117,28 @@ const outputFd = (i: number) => (i === 0 ? 1 : i + 2);
 const showinfoPrefix = (i: number, count: number) => (count === 1 ? '[Parsed_showinfo_' : `[showinfo@o${i} `);
 
 /**
- * One output decodes with `-vf`, as it always has; several (a shared decode) with one graph that
- * takes each from its own input, so that each has the decoder options it has alone.
+ * One output decodes with `-vf`, as it always has; several (a shared decode) with one graph in
+ * which outputs asking for the same decoder options share one decoder (a `split` of its frames)
+ * and any other has an input of its own: each output gets the frames it gets alone.
  */
 async function decodeArgs(file: string, outputs: readonly DecodeOptions[]): Promise<string[]> {
   const stream = await mainVideoStream(file, outputs[0]!.signal);
   const timing = await passthroughTimingArgs();
-  const args = [...FFMPEG_BASE_ARGS, ...FILTER_THREAD, '-loglevel', 'info', '-copyts', ...outputs.flatMap((opts) => inputArgs(file, opts))];
+  const inputs: string[][] = [];
+  const inputOf = outputs.map((opts) => {
+    const args = inputArgs(file, opts);
+    const same = inputs.findIndex((other) => isDeepStrictEqual(other, args));
+    return same >= 0 ? same : inputs.push(args) - 1;
+  });
+  const args = [...FFMPEG_BASE_ARGS, ...FILTER_THREAD, '-loglevel', 'info', '-copyts', ...inputs.flat()];
   if (outputs.length === 1) return [...args, '-map', `0:${stream}`, '-vf', decodeFilters(outputs[0]!), ...timing, '-f', 'rawvideo', 'pipe:1'];
-  const graph = outputs.map((opts, i) => `[${i}:${stream}]${decodeFilters(opts, `showinfo@o${i}`)}[o${i}]`).join(';');
+  const readers = (input: number) => outputs.flatMap((_, i) => (inputOf[i] === input ? [i] : []));
+  const splits = inputs.flatMap((_, input) => {
+    const shared = readers(input);
+    return shared.length > 1 ? [`[${input}:${stream}]split=${shared.length}${shared.map((i) => `[s${i}]`).join('')}`] : [];
+  });
+  const source = (i: number) => (readers(inputOf[i]!).length > 1 ? `[s${i}]` : `[${inputOf[i]}:${stream}]`);
+  const graph = [...splits, ...outputs.map((opts, i) => `${source(i)}${decodeFilters(opts, `showinfo@o${i}`)}[o${i}]`)].join(';');
   return [...args, '-filter_complex', graph, ...outputs.flatMap((_, i) => ['-map', `[o${i}]`, ...timing, '-f', 'rawvideo', `pipe:${outputFd(i)}`])];
 }
 

@@ -4,10 +4,11 @@
  * src/engine/rule.ts): each build offers its decode options, the last to arrive starts one
  * DecodeProcess with an output per build, and each reads its own. A build alone decodes alone.
  *
- * The outputs keep separate decoders (an input each): scene_scores decodes without the in-loop
- * deblocking filter and detect with it, and one decoder cannot give both their frames. Sharing
- * saves a process start, the probing of the input and the demuxing, not the decoding
- * (docs/analysis/pipeline.md measures it); each output's frames are byte for byte those it gets alone.
+ * scene_scores and detect decode with the same decoder options (since scene_scores v3), so the
+ * process decodes the video once and splits the frames between their outputs: the decode, not
+ * only a process start, is done once (docs/analysis/pipeline.md, session 9). Outputs that asked
+ * for other decoder options would each get a decoder of their own. Each output's frames are byte
+ * for byte those it gets alone.
  */
 import type { SharedSource } from '../engine/rule.ts';
 import { DecodeProcess, decodeFrames, type DecodeOptions, type Frame } from './decode.ts';

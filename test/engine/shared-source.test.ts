@@ -44,10 +44,10 @@ describe('builds of one item naming the same shared source', () => {
     expect(takeRuns(rig)).toEqual(['right a.mp4 alone', 'right b.mp4 alone']);
   });
 
-  it('run alone when there is no room for both at once', async () => {
+  it('meet even when one build at a time may run: builds started together count as one', async () => {
     rig = sharingRig();
     expect((await rig.run(['all', '--jobs', '1'])).code).toBe(0);
-    expect(takeRuns(rig)).toEqual(['left a.mp4 alone', 'left b.mp4 alone', 'right a.mp4 alone', 'right b.mp4 alone']);
+    expect(takeRuns(rig)).toEqual(['left a.mp4 met left+right', 'left b.mp4 met left+right', 'right a.mp4 met left+right', 'right b.mp4 met left+right']);
   });
 
   it('a member that fails before meeting leaves the other to meet alone and finish', async () => {
@@ -63,7 +63,7 @@ describe('resource pools with tasks that may start together', () => {
   const cohorts = (pools: ResourcePools, keys: string[]) =>
     Promise.all(keys.map((key, i) => pools.run({ cpu: 1 }, async (cohort) => cohort, 0, { key, member: `m${i}` })));
 
-  it('start the tasks of one key together when all fit now, and others alone', async () => {
+  it('start the tasks of one key together, and others alone', async () => {
     const pools = new ResourcePools({ cpu: 4, gpu: 1, io: 4 }, 4);
     for (const key of ['x', 'x', 'y']) pools.expect(key);
     const [first, second, third] = await cohorts(pools, ['x', 'x', 'y']);
@@ -72,10 +72,43 @@ describe('resource pools with tasks that may start together', () => {
     expect(third).toEqual(['m2']);
   });
 
-  it('start each alone when there is room for one only', async () => {
-    const pools = new ResourcePools({ cpu: 1, gpu: 1, io: 4 }, 4);
+  it('start them as one job holding the largest of their claims, until the last of them ends', async () => {
+    const pools = new ResourcePools({ cpu: 1, gpu: 1, io: 4 }, 1);
     for (const key of ['x', 'x']) pools.expect(key);
-    expect(await cohorts(pools, ['x', 'x'])).toEqual([['m0'], ['m1']]);
+    const order: string[] = [];
+    const ends: Record<string, () => void> = {};
+    const task = (name: string) => async (cohort: readonly string[]) => {
+      order.push(`${name} starts with ${cohort.join('+') || 'none'}`);
+      await new Promise<void>((resolve) => (ends[name] = resolve));
+      order.push(`${name} ends`);
+    };
+    const running = [pools.run({ cpu: 1 }, task('m0'), 0, { key: 'x', member: 'm0' }), pools.run({ cpu: 1 }, task('m1'), 0, { key: 'x', member: 'm1' }), pools.run({ cpu: 1 }, task('other'))];
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    await settle();
+    expect(order).toEqual(['m0 starts with m0+m1', 'm1 starts with m0+m1']);
+    ends.m0!();
+    await settle();
+    expect(order.at(-1)).toBe('m0 ends');
+    ends.m1!();
+    await settle();
+    expect(order.slice(-2)).toEqual(['m1 ends', 'other starts with none']);
+    ends.other!();
+    await Promise.all(running);
+  });
+
+  it('start one alone when its own claim fits and the largest of its cohort does not', async () => {
+    const pools = new ResourcePools({ cpu: 2, gpu: 1, io: 4 }, 4);
+    let freeGpu!: () => void;
+    const gpuTaken = pools.run({ gpu: 1 }, () => new Promise<void>((resolve) => (freeGpu = resolve)));
+    for (const key of ['x', 'x']) pools.expect(key);
+    const started: string[][] = [];
+    const onCpu = pools.run({ cpu: 1 }, async (cohort) => started.push([...cohort]), 0, { key: 'x', member: 'cpu' });
+    const onGpu = pools.run({ cpu: 1, gpu: 1 }, async (cohort) => started.push([...cohort]), 0, { key: 'x', member: 'gpu' });
+    await onCpu;
+    expect(started).toEqual([['cpu']]);
+    freeGpu();
+    await Promise.all([gpuTaken, onGpu]);
+    expect(started).toEqual([['cpu'], ['gpu']]);
   });
 
   it('hold a task back while another of its key is expected, never once it is withdrawn', async () => {

@@ -1,6 +1,7 @@
 /** What the tests of scene_scores and detect sharing a decode run and compare. */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { expect } from 'vitest';
 import type { Rig } from '../helpers/rig.ts';
 
 /** A video with faces and cuts (the shared corpus's, else the fixture's copy). */
@@ -8,6 +9,15 @@ export const VIDEO = 'hamilton_whitehouse_cuts_640x360.mp4';
 
 /** The two rules, detect holding one core. */
 export const ARGS = ['scene_scores', 'detect', '--device', 'cpu', '--threads', '1'];
+
+/** The same builds, each decoding alone: one rule per run, so that the other is never to run beside it. */
+export async function runSeparately(rig: Rig, options: readonly string[] = []): Promise<void> {
+  for (const rule of ['scene_scores', 'detect']) {
+    const result = await rig.run([rule, ...ARGS.slice(2), ...options]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toMatch(SHARED);
+  }
+}
 
 /** What scene_scores logs when it decodes in detect's ffmpeg. */
 export const SHARED = /\[scene_scores\] [^\n]*: decoding in one ffmpeg with detect/;

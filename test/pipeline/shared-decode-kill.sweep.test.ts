@@ -3,22 +3,21 @@
  * from its journal (decoding alone from there), scene_scores from the start; what they store is
  * what separate decodes store. A sweep (`npm run test:reliability`): three real runs.
  */
-import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { done, until } from '../helpers/rig.ts';
 import { scaled } from '../helpers/time-limits.ts';
 import { corpusProjects, journalLines } from '../detect/fixtures.ts';
-import { ARGS, SHARED, storedHashes, VIDEO } from './shared-decode-fixtures.ts';
+import { ARGS, runSeparately, SHARED, storedHashes, VIDEO } from './shared-decode-fixtures.ts';
 
 const project = corpusProjects(VIDEO);
 /** Dense sampling, small batches: long enough to be killed midway. */
-const KILLABLE = [...ARGS, '--sample-fps', '5', '--batch', '2'];
+const DENSE = ['--sample-fps', '5', '--batch', '2'];
+const KILLABLE = [...ARGS, ...DENSE];
 
-describe.skipIf(availableParallelism() < 2)('a killed run of scene_scores and detect sharing a decode', () => {
+describe('a killed run of scene_scores and detect sharing a decode', () => {
   it('resumes both to the outputs of separate decodes', async () => {
     const separate = project();
-    const alone = await separate.run([...KILLABLE, '--jobs', '1']);
-    expect(alone.code, alone.stderr).toBe(0);
+    await runSeparately(separate, DENSE);
 
     const killed = project();
     const child = killed.start([...KILLABLE, '--jobs', '2']);

@@ -1,8 +1,10 @@
 /**
  * What one ffmpeg for scene_scores and detect saves against one each: for every video, the two
- * decodes the rules run (the 32-px grid without deblocking; 2 sampled frames/s at full size),
- * either as two processes at once or as one DecodeProcess with two outputs, taking turns, with the
- * CPU seconds of the ffmpeg processes and the wall time of both.
+ * decodes the rules run (the 32-px grid; 2 sampled frames/s at full size), taking turns: as two
+ * processes at once with scene_scores v2's grid (decoded without deblocking: what a busy run did
+ * before the two could share a decoder), as two processes with v3's (each rule alone), and as one
+ * DecodeProcess with two outputs, one decoder split between them (v3, the two started together);
+ * with the CPU seconds of the ffmpeg processes and the wall time of both.
  *
  *   npx tsx bench/shared-decode.ts [videos-dir]   (default: the test corpus's videos)
  *   npx tsx bench/shared-decode.ts --short-clips  (33 clips of 2-4 s made from corpus files)
@@ -34,8 +36,9 @@ const files = readdirSync(videos)
   .filter((name) => /\.(mp4|webm|mov|mkv)$/i.test(name))
   .map((name) => path.join(videos, name));
 
-/** scene_scores' decode and detect's, as the rules ask for them by default. */
-const GRID: DecodeOptions = { width: GRID_COLUMNS, pixFmt: 'rgb24', skipDeblocking: true };
+/** scene_scores' decode (v3; v2 skipped deblocking) and detect's, as the rules ask for them by default. */
+const GRID: DecodeOptions = { width: GRID_COLUMNS, pixFmt: 'rgb24' };
+const GRID_V2: DecodeOptions = { ...GRID, skipDeblocking: true };
 const SAMPLED: DecodeOptions = { fps: 2, pixFmt: 'rgb24' };
 
 async function count(frames: AsyncIterable<Frame>): Promise<number> {
@@ -45,6 +48,7 @@ async function count(frames: AsyncIterable<Frame>): Promise<number> {
 }
 
 const arms = {
+  'two processes, v2 grid': (file: string) => Promise.all([count(decodeFrames(file, GRID_V2)), count(decodeFrames(file, SAMPLED))]),
   'two processes': (file: string) => Promise.all([count(decodeFrames(file, GRID)), count(decodeFrames(file, SAMPLED))]),
   'one shared process': async (file: string) => {
     const shared = await DecodeProcess.start(file, [GRID, SAMPLED]);
@@ -75,7 +79,7 @@ for (let round = 0; round < rounds; round++) {
     frameCounts.set(arm, JSON.stringify(counts));
   }
 }
-if (frameCounts.get('two processes') !== frameCounts.get('one shared process')) throw new Error('the two arms decoded different frame counts');
+if (new Set(frameCounts.values()).size !== 1) throw new Error('the arms decoded different frame counts');
 
 console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${os.availableParallelism()} cores, node ${process.version}`);
 console.log(`input: ${videos} (${files.length} videos), ${rounds} rounds taking turns\n`);

@@ -15,7 +15,7 @@ import { decodeFrames, type DecodeOptions } from '../src/media/decode.ts';
 import { presentationTimes, readVideoPackets } from '../src/media/probe.ts';
 import { sampleIndex } from '../src/detect/sampling.ts';
 import { requireData, TEST_CORPUS } from '../test/helpers/test-data.ts';
-import { childCpuSeconds } from './lib/child-cpu.ts';
+import { toolCpuSeconds } from './lib/child-cpu.ts';
 import { median } from './lib/rounds.ts';
 
 const { values: flags, positionals } = parseArgs({
@@ -39,7 +39,7 @@ type Arm = keyof typeof arms;
 /** Sample times by index `i`, and the ffmpeg CPU seconds of the decode. */
 async function sample(file: string, opts: DecodeOptions): Promise<{ samples: Map<number, number>; cpu: number }> {
   const samples = new Map<number, number>();
-  const cpuBefore = childCpuSeconds();
+  const cpuBefore = await toolCpuSeconds();
   let first: number | null = null;
   let previous: number | null = null;
   for await (const frame of decodeFrames(file, opts)) {
@@ -47,7 +47,7 @@ async function sample(file: string, opts: DecodeOptions): Promise<{ samples: Map
     previous = sampleIndex(frame.time, first, fps, previous);
     samples.set(previous, frame.time);
   }
-  return { samples, cpu: childCpuSeconds() - cpuBefore };
+  return { samples, cpu: await toolCpuSeconds() - cpuBefore };
 }
 
 /** Frames of the file from `a` up to `b` (b after a): how many frame intervals apart they are. */

@@ -34,7 +34,7 @@ import { ruleContext } from '../test/helpers/rule-context.ts';
 import { BENCH_PEERS, requireData, TEST_CORPUS } from '../test/helpers/test-data.ts';
 import { SCENES_FILE, type ScenesFile } from '../src/artifacts/scenes.ts';
 import { SCORES_FILE, parseScores } from '../src/artifacts/scene-scores.ts';
-import { childCpuSeconds } from './lib/child-cpu.ts';
+import { toolCpuSeconds } from './lib/child-cpu.ts';
 import { loopedReel, reelShots } from './lib/reel.ts';
 import { median } from './lib/rounds.ts';
 
@@ -106,13 +106,13 @@ interface Timed<T> {
 }
 
 async function timed<T>(work: () => T | Promise<T>): Promise<Timed<T>> {
-  const cpuBefore = childCpuSeconds();
+  const cpuBefore = await toolCpuSeconds();
   const ownBefore = process.cpuUsage();
   const start = performance.now();
   const value = await work();
   const seconds = (performance.now() - start) / 1000;
   const own = process.cpuUsage(ownBefore);
-  return { seconds, cpuSeconds: childCpuSeconds() - cpuBefore + (own.user + own.system) / 1e6, value };
+  return { seconds, cpuSeconds: await toolCpuSeconds() - cpuBefore + (own.user + own.system) / 1e6, value };
 }
 
 /** Other processes only ever add time: the fastest round is the closest to the work's own cost. */

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DecodeProcess, decodeFrames, type DecodeOptions, type Frame } from '../src/media/decode.ts';
 import { GRID_COLUMNS } from '../src/media/scene-scores.ts';
-import { childCpuSeconds } from './lib/child-cpu.ts';
+import { toolCpuSeconds } from './lib/child-cpu.ts';
 import { benchVideos } from './lib/clips.ts';
 import { median } from './lib/rounds.ts';
 
@@ -71,11 +71,11 @@ for (let round = 0; round < rounds; round++) {
   const names = Object.keys(arms) as Arm[];
   const order = round % 2 === 0 ? names : [...names].reverse();
   for (const arm of order) {
-    const cpuBefore = childCpuSeconds();
+    const cpuBefore = await toolCpuSeconds();
     const began = performance.now();
     const counts: number[][] = [];
     for (const file of files) counts.push(await arms[arm](file));
-    results.get(arm)!.push({ wall: (performance.now() - began) / 1000, cpu: childCpuSeconds() - cpuBefore, load: os.loadavg()[0]!.toFixed(1) });
+    results.get(arm)!.push({ wall: (performance.now() - began) / 1000, cpu: await toolCpuSeconds() - cpuBefore, load: os.loadavg()[0]!.toFixed(1) });
     frameCounts.set(arm, JSON.stringify(counts));
   }
 }

@@ -39,7 +39,7 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { key: 'from', flag: '--from <name>', kind: 'string', doc: 'Start at this input (in sorted order) and take the ones after it' },
   { key: 'dryRun', flag: '-n, --dry-run', kind: 'boolean', doc: 'Build nothing; print every stale build and why' },
   { key: 'json', flag: '--json', kind: 'boolean', doc: 'Machine-readable output (with --dry-run, dag, status)' },
-  { key: 'jobs', flag: '-j, --jobs <n>', kind: 'integer', doc: 'Builds running at once (default: the number of cores)' },
+  { key: 'jobs', flag: '-j, --jobs <n>', kind: 'integer', doc: 'Builds running at once, those sharing one decode counting as one (default: the number of cores)' },
   { key: 'wait', flag: '--wait', kind: 'boolean', doc: 'Wait for another vbuild using the same cache instead of exiting' },
   {
     key: 'verify',

@@ -153,8 +153,9 @@ export type BuildContext = VideoBuildContext | BatchBuildContext;
  * failures, and must write exactly what it writes alone. The engine only starts such builds
  * together when all are waiting to start (as one job holding the largest of their claims: they go
  * at the shared work's pace), so no member ever waits for a build that is not running; one that
- * will not offer a part (it resumes from a journal, it failed first) says so with `leave`, and the engine leaves for it once its run ends. The others then
- * meet without it: a member may be left meeting alone, with its own part only.
+ * will not offer a part (it resumes from a journal, it failed first) says so with `leave`, and the
+ * engine leaves for it once its run ends. The others then meet without it: a member may be left
+ * meeting alone, with its own part only.
  */
 export interface SharedSource {
   /** The rules of the builds started together, this one's included, in name order. */

@@ -132,12 +132,9 @@ async function decodeArgs(file: string, outputs: readonly DecodeOptions[]): Prom
   });
   const args = [...FFMPEG_BASE_ARGS, ...FILTER_THREAD, '-loglevel', 'info', '-copyts', ...inputs.flat()];
   if (outputs.length === 1) return [...args, '-map', `0:${stream}`, '-vf', decodeFilters(outputs[0]!), ...timing, '-f', 'rawvideo', 'pipe:1'];
-  const readers = (input: number) => outputs.flatMap((_, i) => (inputOf[i] === input ? [i] : []));
-  const splits = inputs.flatMap((_, input) => {
-    const shared = readers(input);
-    return shared.length > 1 ? [`[${input}:${stream}]split=${shared.length}${shared.map((i) => `[s${i}]`).join('')}`] : [];
-  });
-  const source = (i: number) => (readers(inputOf[i]!).length > 1 ? `[s${i}]` : `[${inputOf[i]}:${stream}]`);
+  const readers = inputs.map((_, input) => outputs.flatMap((_, i) => (inputOf[i] === input ? [i] : [])));
+  const splits = readers.flatMap((shared, input) => (shared.length > 1 ? [`[${input}:${stream}]split=${shared.length}${shared.map((i) => `[s${i}]`).join('')}`] : []));
+  const source = (i: number) => (readers[inputOf[i]!]!.length > 1 ? `[s${i}]` : `[${inputOf[i]}:${stream}]`);
   const graph = [...splits, ...outputs.map((opts, i) => `${source(i)}${decodeFilters(opts, `showinfo@o${i}`)}[o${i}]`)].join(';');
   return [...args, '-filter_complex', graph, ...outputs.flatMap((_, i) => ['-map', `[o${i}]`, ...timing, '-f', 'rawvideo', `pipe:${outputFd(i)}`])];
 }

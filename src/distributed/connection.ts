@@ -1,5 +1,4 @@
 import type { RedisOptions } from 'bullmq';
-import { Redis } from 'ioredis';
 
 /** Every key vbuild keeps in Redis starts with this (BullMQ's queues, leases, the worker table). */
 export const KEY_PREFIX = 'vbuild';
@@ -65,6 +64,9 @@ export function displayUrl(url: string): string {
  * QueueUrlError naming the queue, where BullMQ's clients would retry it forever.
  */
 export async function checkQueue(url: string): Promise<void> {
+  // Loaded here, not with the module: every run reads this module's URL helpers, and ioredis alone
+  // costs a start 0.2 CPU-s that a run without --queue never needs.
+  const { Redis } = await import('ioredis');
   const client = new Redis({ ...redisOptions(url), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   // The connection's own error (WRONGPASS, ECONNREFUSED) says more than the command's "Connection is closed".
   let cause: Error | undefined;

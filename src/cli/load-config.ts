@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { register as registerCommonJs } from 'tsx/cjs/api';
-import { register as registerEsm } from 'tsx/esm/api';
 import { ConfigError, validateConfig } from '../engine/config.ts';
 import type { Config, Rule } from '../engine/rule.ts';
 import { RESERVED_WORDS } from './parse.ts';
@@ -32,21 +30,37 @@ export function configPath(explicit: string | undefined, cwd: string): string {
  */
 const CONFIG_NAMESPACE = 'vbuild-config';
 
+type ConfigModule = { default?: unknown };
+
 /**
  * What `tsImport` does, under a fixed namespace: both hooks, since a config outside an ESM package
- * is compiled as CommonJS and what it imports then goes through the CommonJS one.
+ * is compiled as CommonJS and what it imports then goes through the CommonJS one. tsx is loaded
+ * here, not with the module: a CLI compiled ahead running the shipped pipeline never needs it.
  */
-function importConfig(file: string): Promise<{ default?: unknown }> {
+async function importConfig(file: string): Promise<ConfigModule> {
+  const [{ register: registerCommonJs }, { register: registerEsm }] = await Promise.all([import('tsx/cjs/api'), import('tsx/esm/api')]);
+  // Without a namespace too (bin/vbuild.js does it when the CLI runs from its sources): the
+  // namespaced hooks do not follow a module's own `await import()` of more TypeScript.
+  registerEsm();
   registerCommonJs({ namespace: CONFIG_NAMESPACE });
-  return registerEsm({ namespace: CONFIG_NAMESPACE }).import(file, import.meta.url) as Promise<{ default?: unknown }>;
+  return registerEsm({ namespace: CONFIG_NAMESPACE }).import(file, import.meta.url) as Promise<ConfigModule>;
+}
+
+/** Configs compiled ahead with the CLI, by path: imported as they are instead of through tsx. */
+const compiledConfigs = new Map<string, () => Promise<ConfigModule>>();
+
+/** `file`'s config is compiled ahead with this CLI (bin/compiled-cli.js: the shipped pipeline); `load` imports it. */
+export function useCompiledConfig(file: string, load: () => Promise<ConfigModule>): void {
+  compiledConfigs.set(file, load);
 }
 
 /** Imports a TypeScript config at run time (the CLI runs under tsx) and checks it. */
 export async function loadConfig(file: string): Promise<LoadedConfig> {
   if (!existsSync(file)) throw new ConfigError(`config ${file} does not exist`);
-  let module: { default?: unknown };
+  let module: ConfigModule;
   try {
-    module = await importConfig(file);
+    const compiled = compiledConfigs.get(file);
+    module = await (compiled ? compiled() : importConfig(file));
   } catch (error) {
     throw new ConfigError(`config ${file} failed to load: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -1,0 +1,66 @@
+/**
+ * bin/compiled-cli.js on a small package of its own: the entries are compiled once, kept while
+ * their sources are unchanged, compiled again when one changes, and each module keeps its own
+ * import.meta.url. A source that does not compile leaves vbuild on its sources (undefined).
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+// @ts-expect-error: plain JavaScript without declarations, run before anything can load TypeScript.
+import { compiledCli } from '../../bin/compiled-cli.js';
+
+type Entries = { cli: string; config: string } | undefined;
+const compile = compiledCli as (root: string) => Promise<Entries>;
+
+let root = '';
+const write = (rel: string, text: string) => {
+  mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+  writeFileSync(path.join(root, rel), text);
+};
+const builds = () => readdirSync(path.join(root, 'node_modules/.cache/vbuild-cli')).filter((name) => name.startsWith('b-'));
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'vbuild-compiled-'));
+  write('package.json', JSON.stringify({ type: 'module' }));
+  write('src/cli/entry.ts', "import { word } from './word.ts';\nexport const said: string = word;\nexport const where: string = import.meta.url;\n");
+  write('src/cli/word.ts', "export const word: string = 'first';\n");
+  write('pipeline.config.ts', "import { word } from './src/cli/word.ts';\nexport default { word };\n");
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+describe('the CLI compiled ahead', () => {
+  it('compiles both entries, sharing their modules, and each module keeps its own import.meta.url', async () => {
+    const entries = await compile(root);
+    expect(entries).toBeDefined();
+    const cli = (await import(entries!.cli)) as { said: string; where: string };
+    const config = (await import(entries!.config)) as { default: { word: string } };
+    expect(cli.said).toBe('first');
+    expect(config.default.word).toBe('first');
+    expect(cli.where).toBe(pathToFileURL(path.join(root, 'src/cli/entry.ts')).href);
+    // One chunk holds what both import, so a process has one copy of the shared modules.
+    const [build] = builds();
+    expect(readdirSync(path.join(root, 'node_modules/.cache/vbuild-cli', build!)).filter((file) => file.startsWith('chunk-'))).toHaveLength(1);
+  });
+
+  it('keeps the build while the sources are unchanged and makes a new one when one changes', async () => {
+    const first = await compile(root);
+    const pointer = path.join(root, 'node_modules/.cache/vbuild-cli/current.json');
+    const kept = readFileSync(pointer, 'utf8');
+    expect(await compile(root)).toEqual(first);
+    expect(readFileSync(pointer, 'utf8')).toBe(kept);
+
+    write('src/cli/word.ts', "export const word: string = 'second';\n");
+    const second = await compile(root);
+    expect(second!.cli).not.toBe(first!.cli);
+    expect(((await import(second!.cli)) as { said: string }).said).toBe('second');
+    // The first build stays for a while: a run started before the change may still load its chunks.
+    expect(builds()).toHaveLength(2);
+  });
+
+  it('gives nothing when a source does not compile, so that vbuild runs from its sources', async () => {
+    write('src/cli/word.ts', 'export const word: string = ;\n');
+    expect(await compile(root)).toBeUndefined();
+  });
+});

@@ -3,12 +3,15 @@
 // (tsx's loader thread, then a hand-off per module: docs/analysis/test-suite.md, session 10); a
 // no-op run is mostly start. Plain JavaScript, since it runs before anything can load TypeScript.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /** Bump when what is compiled, or how, changes: every kept build is then made again. */
 const FORMAT = 1;
+/** Read by the compile besides the modules it bundles: esbuild's TypeScript settings, and this file. */
+const SETTINGS = ['tsconfig.json', 'bin/compiled-cli.js'];
 /** The entry points, by the name of the file each becomes. */
 const ENTRIES = { cli: 'src/cli/entry.ts', config: 'pipeline.config.ts' };
 /** Builds older than this, other than the current one, are removed when a new one is made: a run still going may load its chunks. */
@@ -31,6 +34,11 @@ export async function compiledCli(root) {
 
 const hashOf = (file) => createHash('sha1').update(readFileSync(file)).digest('hex');
 
+/** esbuild's version without loading it (its API would cost a start more than the check saves). */
+function esbuildVersion() {
+  return JSON.parse(readFileSync(createRequire(import.meta.url).resolve('esbuild/package.json'), 'utf8')).version;
+}
+
 /** The kept build's folder name when every source it was made from is unchanged. */
 function currentBuild(root, dir) {
   let manifest;
@@ -39,7 +47,7 @@ function currentBuild(root, dir) {
   } catch {
     return undefined;
   }
-  if (manifest.format !== FORMAT || manifest.root !== root) return undefined;
+  if (manifest.format !== FORMAT || manifest.root !== root || manifest.esbuild !== esbuildVersion()) return undefined;
   for (const [source, hash] of Object.entries(manifest.sources)) {
     try {
       if (hashOf(path.join(root, source)) !== hash) return undefined;
@@ -51,7 +59,7 @@ function currentBuild(root, dir) {
 }
 
 async function compile(root, dir) {
-  const { build } = await import('esbuild');
+  const { build, version } = await import('esbuild');
   mkdirSync(dir, { recursive: true });
   const staging = path.join(dir, `tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const { metafile } = await build({
@@ -68,8 +76,9 @@ async function compile(root, dir) {
     logLevel: 'silent',
     plugins: [ownUrls(root)],
   });
-  const sources = Object.fromEntries(Object.keys(metafile.inputs).sort().map((source) => [source, hashOf(path.join(root, source))]));
-  const manifest = { format: FORMAT, root, sources };
+  const read = [...Object.keys(metafile.inputs), ...SETTINGS.filter((file) => existsSync(path.join(root, file)))];
+  const sources = Object.fromEntries(read.sort().map((source) => [source, hashOf(path.join(root, source))]));
+  const manifest = { format: FORMAT, root, esbuild: version, sources };
   const name = `b-${createHash('sha1').update(JSON.stringify(manifest)).digest('hex').slice(0, 16)}`;
   try {
     renameSync(staging, path.join(dir, name));

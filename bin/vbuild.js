@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { compiledCli } from './compiled-cli.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// Compiled ahead when it can be (a start then costs about 0.6 CPU-s less); else the sources through tsx.
-const compiled = await compiledCli(root);
+// Compiled ahead when it can be (a start then costs about 0.6 CPU-s less); else, or with
+// VBUILD_FROM_SOURCES=1 (stack traces then name the sources), the sources through tsx.
+const compiled = process.env['VBUILD_FROM_SOURCES'] === '1' ? undefined : await compiledCli(root);
 let cli;
 if (compiled) {
   cli = await import(compiled.cli);

@@ -1,13 +1,15 @@
 /**
  * bin/compiled-cli.js on a small package of its own: the entries are compiled once, kept while
  * their sources are unchanged, compiled again when one changes, and each module keeps its own
- * import.meta.url. A source that does not compile leaves vbuild on its sources (undefined).
+ * import.meta.url. A source that does not compile leaves vbuild on its sources (undefined), and
+ * vbuild run from its sources (VBUILD_FROM_SOURCES=1) does what the compiled one does.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ToyRig } from './toy-rig.ts';
 // @ts-expect-error: plain JavaScript without declarations, run before anything can load TypeScript.
 import { compiledCli } from '../../bin/compiled-cli.js';
 
@@ -62,5 +64,29 @@ describe('the CLI compiled ahead', () => {
   it('gives nothing when a source does not compile, so that vbuild runs from its sources', async () => {
     write('src/cli/word.ts', 'export const word: string = ;\n');
     expect(await compile(root)).toBeUndefined();
+  });
+});
+
+describe('vbuild from its sources', () => {
+  it('builds, and is then fresh for, the compiled CLI, and the other way round', async () => {
+    const rig = new ToyRig();
+    try {
+      const fromSources = await rig.run(['all'], { VBUILD_FROM_SOURCES: '1' });
+      expect(fromSources.code, fromSources.stderr).toBe(0);
+      expect(rig.takeRuns()).toHaveLength(10);
+      const compiled = await rig.run(['all']);
+      expect(compiled.stderr).toContain('0 ran, 0 restored from cache, 10 fresh');
+      rig.write('videos/b.mp4', 'beta, longer');
+      expect((await rig.run(['all'])).code).toBe(0);
+      const total = rig.read('out/total.txt');
+      rig.write('videos/b.mp4', 'beta');
+      expect((await rig.run(['all'], { VBUILD_FROM_SOURCES: '1' })).code).toBe(0);
+      rig.write('videos/b.mp4', 'beta, longer');
+      const again = await rig.run(['all'], { VBUILD_FROM_SOURCES: '1' });
+      expect(again.stderr).toContain('0 ran, 4 restored from cache, 6 fresh');
+      expect(rig.read('out/total.txt')).toBe(total);
+    } finally {
+      rig.cleanup();
+    }
   });
 });

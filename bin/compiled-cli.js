@@ -48,6 +48,7 @@ function currentBuild(root, dir) {
     return undefined;
   }
   if (manifest.format !== FORMAT || manifest.root !== root || manifest.esbuild !== esbuildVersion()) return undefined;
+  if (!Object.keys(ENTRIES).every((name) => existsSync(path.join(dir, manifest.build, `${name}.js`)))) return undefined;
   for (const [source, hash] of Object.entries(manifest.sources)) {
     try {
       if (hashOf(path.join(root, source)) !== hash) return undefined;

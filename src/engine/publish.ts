@@ -1,4 +1,4 @@
-import { chmod, copyFile, link, mkdir, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { chmod, copyFile, link, mkdir, readdir, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Published path (relative to the output root) -> the stored file it shows. */
@@ -37,6 +37,30 @@ async function shows(target: string, stored: string, editable: boolean): Promise
   const linked = have.dev === want.dev && have.ino === want.ino;
   if (editable) return have.isFile() && !linked;
   return have.dev === want.dev ? linked : have.size === want.size;
+}
+
+/** What `placeFile` fills before the rename: `.<name>.<pid>.tmp` beside the target. */
+const PLACING = /^\.(.+)\.(\d+)\.tmp$/;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, another user's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes from `folder` what placing one of `names` left there in a process that died before its
+ * rename (SIGKILLed between the two): only a dead process's, since a live one may be placing it now.
+ */
+async function removeDeadPlacements(folder: string, names: ReadonlySet<string>): Promise<void> {
+  for (const entry of await readdir(folder).catch(() => [])) {
+    const placing = PLACING.exec(entry);
+    if (placing && names.has(placing[1]!) && !isAlive(Number(placing[2]))) await unlink(path.join(folder, entry)).catch(() => undefined);
+  }
 }
 
 /** Puts `tmp` in place of `target` by rename, so a reader never sees half a file. */
@@ -110,7 +134,7 @@ async function removePublished(root: string, rel: string, stored: string, editab
  * Makes `files` (name -> stored path) appear in `root/dir` as hard links (copies across
  * filesystems; writable copies for editable files), each put in place by rename so a reader
  * never sees half a file, then removes what an earlier publish put there that is no longer wanted
- * (and the folders that held only that).
+ * (and the folders that held only that), and what a killed one left half placed.
  */
 export async function publishFiles(
   root: string,
@@ -120,13 +144,17 @@ export async function publishFiles(
   editable: Editable = NONE_EDITABLE,
 ): Promise<Published> {
   const published: Published = {};
+  const namesIn = new Map<string, Set<string>>();
   for (const [name, stored] of Object.entries(files)) {
     const target = path.join(root, dir, name);
     const rel = path.relative(root, target);
     published[rel] = stored;
     if (editable(rel)) await publishCopy(target, stored, previous[rel]);
     else if (!(await shows(target, stored, false))) await placeFile(target, (tmp) => linkOrCopy(stored, tmp));
+    const folder = path.dirname(target);
+    namesIn.set(folder, (namesIn.get(folder) ?? new Set()).add(path.basename(target)));
   }
+  for (const [folder, names] of namesIn) await removeDeadPlacements(folder, names);
   for (const [old, stored] of Object.entries(previous)) {
     if (!(old in published)) await removePublished(root, old, stored, editable(old));
   }

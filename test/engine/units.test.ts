@@ -1,4 +1,5 @@
-import { appendFileSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { defineRule, type Config, type Rule, type VideoRule } from '../../src/en
 import { ResourcePools } from '../../src/engine/scheduler.ts';
 import { canonicalJson, hashFile } from '../../src/engine/hash.ts';
 import { StatCache, type StatEntry } from '../../src/engine/stat-cache.ts';
+import { publishFiles } from '../../src/engine/publish.ts';
 
 const rule = (name: string, extra: Partial<VideoRule> = {}): VideoRule =>
   defineRule({ name, per: 'video', version: 1, run: async () => undefined, ...extra });
@@ -207,5 +209,24 @@ describe('journal', () => {
     await journal.append({ step: 2 });
     await journal.close();
     expect(readFileSync(file, 'utf8')).toBe('{"step":0}\n{"step":1}\n{"step":2}\n');
+  });
+});
+
+describe('publishing', () => {
+  it('removes what a killed publish left half placed, never what a live process is placing', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'vbuild-publish-'));
+    try {
+      const stored = path.join(root, 'stored.txt');
+      writeFileSync(stored, 'content');
+      const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+      const alive = process.ppid;
+      mkdirSync(path.join(root, 'out'));
+      for (const pid of [dead, alive]) writeFileSync(path.join(root, 'out', `.clip.txt.${pid}.tmp`), 'half');
+      writeFileSync(path.join(root, 'out', `.other.txt.${dead}.tmp`), 'not ours');
+      await publishFiles(path.join(root, 'out'), '', { 'clip.txt': stored }, {});
+      expect(readdirSync(path.join(root, 'out')).sort()).toEqual([`.clip.txt.${alive}.tmp`, `.other.txt.${dead}.tmp`, 'clip.txt'].sort());
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -12,7 +12,7 @@
  * with the load average beside it.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,11 +36,14 @@ const dir = path.join(scratch, 'main');
 mkdirSync(dir);
 const videos = await benchVideos(scratch, flags, positionals[0]);
 
-/** A project folder that runs `tree`'s default pipeline over the videos. */
-function project(folder: string, tree: string): string {
+/**
+ * A project folder with the videos in `videos/`: a tree's `bin/vbuild.js` run there uses that
+ * tree's own default pipeline, as a user's `npx vbuild all` does (a config file in the folder
+ * would load through tsx, not compiled with the CLI).
+ */
+function project(folder: string): string {
   mkdirSync(folder, { recursive: true });
   symlinkSync(videos, path.join(folder, 'videos'));
-  writeFileSync(path.join(folder, 'pipeline.config.ts'), `export { default } from ${JSON.stringify(path.join(tree, 'pipeline.config.ts'))};\n`);
   return folder;
 }
 
@@ -67,7 +70,7 @@ function vbuild(args: string[], cwd = dir, tree = REPO): Run {
   return { seconds, cpuSeconds, sharedDecodes, summary: result.stderr.trim().split('\n').at(-1)!.replace(/^vbuild: /, ''), load: loadAverage() };
 }
 
-project(dir, REPO);
+project(dir);
 const full = vbuild(['all', '--device', 'cpu']);
 const plan = JSON.parse(readFileSync(path.join(dir, 'out/plan.json'), 'utf8')) as { totals: Record<string, number | null> };
 const inputSeconds = (plan.totals['inputHours'] ?? 0) * 3600;
@@ -102,7 +105,7 @@ if (flags.baseline) {
   for (let round = 0; round < rounds; round++) {
     // Alternate which goes first, so neither always runs right after the other.
     for (const [name, tree] of round % 2 === 0 ? trees : [...trees].reverse()) {
-      const folder = project(path.join(scratch, `${name.replace(' ', '-')}-${round}`), tree);
+      const folder = project(path.join(scratch, `${name.replace(' ', '-')}-${round}`));
       cpSync(path.join(dir, 'cache/models'), path.join(folder, 'cache/models'), { recursive: true });
       times.get(name)!.push(vbuild(['all', '--device', 'cpu'], folder, tree));
       rmSync(folder, { recursive: true, force: true });

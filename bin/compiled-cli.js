@@ -23,7 +23,9 @@ const KEEP_OLD_MS = 60 * 60 * 1000;
  * a folder that cannot be written), and vbuild then runs from the sources through tsx.
  */
 export async function compiledCli(root) {
-  const dir = path.join(root, 'node_modules', '.cache', 'vbuild-cli');
+  // A folder per checkout: checkouts sharing one node_modules (a link to it) would otherwise
+  // replace each other's build at every start.
+  const dir = path.join(root, 'node_modules', '.cache', 'vbuild-cli', createHash('sha1').update(root).digest('hex').slice(0, 12));
   try {
     const build = currentBuild(root, dir) ?? (await compile(root, dir));
     return Object.fromEntries(Object.keys(ENTRIES).map((name) => [name, pathToFileURL(path.join(dir, build, `${name}.js`)).href]));

@@ -4,10 +4,10 @@
  * import.meta.url. A source that does not compile leaves vbuild on its sources (undefined), and
  * vbuild run from its sources (VBUILD_FROM_SOURCES=1) does what the compiled one does.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ToyRig } from './toy-rig.ts';
 // @ts-expect-error: plain JavaScript without declarations, run before anything can load TypeScript.
@@ -21,7 +21,9 @@ const write = (rel: string, text: string) => {
   mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
   writeFileSync(path.join(root, rel), text);
 };
-const builds = () => readdirSync(path.join(root, 'node_modules/.cache/vbuild-cli')).filter((name) => name.startsWith('b-'));
+/** The folder a package's builds are kept in, from an entry of one. */
+const keptIn = (entries: Entries) => path.dirname(path.dirname(fileURLToPath(entries!.cli)));
+const builds = (folder: string) => readdirSync(folder).filter((name) => name.startsWith('b-'));
 
 beforeEach(() => {
   root = mkdtempSync(path.join(os.tmpdir(), 'vbuild-compiled-'));
@@ -42,13 +44,13 @@ describe('the CLI compiled ahead', () => {
     expect(config.default.word).toBe('first');
     expect(cli.where).toBe(pathToFileURL(path.join(root, 'src/cli/entry.ts')).href);
     // One chunk holds what both import, so a process has one copy of the shared modules.
-    const [build] = builds();
-    expect(readdirSync(path.join(root, 'node_modules/.cache/vbuild-cli', build!)).filter((file) => file.startsWith('chunk-'))).toHaveLength(1);
+    const [build] = builds(keptIn(entries));
+    expect(readdirSync(path.join(keptIn(entries), build!)).filter((file) => file.startsWith('chunk-'))).toHaveLength(1);
   });
 
   it('keeps the build while the sources are unchanged and makes a new one when one changes', async () => {
     const first = await compile(root);
-    const pointer = path.join(root, 'node_modules/.cache/vbuild-cli/current.json');
+    const pointer = path.join(keptIn(first), 'current.json');
     const kept = readFileSync(pointer, 'utf8');
     expect(await compile(root)).toEqual(first);
     expect(readFileSync(pointer, 'utf8')).toBe(kept);
@@ -58,7 +60,27 @@ describe('the CLI compiled ahead', () => {
     expect(second!.cli).not.toBe(first!.cli);
     expect(((await import(second!.cli)) as { said: string }).said).toBe('second');
     // The first build stays for a while: a run started before the change may still load its chunks.
-    expect(builds()).toHaveLength(2);
+    expect(builds(keptIn(first))).toHaveLength(2);
+  });
+
+  it('keeps a build per checkout where checkouts share one node_modules', async () => {
+    const other = mkdtempSync(path.join(os.tmpdir(), 'vbuild-compiled-other-'));
+    try {
+      for (const rel of ['package.json', 'src/cli/entry.ts', 'src/cli/word.ts', 'pipeline.config.ts']) {
+        mkdirSync(path.dirname(path.join(other, rel)), { recursive: true });
+        writeFileSync(path.join(other, rel), readFileSync(path.join(root, rel)));
+      }
+      const mine = await compile(root);
+      symlinkSync(path.join(root, 'node_modules'), path.join(other, 'node_modules'));
+      const theirs = await compile(other);
+      expect(((await import(theirs!.cli)) as { where: string }).where).toBe(pathToFileURL(path.join(other, 'src/cli/entry.ts')).href);
+      // Not compiled again: the pointer to the build is not even rewritten.
+      const written = statSync(path.join(keptIn(mine), 'current.json')).mtimeMs;
+      expect(await compile(root)).toEqual(mine);
+      expect(statSync(path.join(keptIn(mine), 'current.json')).mtimeMs).toBe(written);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 
   it('gives nothing when a source does not compile, so that vbuild runs from its sources', async () => {

@@ -2,6 +2,7 @@ import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isAlive } from './alive.ts';
 
 export interface LockHolder {
   pid: number;
@@ -19,15 +20,6 @@ export class LockedError extends Error {
       `the cache ${path.dirname(lockFile)} is in use by vbuild pid ${holder.pid} on ${holder.host} ` +
         `(started ${holder.startedAt}: ${holder.command})`,
     );
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,5 +1,6 @@
 import { chmod, copyFile, link, mkdir, readdir, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { isAlive } from './alive.ts';
 
 /** Published path (relative to the output root) -> the stored file it shows. */
 export type Published = Record<string, string>;
@@ -41,16 +42,6 @@ async function shows(target: string, stored: string, editable: boolean): Promise
 
 /** What `placeFile` fills before the rename: `.<name>.<pid>.tmp` beside the target. */
 const PLACING = /^\.(.+)\.(\d+)\.tmp$/;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: alive, another user's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Removes from `folder` what placing one of `names` left there in a process that died before its

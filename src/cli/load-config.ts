@@ -54,7 +54,7 @@ export function useCompiledConfig(file: string, load: () => Promise<ConfigModule
   compiledConfigs.set(file, load);
 }
 
-/** Imports a TypeScript config at run time (the CLI runs under tsx) and checks it. */
+/** Imports a config (compiled ahead with the CLI, else its TypeScript through tsx) and checks it. */
 export async function loadConfig(file: string): Promise<LoadedConfig> {
   if (!existsSync(file)) throw new ConfigError(`config ${file} does not exist`);
   let module: ConfigModule;

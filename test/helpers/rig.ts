@@ -89,14 +89,14 @@ export async function until(check: () => boolean, ms = 20_000): Promise<void> {
 }
 
 /**
- * A Rig whose config is the repository's default pipeline (embedded models), with an empty videos/
- * folder and, unless `convertedModels` is false (no cache folder at all), the converted models
- * already in its cache.
+ * A Rig that runs the pipeline that ships with vbuild (embedded models) as a user does: no config
+ * file of its own, so vbuild runs the shipped one compiled with its CLI. An empty videos/ folder
+ * and, unless `convertedModels` is false (no cache folder at all), the converted models already
+ * in its cache.
  */
 export function defaultPipelineRig({ convertedModels = true } = {}): Rig {
   const rig = new Rig();
   if (convertedModels) seedModels(path.join(rig.dir, 'cache'));
-  rig.write('pipeline.config.ts', `export { default } from ${JSON.stringify(path.join(REPO_ROOT, 'pipeline.config.ts'))};\n`);
   rig.write('videos/.keep', '');
   return rig;
 }

@@ -131,9 +131,27 @@ export class StderrTail {
 
 export type { ToolProcess };
 
+/**
+ * The environment tools run in: vbuild's, plus `LD_PROFILE` naming no library, which makes glibc's
+ * dynamic loader bind every library's functions lazily (profiling needs the lazy binding, and a
+ * name that matches nothing profiles nothing). Debian's ffmpeg is linked with `-z now` against 215
+ * libraries: binding all of their functions at each start was 45 % of the start's CPU (81 -> 44 ms
+ * for `ffprobe -version`, docs/analysis/pipeline.md, session 11), and vbuild starts several tools per
+ * video. The price: calls between the libraries then pass through the loader's profiling
+ * trampoline, about 1.5 % of a decode's or an x264 encode's CPU (perf), far less than the starts
+ * save on a short video. The tools compute exactly what they would otherwise; a static or non-glibc
+ * build ignores the variable, and one the user set is kept.
+ */
+export function toolEnvironment(): NodeJS.ProcessEnv {
+  return process.env.LD_PROFILE === undefined ? { ...process.env, LD_PROFILE: LAZY_BINDING_PROFILE } : process.env;
+}
+
+/** A shared-object name no library has (see toolEnvironment). */
+export const LAZY_BINDING_PROFILE = 'vbuild-lazy-binding';
+
 /** Starts a tool with stdin closed and stdout/stderr piped, and `extraPipes` more outputs from fd 3 on (`pipe:3`, ...). */
 export function spawnTool(tool: Tool, args: readonly string[], extraPipes = 0): Promise<ToolProcess> {
-  return launch(locate(tool).path, args, extraPipes);
+  return launch(locate(tool).path, args, extraPipes, toolEnvironment());
 }
 
 export interface RunResult {

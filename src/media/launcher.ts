@@ -73,12 +73,15 @@ interface Launcher {
  */
 const state = ((globalThis as Record<symbol, { launcher?: Launcher } | undefined>)[Symbol.for('vbuild.launcher')] ??= {});
 
-/** Starts `file` with stdin on /dev/null, stdout and stderr piped, and `extraPipes` more pipes from fd 3 on. */
-export async function launch(file: string, args: readonly string[], extraPipes = 0): Promise<ToolProcess> {
+/**
+ * Starts `file` with stdin on /dev/null, stdout and stderr piped, and `extraPipes` more pipes from
+ * fd 3 on, in `env` (vbuild's own environment by default).
+ */
+export async function launch(file: string, args: readonly string[], extraPipes = 0, env: NodeJS.ProcessEnv = process.env): Promise<ToolProcess> {
   const pipes = 2 + extraPipes;
   if (process.platform !== 'linux') {
     const stdio: ('ignore' | 'pipe')[] = ['ignore', ...Array.from({ length: pipes }, () => 'pipe' as const)];
-    return spawn(file, args, { stdio, windowsHide: true }) as unknown as ToolProcess;
+    return spawn(file, args, { stdio, env, windowsHide: true }) as unknown as ToolProcess;
   }
   if (state.launcher?.ended) state.launcher = undefined;
   const launcher = (state.launcher ??= startLauncher());
@@ -87,13 +90,13 @@ export async function launch(file: string, args: readonly string[], extraPipes =
   // The helper died while the pipes were being made: its reports are over, so a new one starts it.
   if (launcher.ended) {
     for (const pair of ends) pair.forEach((end) => end.destroy());
-    return launch(file, args, extraPipes);
+    return launch(file, args, extraPipes, env);
   }
   const tool = new LaunchedTool(launcher, id, ends.map(([reading]) => reading));
   launcher.running.set(id, tool);
   holdOpen(launcher);
   ends.forEach(([, writing], i) => send(launcher, { type: 'pipe', id, fd: i + 1 }, writing));
-  send(launcher, { type: 'spawn', id, file, args, env: process.env, cwd: process.cwd() });
+  send(launcher, { type: 'spawn', id, file, args, env, cwd: process.cwd() });
   return tool;
 }
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { locate } from '../../src/media/ffmpeg.ts';
+import { LAZY_BINDING_PROFILE, locate, runTool, toolEnvironment } from '../../src/media/ffmpeg.ts';
 import { closeLauncher, launch, type ToolProcess } from '../../src/media/launcher.ts';
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -111,5 +111,43 @@ describe.skipIf(process.platform !== 'linux')('launch: tools started from the he
     // SIGKILL is delivered when the process next runs: the test's own limit bounds the wait.
     while (running(pid)) await sleep(20);
     expect(running(pid)).toBe(false);
+  });
+});
+
+describe.skipIf(process.platform !== 'linux')('tools start with lazy binding', () => {
+  afterAll(closeLauncher);
+
+  it('starts a tool in the environment it is given', async () => {
+    const tool = await launch('sh', ['-c', 'echo "$VBUILD_TEST_VALUE"'], 0, { ...process.env, VBUILD_TEST_VALUE: 'given' });
+    const [out] = await Promise.all([readAll(tool.stdout), readAll(tool.stderr), closed(tool)]);
+    expect(out.toString().trim()).toBe('given');
+  });
+
+  /** glibc's dynamic loader's count of the symbol relocations it made at start, from `LD_DEBUG=statistics`. */
+  const relocations = (stderr: string) => Number(/final number of relocations: (\d+)/.exec(stderr)?.[1] ?? NaN);
+
+  it('binds fewer symbols at start than the tool alone, and prints the same', async () => {
+    const tool = locate('ffprobe').path;
+    const alone = spawnSync(tool, ['-version'], { env: { ...process.env, LD_DEBUG: 'statistics' }, encoding: 'utf8' });
+    process.env.LD_DEBUG = 'statistics';
+    try {
+      const started = await runTool('ffprobe', ['-version'], tool);
+      expect(started.stdout).toBe(alone.stdout);
+      // A static build (the npm-shipped fallback) has no dynamic loader to count anything.
+      if (Number.isNaN(relocations(alone.stderr))) return;
+      expect(relocations(started.stderr)).toBeLessThan(relocations(alone.stderr));
+    } finally {
+      delete process.env.LD_DEBUG;
+    }
+  });
+
+  it('keeps an LD_PROFILE the user set', () => {
+    process.env.LD_PROFILE = 'libexample.so';
+    try {
+      expect(toolEnvironment().LD_PROFILE).toBe('libexample.so');
+    } finally {
+      delete process.env.LD_PROFILE;
+    }
+    expect(toolEnvironment().LD_PROFILE).toBe(LAZY_BINDING_PROFILE);
   });
 });

@@ -1,4 +1,5 @@
-import { closeSync, existsSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
+import path from 'node:path';
 
 /**
  * A keyed table persisted as an append-only JSONL log: each `set` appends one line, the last
@@ -75,11 +76,16 @@ export class JsonlTable<V> {
     this.#lines++;
   }
 
-  /** Rewrites the log with one line per live key when superseded lines dominate it. */
-  compactIfBloated(): void {
+  /**
+   * Rewrites the log with one line per live key when superseded lines dominate it. The new log is
+   * written in `tempDir` (on the table's filesystem, and cleared at each start: a process killed
+   * while writing it leaves nothing beside the table) and renamed over the old one.
+   */
+  compactIfBloated(tempDir: string): void {
     if (this.#readOnly || this.#lines <= 2 * this.#rows.size + 64) return;
     this.close();
-    const tmp = `${this.#file}.${process.pid}.tmp`;
+    mkdirSync(tempDir, { recursive: true });
+    const tmp = path.join(tempDir, `${path.basename(this.#file)}.${process.pid}.tmp`);
     const fd = openSync(tmp, 'w');
     for (const [k, v] of this.#rows) writeFully(fd, Buffer.from(JSON.stringify({ k, v }) + '\n'));
     closeSync(fd);

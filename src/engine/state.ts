@@ -99,7 +99,7 @@ export class CacheState {
 
   close(): void {
     for (const table of [this.traces, this.runs, this.#statTable]) {
-      table.compactIfBloated();
+      table.compactIfBloated(this.tmpDir);
       table.close();
     }
   }

@@ -133,7 +133,8 @@ describe('resource pool priorities', () => {
 
 describe('jsonl table', () => {
   it('appends, lets the last line win, drops a torn line and compacts', () => {
-    const file = path.join(os.tmpdir(), `vbuild-table-${process.pid}.jsonl`);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vbuild-table-'));
+    const file = path.join(dir, 'table.jsonl');
     writeFileSync(file, '');
     const table = JsonlTable.load<number>(file);
     for (let i = 0; i < 100; i++) table.set('k', i);
@@ -147,8 +148,12 @@ describe('jsonl table', () => {
     loaded.set('after', 3);
     loaded.close();
     expect(JsonlTable.load<number>(file).get('after')).toBe(3);
-    loaded.compactIfBloated();
+    loaded.compactIfBloated(path.join(dir, 'tmp'));
     expect(JsonlTable.load<number>(file).size).toBe(3);
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(3);
+    // The new log was written in the temp folder (cleared at each start), never beside the table.
+    expect(readdirSync(dir).sort()).toEqual(['table.jsonl', 'tmp']);
+    expect(readdirSync(path.join(dir, 'tmp'))).toEqual([]);
   });
 
   it('skips a line it cannot read instead of refusing the whole table', () => {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { buildKey, type Fingerprint, ITEM_INPUT, staleReasons } from './fingerprint.ts';
 import type { BuildNode } from './graph.ts';
 import { brokenPublished } from './publish.ts';
-import type { Artifact, FailedInput, Rule } from './rule.ts';
+import type { Artifact, FailedInput, ParamSpec, ParamValue, Rule } from './rule.ts';
 import { editable, type RunScope } from './run-scope.ts';
 import type { Outputs, Trace } from './state.ts';
 
@@ -63,7 +63,7 @@ async function fingerprintOf(scope: RunScope, node: BuildNode, depOutputs: reado
     }
   });
   const params = scope.ruleParams(rule);
-  const keyed = Object.fromEntries(Object.entries(params).filter(([name]) => rule.params?.[name]?.inKey !== false));
+  const keyed = Object.fromEntries(Object.entries(params).filter(([name, value]) => inKey(rule.params?.[name], value)));
   for (const file of (await rule.extraInputs?.(params, { cacheDir })) ?? []) {
     const hash = await statCache.hash(path.resolve(file));
     if (hash === undefined) throw new Error(`rule ${rule.name}: input file ${file} is missing`);
@@ -82,6 +82,11 @@ async function fingerprintOf(scope: RunScope, node: BuildNode, depOutputs: reado
     ...(batchDir !== '' && { batchDir }),
     ...(failed.length > 0 && { failed: Object.fromEntries(failed.map((input) => [input.item, `${input.build}: ${input.error}`])) }),
   };
+}
+
+/** Whether a param's value joins the build key (ParamSpec.inKey). */
+function inKey(spec: ParamSpec | undefined, value: ParamValue): boolean {
+  return spec?.inKey === 'unless-default' ? value !== spec.default : spec?.inKey !== false;
 }
 
 /** Stored outputs that are gone or whose content no longer matches their hash. */

@@ -20,8 +20,11 @@ export interface ParamSpec {
   /**
    * False for a param that changes how a rule runs but not what it writes (a device, a thread
    * count, a batch size): it is left out of the build key, so changing it rebuilds nothing.
+   * 'unless-default' for a param added to a rule that already has builds in users' caches, whose
+   * default does what the rule did before it: only another value joins the key, so adding it
+   * rebuilds nothing.
    */
-  inKey?: boolean;
+  inKey?: boolean | 'unless-default';
   /**
    * True for a string param that names files or folders (several separated by commas; '' names
    * none). A build that runs on another machine gets each one mapped to that machine's path and

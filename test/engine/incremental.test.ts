@@ -69,6 +69,24 @@ describe('incremental builds (real vbuild processes on a toy pipeline)', () => {
     expect(rig.takeRuns()).toEqual([]);
   });
 
+  it('a param added to a rule with inKey unless-default keeps every earlier build; another value rebuilds', async () => {
+    rig = new ToyRig();
+    await rig.run(['all']);
+    rig.takeRuns();
+    rig.configure(', shout: true');
+    const added = await rig.run(['all']);
+    expect(added.code, added.stderr).toBe(0);
+    expect(rig.takeRuns()).toEqual([]);
+    await rig.run(['all', '--shout']);
+    expect(rig.takeRuns()).toEqual(everything);
+    expect(rig.read('out/a/upper.txt')).toBe('ALPHA!!');
+    // Back to the default: the builds from before the param existed, restored without running.
+    const back = await rig.run(['all']);
+    expect(rig.takeRuns()).toEqual([]);
+    expect(back.stderr).toContain('0 ran');
+    expect(rig.read('out/a/upper.txt')).toBe('ALPHA!');
+  });
+
   it('gives a build the outputs of the last build of its rule and item, whatever that one\'s key was', async () => {
     rig = new ToyRig({ 'a.mp4': 'alpha' });
     await rig.run(['all']);

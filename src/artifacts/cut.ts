@@ -4,6 +4,7 @@
  * the sidecars (src/cut/sidecar.ts) map back to a path.
  */
 import type { CutClip, CutMode } from '../media/cut.ts';
+import type { X264Preset } from '../media/head-encoders.ts';
 import type { Segment, SegmentScores } from '../score/types.ts';
 
 export const CLIPS_FILE = 'clips.json';
@@ -12,6 +13,11 @@ export interface CutParams {
   /** How clips are cut: `smart` (re-encode up to the first keyframe, copy the rest), `copy`, `reencode`. */
   cutMode: CutMode;
   crf: number;
+  /**
+   * x264's preset for re-encoded H.264 frames; absent at the default (`fast`), which every clip
+   * cut before the preset could be chosen was made with, so their records stay as they were.
+   */
+  x264Preset?: X264Preset;
 }
 
 /**

@@ -33,7 +33,7 @@ import {
   type ReencodedRun,
 } from './cut-plan.ts';
 import { DECODER_THREAD, FFMPEG_BASE_ARGS, MediaError, ffmpegEncoders, formatSeconds, passthroughTimingArgs, runTool } from './ffmpeg.ts';
-import { HEAD_ENCODERS } from './head-encoders.ts';
+import { DEFAULT_X264_PRESET, HEAD_ENCODERS, type ReencodeSettings, type X264Preset } from './head-encoders.ts';
 import { probeCutSource, readVideoPackets, type CutSource, type StreamCodecs, type TimeRange } from './probe.ts';
 
 export { CUT_MODES, type ClipRequest, type CutMode } from './cut-plan.ts';
@@ -65,6 +65,8 @@ export interface CutOptions {
   mode?: CutMode;
   /** x264 CRF (or the codec's equivalent) of re-encoded frames. */
   crf?: number;
+  /** x264's preset for re-encoded H.264 frames; default DEFAULT_X264_PRESET. */
+  x264Preset?: X264Preset;
   /** Shortest clip that may be kept, in seconds. */
   minDuration?: number;
   /** Span each clip must stay inside (its scene), by clip id. */
@@ -163,7 +165,7 @@ async function smartJoinable(source: CutSource): Promise<boolean> {
 interface SourceContext {
   file: string;
   facts: CutSource;
-  crf: number;
+  reencode: ReencodeSettings;
   signal?: AbortSignal;
 }
 
@@ -239,7 +241,7 @@ async function writeReencode(plan: Extract<ClipPlan, { mode: 'reencode' }>, temp
       // Frames keep the orientation the source stores them in, and the clip its rotation, as a copy does.
       '-noautorotate', '-seek_timestamp', '1', '-ss', formatSeconds(plan.seek), '-i', ctx.file,
       ...mapMainVideo(ctx), '-map', '0:a:0?', ...rotationArgs(ctx),
-      '-c:v', 'libx264', '-preset', 'fast', '-crf', String(ctx.crf), '-pix_fmt', 'yuv420p',
+      '-c:v', 'libx264', '-preset', ctx.reencode.x264Preset, '-crf', String(ctx.reencode.crf), '-pix_fmt', 'yuv420p',
       '-c:a', 'aac', '-b:a', '160k',
       // Keep every source frame with its own time (VFR included): no duplicates, no drops.
       ...(await passthroughTimingArgs()), '-enc_time_base', '-1',
@@ -282,7 +284,7 @@ function runJob(run: ReencodedRun, file: string, timing: string[], ctx: SourceCo
     input: [...DECODER_THREAD, '-noautorotate', '-seek_timestamp', '1', '-ss', formatSeconds(run.seek), '-t', formatSeconds(run.end - run.seek + READ_MARGIN)],
     output: [
       '-frames:v', String(run.frames), ...timing, '-enc_time_base', '-1',
-      ...HEAD_ENCODERS[ctx.facts.videoCodec]!.args(ctx.facts.video, ctx.crf), '-f', partFormat(ctx), '-y', file,
+      ...HEAD_ENCODERS[ctx.facts.videoCodec]!.args(ctx.facts.video, ctx.reencode), '-f', partFormat(ctx), '-y', file,
     ],
   };
 }
@@ -489,7 +491,8 @@ export async function cutClips(source: string, clips: ClipRequest[], outDir: str
   if (new Set(clips.map((clip) => clip.id)).size !== clips.length) throw new Error('clip ids must be unique');
   const readable = clips.filter((clip) => clip.end > clip.start);
   const [facts, tableOf] = await Promise.all([probeCutSource(source), readTables(source, readable, opts.signal)]);
-  const ctx: SourceContext = { file: source, facts, crf: opts.crf ?? DEFAULT_CRF, signal: opts.signal };
+  const reencode = { crf: opts.crf ?? DEFAULT_CRF, x264Preset: opts.x264Preset ?? DEFAULT_X264_PRESET };
+  const ctx: SourceContext = { file: source, facts, reencode, signal: opts.signal };
   const joinable = await smartJoinable(facts);
   const results: CutClip[] = [];
   for (const clip of clips) results.push(await cutOne(clip, tableOf, outDir, ctx, opts, joinable));

@@ -11,10 +11,23 @@
  */
 import type { VideoCoding } from './probe.ts';
 
+/** x264's presets, fastest first (placebo left out). */
+export const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'] as const;
+export type X264Preset = (typeof X264_PRESETS)[number];
+/** What every H.264 frame vbuild encodes used before the preset could be chosen. */
+export const DEFAULT_X264_PRESET: X264Preset = 'fast';
+
+/** How re-encoded frames are encoded: the quality asked for, and (for x264) at what speed. */
+export interface ReencodeSettings {
+  /** CRF, or the codec's nearest equivalent. */
+  crf: number;
+  x264Preset: X264Preset;
+}
+
 export interface HeadEncoder {
   /** ffmpeg encoder name, checked against `ffmpeg -encoders` before it is used. */
   encoder: string;
-  args: (video: VideoCoding, crf: number) => string[];
+  args: (video: VideoCoding, settings: ReencodeSettings) => string[];
 }
 
 /** ffprobe's H.264 profile names as x264's `-profile:v` values. */
@@ -43,11 +56,11 @@ const pixFmtArgs = (video: VideoCoding) => (video.pixFmt ? ['-pix_fmt', video.pi
 export const HEAD_ENCODERS: Readonly<Record<string, HeadEncoder>> = {
   h264: {
     encoder: 'libx264',
-    args: (video, crf) => {
+    args: (video, { crf, x264Preset }) => {
       const profile = X264_PROFILES[video.profile];
       const level = video.level > 0 ? (video.level / 10).toFixed(1) : undefined;
       return [
-        '-c:v', 'libx264', '-preset', 'fast', '-crf', String(crf), '-bf', '0',
+        '-c:v', 'libx264', '-preset', x264Preset, '-crf', String(crf), '-bf', '0',
         ...(profile ? ['-profile:v', profile] : []),
         ...(level ? ['-level:v', level] : []),
         ...pixFmtArgs(video),
@@ -57,7 +70,7 @@ export const HEAD_ENCODERS: Readonly<Record<string, HeadEncoder>> = {
   },
   hevc: {
     encoder: 'libx265',
-    args: (video, crf) => [
+    args: (video, { crf }) => [
       // superfast: x265's fast took twice its CPU (and 4x x264's fast) for the same PSNR on a head.
       // repeat-headers: a foot follows the copied frames, so its parameter sets must be in band.
       '-c:v', 'libx265', '-preset', 'superfast', '-crf', String(crf), '-x265-params', 'bframes=0:repeat-headers=1:log-level=error',
@@ -87,7 +100,7 @@ export const HEAD_ENCODERS: Readonly<Record<string, HeadEncoder>> = {
   },
   vp8: {
     encoder: 'libvpx',
-    args: (video, crf) => [
+    args: (video, { crf }) => [
       // libvpx's VP8 needs a bitrate ceiling for its constant-quality mode.
       '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-crf', String(Math.max(4, crf)), '-b:v', '100M',
       '-auto-alt-ref', '0', '-lag-in-frames', '0',
@@ -97,7 +110,7 @@ export const HEAD_ENCODERS: Readonly<Record<string, HeadEncoder>> = {
   },
   vp9: {
     encoder: 'libvpx-vp9',
-    args: (video, crf) => [
+    args: (video, { crf }) => [
       '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-row-mt', '1',
       '-crf', String(crf), '-b:v', '0', '-auto-alt-ref', '0', '-lag-in-frames', '0',
       ...pixFmtArgs(video),

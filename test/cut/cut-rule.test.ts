@@ -121,6 +121,17 @@ describe('cut rule', () => {
     expect(record.vbuildVersion).toBe(VBUILD_VERSION);
   });
 
+  it('--x264-preset: re-encoded frames at that speed, recorded in clips.json (the default is recorded as before, absent)', async () => {
+    const video = fixtureVideo('leaf_noface_720p_noaudio.mp4');
+    const defaults = Object.fromEntries(Object.entries(cut.params!).map(([name, spec]) => [name, spec.default]));
+    const { record, outDir } = await runCut(video, [segment('leaf', 1, 2.5, 0, [0])], { params: { ...defaults, x264_preset: 'veryfast' } });
+    const [clip] = record.clips;
+    expect(clip).toMatchObject({ mode: 'reencode' });
+    expect(record.cutParams).toEqual({ cutMode: 'smart', crf: 18, x264Preset: 'veryfast' });
+    // x264's settings SEI in the clip: veryfast is subme=2 (fast, the default, is 6).
+    expect((await readFile(path.join(outDir, clip!.file))).toString('latin1')).toMatch(/x264 - core .*?subme=2 /);
+  });
+
   it('keeps a WebM source in WebM when it can stream-copy, and reports a segment with no frame as skipped', async () => {
     const video = fixtureVideo('tears_of_steel_5shots_800x332.webm');
     // From the keyframe at the prone soldier's shot to the frame before the next one.

@@ -79,9 +79,12 @@ export function longFlag(flag: string): string {
   return /--[a-z0-9-]+/.exec(flag)![0];
 }
 
-/** cac's name for a flag's value in its parsed options (camelCase of the long name). */
+/**
+ * cac's name for a flag's value in its parsed options: the long name camel-cased as cac does it,
+ * only between two letters (`--x264-preset` stays `x264-preset`).
+ */
 export function optionName(flag: string): string {
-  return longFlag(flag).slice(2).replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  return longFlag(flag).slice(2).replace(/([a-z])-([a-z])/g, (_, before: string, after: string) => before + after.toUpperCase());
 }
 
 const AGE_UNITS_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;

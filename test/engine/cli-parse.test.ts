@@ -11,6 +11,7 @@ const params: DeclaredParam[] = [
   { name: 'identity', type: 'string', default: '', doc: 'reference faces', rules: ['score'] },
   { name: 'accurate', type: 'boolean', default: false, doc: 'Re-encode heads', rules: ['cut'] },
   { name: 'device', type: 'string', default: 'auto', choices: ['auto', 'cpu', 'cuda'], doc: 'Provider', rules: ['detect'] },
+  { name: 'x264_preset', type: 'string', default: 'fast', doc: 'x264 speed', rules: ['cut'] },
 ];
 
 describe('parseCLI (pure)', () => {
@@ -26,6 +27,11 @@ describe('parseCLI (pure)', () => {
     expect(parseCLI(['dag'], params).command).toEqual({ name: 'dag' });
     expect(parseCLI([], params).command).toEqual({ name: 'build', targets: [] });
     expect(parseCLI(['--no-accurate'], params).params).toEqual({ accurate: false });
+  });
+
+  it('reads a flag with a digit after a dash as cac names it (--x264-preset)', () => {
+    expect(parseCLI(['cut', '--x264-preset', 'veryfast'], params).params).toEqual({ x264_preset: 'veryfast' });
+    expect(parseCLI(['cut', '--x264-preset=ultrafast', '--max-yaw', '3'], params).params).toEqual({ x264_preset: 'ultrafast', max_yaw: 3 });
   });
 
   it('reads ages for gc --older-than in milliseconds', () => {

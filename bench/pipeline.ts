@@ -6,6 +6,9 @@
  *   npx tsx bench/pipeline.ts --long-720p30    (one 164 s 720p30 video made from corpus clips)
  *   npx tsx bench/pipeline.ts --short-clips    (33 clips of 2-4 s made from corpus files)
  *
+ * `--with=FLAG` (repeatable: `--with=--x264-preset=veryfast`) adds a flag to every vbuild run, so the
+ * whole table is what a user with that setting gets.
+ *
  * `--baseline DIR` (another checkout of vbuild) adds interleaved fresh runs, `--rounds N` of each
  * (default 3), the two trees taking turns in fresh projects that start with the converted models:
  * on a shared machine only such same-process ratios say which is faster. Every run is printed
@@ -29,6 +32,7 @@ const { values: flags, positionals } = parseArgs({
     'short-clips': { type: 'boolean', default: false },
     baseline: { type: 'string' },
     rounds: { type: 'string', default: '3' },
+    with: { type: 'string', multiple: true, default: [] },
   },
 });
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'vbuild-bench-pipeline-'));
@@ -62,7 +66,7 @@ interface Run {
 function vbuild(args: string[], cwd = dir, tree = REPO): Run {
   const start = process.hrtime.bigint();
   const cpuBefore = childCpuSeconds();
-  const result = spawnSync(process.execPath, [path.join(tree, 'bin/vbuild.js'), ...args], { cwd, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [path.join(tree, 'bin/vbuild.js'), ...args, ...flags.with], { cwd, encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const cpuSeconds = childCpuSeconds() - cpuBefore;
   if (result.status !== 0) throw new Error(`vbuild ${args.join(' ')} failed:\n${result.stderr}`);
@@ -83,7 +87,7 @@ const runs: [string, Run][] = [
 ];
 
 console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${os.availableParallelism()} cores, node ${process.version}, no GPU`);
-console.log(`input: ${videos} (${inputSeconds.toFixed(1)} s of video)\n`);
+console.log(`input: ${videos} (${inputSeconds.toFixed(1)} s of video)${flags.with.length ? `; every run with ${flags.with.join(' ')}` : ''}\n`);
 console.log('| run | wall s | CPU s | vs fresh run | x realtime | load avg | builds |');
 console.log('|---|---:|---:|---:|---:|---:|---|');
 for (const [what, run] of runs) {

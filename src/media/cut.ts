@@ -3,8 +3,8 @@
  *
  * One ranged ffprobe call reads the video packet table around every clip; cut-plan.ts turns it
  * into a plan per clip (copy, smart or re-encode). Each clip is then written by its own short
- * ffmpeg processes, so memory stays that of one demuxer and time per clip does not grow with the
- * number of clips. Every written clip is checked (clip-check.ts); one that does not hold what was
+ * ffmpeg processes, two clips at a time, so memory stays that of two demuxers and time per clip
+ * does not grow with the number of clips. Every written clip is checked (clip-check.ts); one that does not hold what was
  * planned is re-cut by re-encoding it whole, and one that still fails is not kept.
  *
  * A smart cut is written in two ffmpeg runs. The first writes its parts, each a file of one video
@@ -33,6 +33,7 @@ import {
   type ReencodedRun,
 } from './cut-plan.ts';
 import { DECODER_THREAD, FFMPEG_BASE_ARGS, MediaError, ffmpegEncoders, formatSeconds, passthroughTimingArgs, runTool } from './ffmpeg.ts';
+import { inOrder } from './in-order.ts';
 import { DEFAULT_X264_PRESET, HEAD_ENCODERS, type ReencodeSettings, type X264Preset } from './head-encoders.ts';
 import { probeCutSource, readVideoPackets, type CutSource, type StreamCodecs, type TimeRange } from './probe.ts';
 
@@ -494,7 +495,14 @@ export async function cutClips(source: string, clips: ClipRequest[], outDir: str
   const reencode = { crf: opts.crf ?? DEFAULT_CRF, x264Preset: opts.x264Preset ?? DEFAULT_X264_PRESET };
   const ctx: SourceContext = { file: source, facts, reencode, signal: opts.signal };
   const joinable = await smartJoinable(facts);
-  const results: CutClip[] = [];
-  for (const clip of clips) results.push(await cutOne(clip, tableOf, outDir, ctx, opts, joinable));
-  return results;
+  return inOrder(clips, CLIPS_AT_ONCE, (clip) => cutOne(clip, tableOf, outDir, ctx, opts, joinable));
 }
+
+/**
+ * Clips of one video cut at once. A clip's ffmpeg and ffprobe runs follow one another and most
+ * are single-threaded (the copy, the join, the check's decode), so a video cut alone (a long file,
+ * the one video a threshold change moved) left a core idle; x264's own threads filled it only
+ * while a head was encoded. Two at a time fill it; each clip's bytes are its own either way.
+ */
+const CLIPS_AT_ONCE = 2;
+

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { defineRule, type BatchBuildContext, type Item } from '../src/engine/rule.ts';
 import { PLAN_FILE, REPORT_PAGE } from '../src/artifacts/report.ts';
 import { CLIP_VIDEO_STREAM } from '../src/media/cut.ts';
+import { inOrder } from '../src/media/in-order.ts';
 import { thumbnail } from '../src/media/thumbnail.ts';
 import { clipFolder } from '../src/cut/clip-folder.ts';
 import { thumbnailPath } from '../src/report/cards.ts';
@@ -28,6 +29,7 @@ import { SCENES_FILE, type ScenesFile } from '../src/artifacts/scenes.ts';
 const THUMBNAIL_WIDTH = 320;
 /** Below this a clip's thumbnail is its first frame: its middle may be past its only frame. */
 const SHORTEST_MIDDLE_THUMBNAIL = 0.2;
+const THUMBNAILS_AT_ONCE = 2;
 
 /** The output folder as seen from `dir`, a folder of the report's outputs published under `batchDir` ('../' per level). */
 function toOutput(batchDir: string, dir: string): string {
@@ -42,12 +44,13 @@ export const thumbnails = defineRule({
   version: 1,
   async run(ctx) {
     const { clips } = parseClipsFile(await readFile(ctx.depFile('cut', CLIPS_FILE), 'utf8'));
-    for (const clip of clips.filter((each) => each.file)) {
+    // Two at a time, as the clips are cut: each is one single-threaded ffmpeg.
+    await inOrder(clips.filter((each) => each.file), THUMBNAILS_AT_ONCE, (clip) => {
       const duration = clip.end - clip.start;
       const time = duration >= SHORTEST_MIDDLE_THUMBNAIL ? duration / 2 : 0;
       const options = { width: THUMBNAIL_WIDTH, videoStream: CLIP_VIDEO_STREAM, signal: ctx.signal };
-      await thumbnail(ctx.depFile('cut', clip.file), time, path.join(ctx.outDir, `${clip.id}.jpg`), options);
-    }
+      return thumbnail(ctx.depFile('cut', clip.file), time, path.join(ctx.outDir, `${clip.id}.jpg`), options);
+    });
   },
 });
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { defineRule, type BatchBuildContext, type Item } from '../src/engine/rule.ts';
 import { PLAN_FILE, REPORT_PAGE } from '../src/artifacts/report.ts';
 import { CLIP_VIDEO_STREAM } from '../src/media/cut.ts';
-import { inOrder } from '../src/media/in-order.ts';
+import { inOrder } from '../src/engine/in-order.ts';
 import { thumbnail } from '../src/media/thumbnail.ts';
 import { clipFolder } from '../src/cut/clip-folder.ts';
 import { thumbnailPath } from '../src/report/cards.ts';

@@ -1,3 +1,4 @@
+import { inOrder } from './in-order.ts';
 import type { Item } from './rule.ts';
 import type { StatCache } from './stat-cache.ts';
 
@@ -11,16 +12,11 @@ const CONCURRENT_READS = 4;
  * which say why. The hashes land in the stat cache, so builds do not read the files again.
  */
 export async function sameContentItems(items: readonly Item[], statCache: StatCache, signal?: AbortSignal): Promise<Map<string, string>> {
-  const hashes = new Array<string | undefined>(items.length);
-  let next = 0;
   // Interrupted, it stops reading: the files not hashed yet count as unique, and the run stops anyway.
-  const worker = async () => {
-    for (let i = next++; i < items.length && !signal?.aborted; i = next++) {
-      // A file that cannot be hashed (still being copied in, unreadable) fails its own builds, which say why.
-      hashes[i] = await statCache.hash(items[i]!.path).catch(() => undefined);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENT_READS, items.length) }, worker));
+  // A file that cannot be hashed (still being copied in, unreadable) fails its own builds, which say why.
+  const hashes = await inOrder(items, CONCURRENT_READS, async (item) =>
+    signal?.aborted ? undefined : statCache.hash(item.path).catch(() => undefined),
+  );
   const firstWith = new Map<string, string>();
   const copies = new Map<string, string>();
   items.forEach((item, i) => {

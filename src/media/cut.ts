@@ -34,7 +34,7 @@ import {
   type ReencodedRun,
 } from './cut-plan.ts';
 import { DECODER_THREAD, FFMPEG_BASE_ARGS, MediaError, ffmpegEncoders, formatSeconds, passthroughTimingArgs, runTool } from './ffmpeg.ts';
-import { inOrder } from './in-order.ts';
+import { inOrder } from '../engine/in-order.ts';
 import { DEFAULT_X264_PRESET, HEAD_ENCODERS, type ReencodeSettings, type X264Preset } from './head-encoders.ts';
 import { probeCutSource, readVideoPackets, type CutSource, type StreamCodecs, type TimeRange } from './probe.ts';
 

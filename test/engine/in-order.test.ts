@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { inOrder } from '../../src/media/in-order.ts';
+import { inOrder } from '../../src/engine/in-order.ts';
 
 describe('inOrder', () => {
   it('gives results in the items’ order, never more than the limit at once', async () => {

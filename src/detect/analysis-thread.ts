@@ -29,10 +29,12 @@ const running: Closers = ((globalThis as Record<symbol, Closers | undefined>)[Sy
 
 /**
  * Ends every analysis thread of the process, each after its current inference. `process.exit`
- * stops worker threads wherever they are: this must come first.
+ * stops worker threads wherever they are: this must come first. It goes on until none is left: a
+ * build still setting up when it began (a second signal right after the first) may start a thread
+ * while the others end, and a thread stopped while it loads its models aborts the process too.
  */
 export async function closeAnalysisThreads(): Promise<void> {
-  await Promise.all([...running.values()].map((close) => close()));
+  while (running.size > 0) await Promise.all([...running.values()].map((close) => close()));
 }
 
 /**

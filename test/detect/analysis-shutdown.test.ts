@@ -11,7 +11,7 @@ import { done, REPO_ROOT } from '../helpers/rig.ts';
 import { lacks, TEST_MODELS } from '../helpers/test-data.ts';
 import { corpusVideo, removePacks, scrfdPack } from './fixtures.ts';
 
-function closeMidInference(ending: 'close' | 'exit' | 'exit-other-copy') {
+function closeMidInference(ending: 'close' | 'exit' | 'exit-other-copy' | 'exit-starting') {
   const script = path.join(REPO_ROOT, 'test/detect/close-mid-inference.ts');
   const video = corpusVideo('hamilton_whitehouse_cuts_640x360.mp4');
   return done(spawn(process.execPath, ['--import', 'tsx', script, scrfdPack(), video, ending], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
@@ -37,5 +37,12 @@ describe.skipIf(lacks(TEST_MODELS, 'ending analysis threads mid-inference'))('en
     const result = await closeMidInference(ending);
     expect(result.stderr).not.toMatch(/terminate called|Napi::Error/);
     expect(result.code, result.stderr).toBe(130);
+  });
+
+  it('closeAnalysisThreads() also ends a thread started while it waits for the others', async () => {
+    const result = await closeMidInference('exit-starting');
+    expect(result.stderr).not.toMatch(/terminate called|Napi::Error/);
+    expect(result.code, result.stderr).toBe(130);
+    expect(JSON.parse(result.stdout.trim())).toEqual({ startedWhileClosing: 'ended' });
   });
 });

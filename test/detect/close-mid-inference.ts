@@ -7,6 +7,7 @@
  * prints what became of the batches, and exits 0. `exit`: closes every thread, then exits 130, as a
  * second Ctrl-C does. `exit-other-copy`: the same with the thread started from a second copy of
  * the module, as vbuild's detect starts it from the config's copy while the CLI closes them.
+ * `exit-starting`: the same with another thread started while the first one is being closed.
  */
 import { tsImport } from 'tsx/esm/api';
 import { closeAnalysisThreads, startAnalysisThread } from '../../src/detect/analysis-thread.ts';
@@ -14,7 +15,7 @@ import { resolvePack } from '../../src/faces/packs.ts';
 import { decodeFrames } from '../../src/media/decode.ts';
 import type { RgbFrame } from '../../src/faces/types.ts';
 
-const [packDir, video, ending] = process.argv.slice(2) as [string, string, 'close' | 'exit' | 'exit-other-copy'];
+const [packDir, video, ending] = process.argv.slice(2) as [string, string, 'close' | 'exit' | 'exit-other-copy' | 'exit-starting'];
 const settings = { pack: await resolvePack(packDir), device: 'cpu', threads: 1, detSize: 640, scoreThreshold: 0.3, batchSize: 4 } as const;
 
 const frames: RgbFrame[] = [];
@@ -44,6 +45,19 @@ if (ending === 'close') {
     await thread.close();
     console.log(JSON.stringify({ round, batches: await Promise.all(batches), broken: thread.broken }));
   }
+} else if (ending === 'exit-starting') {
+  const thread = await startAnalysisThread(settings);
+  const batches = [thread.analyse(batch()), thread.analyse(batch())].map(settle);
+  await batches[0];
+  // Another build starts its thread while the others end (as detect of a second video may, still
+  // setting up when the second signal came): it must be ended too before the process exits.
+  const closing = closeAnalysisThreads();
+  let started: Awaited<ReturnType<typeof startAnalysisThread>> | undefined;
+  void startAnalysisThread(settings).then((other) => (started = other), () => undefined);
+  await closing;
+  // Ended too, not left loading its models for process.exit to stop.
+  console.log(JSON.stringify({ startedWhileClosing: started === undefined ? 'still starting' : started.broken ? 'ended' : 'running' }));
+  process.exit(130);
 } else {
   const start = ending === 'exit' ? startAnalysisThread : await otherCopysStart();
   const thread = await start(settings);

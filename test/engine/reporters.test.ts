@@ -1,7 +1,11 @@
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src/engine/events.ts';
 import { plainReporter } from '../../src/cli/reporters/console.ts';
 import { ProgressModel } from '../../src/cli/reporters/progress-model.ts';
+import { statusFileReporter, type StatusSnapshot } from '../../src/cli/reporters/status-file.ts';
 
 const run: EngineEvent[] = [
   { type: 'run-start', builds: [{ rule: 'detect', item: 'a.mp4' }, { rule: 'detect', item: 'b.mp4' }, { rule: 'report', item: null }], jobs: 2 },
@@ -56,5 +60,26 @@ describe('reporters render engine events', () => {
       expect(line).not.toContain('video_0008');
       expect(line.length).toBeLessThan(700);
     }
+  });
+
+  it('the status file holds the last snapshot once stop() resolves, and no temp file is left', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'vbuild-status-'));
+    const file = path.join(folder, 'status.json');
+    const status = statusFileReporter(file);
+    // Events come faster than writes land: each is applied, the writes do not pile up.
+    for (const event of run) status.onEvent(event);
+    status.onEvent({ type: 'build-done', rule: 'detect', item: 'b.mp4', ms: 2500, unchanged: false });
+    status.onEvent({ type: 'run-end', ms: 3000, summary: { fresh: 1, ran: 1, restored: 0, failed: 0, skipped: 0 } });
+    await status.stop();
+    const snapshot = JSON.parse(readFileSync(file, 'utf8')) as StatusSnapshot;
+    expect(snapshot.endedAt).not.toBeNull();
+    expect(snapshot.rules.find((rule) => rule.rule === 'detect')).toMatchObject({ fresh: 1, ran: 1, running: [] });
+    expect(readdirSync(folder)).toEqual(['status.json']);
+  });
+
+  it('a status file that cannot be written leaves the build going', async () => {
+    const status = statusFileReporter(path.join(os.tmpdir(), 'vbuild-no-such-folder', 'status.json'));
+    for (const event of run) status.onEvent(event);
+    await expect(status.stop()).resolves.toBeUndefined();
   });
 });

@@ -197,7 +197,7 @@ export async function buildCommand(ctx: CommandContext, targetWords: readonly st
     return summary.failed > 0 ? 1 : 0;
   } finally {
     tty?.stop();
-    status.stop();
+    await status.stop();
     abort.dispose();
     await executor?.close();
     state.close();

@@ -222,15 +222,16 @@ async function assertVideoDecodes(file: string, signal?: AbortSignal): Promise<v
 }
 
 export async function probe(file: string, opts: { signal?: AbortSignal } = {}): Promise<Probe> {
-  // All three run at once; their failures are reported in the order that explains the most.
-  const [metaResult, packetsResult, decodeResult] = await Promise.allSettled([
-    fileStreams(file, opts.signal),
-    readVideoPackets(file, { signal: opts.signal }),
-    assertVideoDecodes(file, opts.signal),
-  ]);
-  if (metaResult.status === 'rejected') throw metaResult.reason;
-  const meta = metaResult.value;
+  // The streams listing decodes the first packets too: a frame of the main video among them spares
+  // the decode check's ffmpeg, a start per video. The packet table and any check run at once after
+  // it; their failures are reported in the order that explains the most.
+  const meta = await fileStreams(file, opts.signal, { decodeFirstPackets: true });
   const { video, audio } = mainStreams(meta, file);
+  const decoded = (meta.frames ?? []).some((frame) => frame.stream_index === video.index);
+  const [packetsResult, decodeResult] = await Promise.allSettled([
+    readVideoPackets(file, { signal: opts.signal }),
+    decoded ? Promise.resolve() : assertVideoDecodes(file, opts.signal),
+  ]);
   if (packetsResult.status === 'rejected') throw packetsResult.reason;
   if (decodeResult.status === 'rejected') throw decodeResult.reason;
   const packets = packetsResult.value;

@@ -6,7 +6,7 @@
  * picture, not a still image codec when a moving one exists, then the most pixels, then the first.
  */
 import { stat } from 'node:fs/promises';
-import { MediaError, runTool } from './ffmpeg.ts';
+import { DECODER_THREAD, MediaError, runTool } from './ffmpeg.ts';
 
 export interface FfprobeStream {
   index?: number;
@@ -40,12 +40,24 @@ export interface FfprobeStream {
 export interface FfprobeOutput {
   streams?: FfprobeStream[];
   format?: { format_name?: string; duration?: string };
+  /** The frames decoded from the file's first FIRST_PACKETS packets, where the listing was asked to decode them. */
+  frames?: { stream_index?: number }[];
 }
 
-export async function readStreams(file: string, signal?: AbortSignal): Promise<FfprobeOutput> {
+/**
+ * How many packets from the file's start a listing with `decodeFirstPackets` decodes: a video frame
+ * among them shows that the video decodes (probe.ts) without another tool started. Two suffice where
+ * a muxer puts an audio packet first; a file that starts with a second of audio, or with packets an
+ * edit list hides, shows no frame in them and gets the full check.
+ */
+export const FIRST_PACKETS = 3;
+
+export async function readStreams(file: string, signal?: AbortSignal, { decodeFirstPackets = false } = {}): Promise<FfprobeOutput> {
+  // Decoding sets only fields of ffprobe's own decoder (refs, coded size) and adds nb_read_frames: none that vbuild reads.
+  const decode = decodeFirstPackets ? [...DECODER_THREAD, '-read_intervals', `%+#${FIRST_PACKETS}`] : [];
   const { stdout } = await runTool(
     'ffprobe',
-    ['-v', 'error', '-show_entries', 'format=format_name,duration:stream', '-of', 'json', file],
+    ['-v', 'error', ...decode, '-show_entries', `format=format_name,duration:stream${decodeFirstPackets ? ':frame=stream_index' : ''}`, '-of', 'json', file],
     file,
     { signal, what: `cannot read "${file}" as a media file` },
   );
@@ -77,13 +89,16 @@ const read = new Map<string, Promise<FfprobeOutput>>();
  * video asks for its main stream, and scan for how it is decoded. Each ffprobe process costs about
  * a quarter of a CPU-second to start with a distribution's shared-library ffmpeg, more than
  * reading a short video's streams (docs/analysis/pipeline.md): it is asked once.
+ *
+ * `decodeFirstPackets` asks the first read to decode the first packets too (`frames`); a listing read
+ * before without them is returned as it is.
  */
-export async function fileStreams(file: string, signal?: AbortSignal): Promise<FfprobeOutput> {
+export async function fileStreams(file: string, signal?: AbortSignal, opts: { decodeFirstPackets?: boolean } = {}): Promise<FfprobeOutput> {
   const info = await stat(file);
   const version = `${file}\0${info.size}\0${info.mtimeMs}`;
   let streams = read.get(version);
   if (streams === undefined) {
-    streams = readStreams(file, signal);
+    streams = readStreams(file, signal, opts);
     read.set(version, streams);
     streams.catch(() => read.delete(version));
   }

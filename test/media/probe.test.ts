@@ -118,6 +118,20 @@ describe('probe on synthetic files', () => {
     }
   });
 
+  it('rejects a video whose streams and packets list but whose frames do not decode, naming it', async () => {
+    // The container is intact; every byte of the frames is zero, so no frame decodes from the first
+    // packets that the streams listing decodes, and the full decode check says why.
+    const bytes = await readFile(await ffmpeg(file('intact.mp4'), [...lavfiInputs(1), ...X264_FAST, '-an']));
+    const mdat = bytes.indexOf('mdat');
+    bytes.fill(0, mdat + 4, mdat - 4 + bytes.readUInt32BE(mdat - 4));
+    const zeroed = file('zeroed frames.mp4');
+    await writeFile(zeroed, bytes);
+    const error = await probe(zeroed).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MediaError);
+    expect((error as Error).message).toMatch(/cannot decode the video/);
+    expect((error as Error).message).toContain(zeroed);
+  });
+
   it('handles a file name with spaces, quotes, $() and unicode', async () => {
     const hostile = file(`${HOSTILE_NAME}.mp4`);
     await copyFile(corpus('hamilton_whitehouse_cuts_640x360.mp4'), hostile);

@@ -53,15 +53,22 @@ export const sceneScores = defineRule({
     try {
       let scorer: SceneScorer | undefined;
       let frames = 0;
+      // Lines go out PROGRESS_EVERY at a time: a write per frame was half a CPU-second of the
+      // main thread over the corpus, and the file is staged, so a kill loses it whole either way.
+      let lines = '';
       const decode = await decodeShared(ctx.sharedSource, ctx.rule, file, { width, pixFmt: 'rgb24', signal: ctx.signal });
       if (decode.sharedWith.length > 0) ctx.log(`decoding in one ffmpeg with ${decode.sharedWith.join(', ')}`);
       for await (const frame of decode.frames) {
         scorer ??= new SceneScorer(frame.width, frame.height);
-        if (!out.write(scoreLine(scorer.push(frame.data, frame.time)))) await once(out, 'drain');
+        lines += scoreLine(scorer.push(frame.data, frame.time));
+        if (++frames % PROGRESS_EVERY !== 0) continue;
+        if (!out.write(lines)) await once(out, 'drain');
+        lines = '';
         // The frame count is unknown until the end (0 = unknown total); probing for it costs a pass.
-        if (++frames % PROGRESS_EVERY === 0) ctx.progress(frames, 0, 'frames');
+        ctx.progress(frames, 0, 'frames');
       }
       if (frames === 0) throw new Error(`no video frames decoded from ${file}`);
+      out.write(lines);
       ctx.progress(frames, frames, 'frames');
     } finally {
       out.end();

@@ -9,16 +9,16 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /** Bump when what is compiled, or how, changes: every kept build is then made again. */
-const FORMAT = 1;
+const FORMAT = 2;
 /** Read by the compile besides the modules it bundles: esbuild's TypeScript settings, and this file. */
 const SETTINGS = ['tsconfig.json', 'bin/compiled-cli.js'];
-/** The entry points, by the name of the file each becomes. */
-const ENTRIES = { cli: 'src/cli/entry.ts', config: 'pipeline.config.ts' };
+/** The entry points, by the name of the file each becomes: the analysis worker is a thread's own entry. */
+const ENTRIES = { cli: 'src/cli/entry.ts', config: 'pipeline.config.ts', analysisWorker: 'src/detect/analysis-worker.ts' };
 /** Builds older than this, other than the current one, are removed when a new one is made: a run still going may load its chunks. */
 const KEEP_OLD_MS = 60 * 60 * 1000;
 
 /**
- * The compiled entries (`cli`, `config`: file URLs) for the package at `root`, compiled now if the
+ * The compiled entries (`cli`, `config`, `analysisWorker`: file URLs) for the package at `root`, compiled now if the
  * kept build is missing or any of its sources changed; undefined when it cannot be made (no esbuild,
  * a folder that cannot be written), and vbuild then runs from the sources through tsx.
  */

@@ -11,6 +11,7 @@ let cli;
 if (compiled) {
   cli = await import(compiled.cli);
   cli.useCompiledConfig(path.join(root, 'pipeline.config.ts'), () => import(compiled.config));
+  cli.useCompiledAnalysisWorker(compiled.analysisWorker);
 } else {
   const { register } = await import('tsx/esm/api');
   register();

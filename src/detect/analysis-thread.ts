@@ -37,13 +37,28 @@ export async function closeAnalysisThreads(): Promise<void> {
   while (running.size > 0) await Promise.all([...running.values()].map((close) => close()));
 }
 
+const compiledWorker = Symbol.for('vbuild.compiledAnalysisWorker');
+
 /**
- * The worker runs TypeScript like the rest of vbuild: it registers tsx's loader first, since a
- * worker thread does not inherit the loader hooks of the thread that starts it.
+ * The analysis worker compiled ahead with the CLI (bin/compiled-cli.js): threads then start it as
+ * it is. Held on globalThis, like the closers above, so that a config loaded through tsx uses it too.
  */
-function bootstrap(entry: URL): string {
+export function useCompiledAnalysisWorker(url: string): void {
+  (globalThis as Record<symbol, string | undefined>)[compiledWorker] = url;
+}
+
+/**
+ * The compiled worker where there is one. Else the worker runs TypeScript like the rest of vbuild:
+ * it registers tsx's loader first, since a worker thread does not inherit the loader hooks of the
+ * thread that starts it; that costs each thread about 0.8 CPU-s (tsx's own loader thread, a
+ * hand-off per module: docs/analysis/pipeline.md, session 12).
+ */
+function newWorker(settings: AnalysisSettings): Worker {
+  const compiled = (globalThis as Record<symbol, string | undefined>)[compiledWorker];
+  if (compiled) return new Worker(new URL(compiled), { workerData: settings });
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  return `import(${tsx}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`;
+  const entry = JSON.stringify(new URL('./analysis-worker.ts', import.meta.url).href);
+  return new Worker(`import(${tsx}).then(({ register }) => { register(); return import(${entry}); });`, { eval: true, workerData: settings });
 }
 
 /** A frame's pixels as a buffer the worker can take over without a copy where the frame owns one. */
@@ -55,7 +70,7 @@ function transferable(frame: RgbFrame): { frame: RgbFrame; buffer: ArrayBuffer }
 }
 
 export function startAnalysisThread(settings: AnalysisSettings): Promise<AnalysisThread> {
-  const worker = new Worker(bootstrap(new URL('./analysis-worker.ts', import.meta.url)), { eval: true, workerData: settings });
+  const worker = newWorker(settings);
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   const close = () => {
     // Queued until the worker listens: a thread still loading its models ends once they are loaded.

@@ -13,7 +13,7 @@ import { ToyRig } from './toy-rig.ts';
 // @ts-expect-error: plain JavaScript without declarations, run before anything can load TypeScript.
 import { compiledCli } from '../../bin/compiled-cli.js';
 
-type Entries = { cli: string; config: string } | undefined;
+type Entries = { cli: string; config: string; analysisWorker: string } | undefined;
 const compile = compiledCli as (root: string) => Promise<Entries>;
 
 let root = '';
@@ -31,19 +31,22 @@ beforeEach(() => {
   write('src/cli/entry.ts', "import { word } from './word.ts';\nexport const said: string = word;\nexport const where: string = import.meta.url;\n");
   write('src/cli/word.ts', "export const word: string = 'first';\n");
   write('pipeline.config.ts', "import { word } from './src/cli/word.ts';\nexport default { word };\n");
+  write('src/detect/analysis-worker.ts', "import { word } from '../cli/word.ts';\nexport const heard: string = word;\n");
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe('the CLI compiled ahead', () => {
-  it('compiles both entries, sharing their modules, and each module keeps its own import.meta.url', async () => {
+  it('compiles the entries, sharing their modules, and each module keeps its own import.meta.url', async () => {
     const entries = await compile(root);
     expect(entries).toBeDefined();
     const cli = (await import(entries!.cli)) as { said: string; where: string };
     const config = (await import(entries!.config)) as { default: { word: string } };
+    const worker = (await import(entries!.analysisWorker)) as { heard: string };
     expect(cli.said).toBe('first');
     expect(config.default.word).toBe('first');
+    expect(worker.heard).toBe('first');
     expect(cli.where).toBe(pathToFileURL(path.join(root, 'src/cli/entry.ts')).href);
-    // One chunk holds what both import, so a process has one copy of the shared modules.
+    // One chunk holds what they all import, so a process has one copy of the shared modules.
     const [build] = builds(keptIn(entries));
     expect(readdirSync(path.join(keptIn(entries), build!)).filter((file) => file.startsWith('chunk-'))).toHaveLength(1);
   });
@@ -66,7 +69,7 @@ describe('the CLI compiled ahead', () => {
   it('keeps a build per checkout where checkouts share one node_modules', async () => {
     const other = mkdtempSync(path.join(os.tmpdir(), 'vbuild-compiled-other-'));
     try {
-      for (const rel of ['package.json', 'src/cli/entry.ts', 'src/cli/word.ts', 'pipeline.config.ts']) {
+      for (const rel of ['package.json', 'src/cli/entry.ts', 'src/cli/word.ts', 'pipeline.config.ts', 'src/detect/analysis-worker.ts']) {
         mkdirSync(path.dirname(path.join(other, rel)), { recursive: true });
         writeFileSync(path.join(other, rel), readFileSync(path.join(root, rel)));
       }

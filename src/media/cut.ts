@@ -19,7 +19,7 @@
  * packets wrong timestamps on a VFR MP4; a middle file of its own has none of that.)
  */
 import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { clipMismatch, readClipFacts, type ClipExpectation } from './clip-check.ts';
 import {
@@ -36,7 +36,7 @@ import {
 import { DECODER_THREAD, FFMPEG_BASE_ARGS, MediaError, ffmpegEncoders, formatSeconds, passthroughTimingArgs, runTool } from './ffmpeg.ts';
 import { inOrder } from '../engine/in-order.ts';
 import { DEFAULT_X264_PRESET, HEAD_ENCODERS, type ReencodeSettings, type X264Preset } from './head-encoders.ts';
-import { probeCutSource, readVideoPackets, type CutSource, type StreamCodecs, type TimeRange } from './probe.ts';
+import { WHOLE_TABLE_BYTES, probeCutSource, readVideoPackets, wholeVideoPackets, type CutSource, type StreamCodecs, type TimeRange, type VideoPacket } from './probe.ts';
 
 export { CUT_MODES, type ClipRequest, type CutMode } from './cut-plan.ts';
 
@@ -73,6 +73,8 @@ export interface CutOptions {
   minDuration?: number;
   /** Span each clip must stay inside (its scene), by clip id. */
   within?: ReadonlyMap<string, TimeRange>;
+  /** Sources up to this size are planned from their whole packet table; default WHOLE_TABLE_BYTES. */
+  wholeTableBytes?: number;
   signal?: AbortSignal;
 }
 
@@ -97,12 +99,15 @@ export function readRanges(clips: readonly ClipRequest[]): TimeRange[] {
 type TableOf = (clip: ClipRequest) => PacketTable | string;
 
 /**
- * One ranged read for all clips; where that fails (a damaged stretch of the source), one read per
- * clip, so that only the clips whose packets cannot be read fail.
+ * One read for all clips: the whole table for a source of at most `wholeTableBytes` (what scan read,
+ * kept in this process), else ranges around the clips. Which one depends on the source alone, so a
+ * clip's plan never depends on what else the process did. Where that fails (a damaged stretch of
+ * the source), one ranged read per clip, so that only the clips whose packets cannot be read fail.
  */
-async function readTables(source: string, clips: readonly ClipRequest[], signal?: AbortSignal): Promise<TableOf> {
+async function readTables(source: string, clips: readonly ClipRequest[], wholeTableBytes: number, signal?: AbortSignal): Promise<TableOf> {
   try {
-    const table = clips.length ? await readTable(source, clips, signal) : new PacketTable([]);
+    const whole = (await stat(source)).size <= wholeTableBytes;
+    const table = clips.length === 0 ? new PacketTable([]) : whole ? uniqueTable(await wholeVideoPackets(source, signal)) : await readTable(source, clips, signal);
     return () => table;
   } catch (error) {
     if (!(error instanceof MediaError) || signal?.aborted) throw error;
@@ -127,7 +132,11 @@ async function readTables(source: string, clips: readonly ClipRequest[], signal?
  * time: a file may lack it for its first packets, as Matroska does for B-frames at the start.)
  */
 async function readTable(source: string, clips: readonly ClipRequest[], signal?: AbortSignal): Promise<PacketTable> {
-  const packets = await readVideoPackets(source, { ranges: readRanges(clips), signal });
+  return uniqueTable(await readVideoPackets(source, { ranges: readRanges(clips), signal }));
+}
+
+/** The table without repeated packets (see readTable). */
+function uniqueTable(packets: readonly VideoPacket[]): PacketTable {
   const listed = new Set<number>();
   return new PacketTable(
     packets.filter((packet) => {
@@ -492,7 +501,7 @@ export async function cutClips(source: string, clips: ClipRequest[], outDir: str
   clips.forEach((clip) => assertSafeId(clip.id));
   if (new Set(clips.map((clip) => clip.id)).size !== clips.length) throw new Error('clip ids must be unique');
   const readable = clips.filter((clip) => clip.end > clip.start);
-  const [facts, tableOf] = await Promise.all([probeCutSource(source), readTables(source, readable, opts.signal)]);
+  const [facts, tableOf] = await Promise.all([probeCutSource(source), readTables(source, readable, opts.wholeTableBytes ?? WHOLE_TABLE_BYTES, opts.signal)]);
   const reencode = { crf: opts.crf ?? DEFAULT_CRF, x264Preset: opts.x264Preset ?? DEFAULT_X264_PRESET };
   const ctx: SourceContext = { file: source, facts, reencode, signal: opts.signal };
   const joinable = await smartJoinable(facts);

@@ -3,7 +3,7 @@
  * Packets are listed without decoding, which is far cheaper than `-show_frames`.
  */
 import { DECODER_THREAD, FFMPEG_BASE_ARGS, MediaError, formatSeconds, runTool } from './ffmpeg.ts';
-import { chooseVideoStream, type FfprobeOutput, type FfprobeStream, fileStreams, mainVideoStream } from './video-stream.ts';
+import { chooseVideoStream, type FfprobeOutput, type FfprobeStream, fileStreams, fileVersion, mainVideoStream } from './video-stream.ts';
 
 export interface Probe {
   file: string;
@@ -110,6 +110,37 @@ export async function readVideoPackets(
     });
   }
   return packets;
+}
+
+/**
+ * Files up to this size have their cuts planned from the whole packet table rather than ranges
+ * around the clips: it is read whole by scan anyway, and kept for the cut of the same run.
+ */
+export const WHOLE_TABLE_BYTES = 32 * 2 ** 20;
+
+/** Whole tables kept (the oldest dropped first): about half a megabyte each at most. */
+const KEPT_TABLES = 32;
+const wholeTables = new Map<string, Promise<readonly VideoPacket[]>>();
+
+/**
+ * The whole video packet table of `file`. A file of at most WHOLE_TABLE_BYTES has its table kept per
+ * file version in this process, so that its cut, after scan in the same run, starts no ffprobe for
+ * it (a start is ~45 ms of CPU with a distribution's ffmpeg: a tenth of a short video's run,
+ * docs/analysis/pipeline.md, session 12). The table is shared: never change it.
+ */
+export async function wholeVideoPackets(file: string, signal?: AbortSignal): Promise<readonly VideoPacket[]> {
+  const { version, size } = await fileVersion(file);
+  const kept = wholeTables.get(version);
+  if (kept) return kept;
+  const table = readVideoPackets(file, { signal });
+  if (size > WHOLE_TABLE_BYTES) return table;
+  wholeTables.set(version, table);
+  table.catch(() => wholeTables.delete(version));
+  for (const oldest of wholeTables.keys()) {
+    if (wholeTables.size <= KEPT_TABLES) break;
+    wholeTables.delete(oldest);
+  }
+  return table;
 }
 
 /** Presentation times of the packets, ascending and unique. */
@@ -229,7 +260,7 @@ export async function probe(file: string, opts: { signal?: AbortSignal } = {}): 
   const { video, audio } = mainStreams(meta, file);
   const decoded = (meta.frames ?? []).some((frame) => frame.stream_index === video.index);
   const [packetsResult, decodeResult] = await Promise.allSettled([
-    readVideoPackets(file, { signal: opts.signal }),
+    wholeVideoPackets(file, opts.signal),
     decoded ? Promise.resolve() : assertVideoDecodes(file, opts.signal),
   ]);
   if (packetsResult.status === 'rejected') throw packetsResult.reason;

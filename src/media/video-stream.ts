@@ -84,6 +84,12 @@ export function chooseVideoStream<S extends FfprobeStream>(streams: readonly S[]
 
 const read = new Map<string, Promise<FfprobeOutput>>();
 
+/** What a file read once per process is kept under: its path, size and modification time. */
+export async function fileVersion(file: string): Promise<{ version: string; size: number }> {
+  const info = await stat(file);
+  return { version: `${file}\0${info.size}\0${info.mtimeMs}`, size: info.size };
+}
+
 /**
  * `file`'s streams, read once per file version in this process: every decode, probe and cut of one
  * video asks for its main stream, and scan for how it is decoded. Each ffprobe process costs about
@@ -94,8 +100,7 @@ const read = new Map<string, Promise<FfprobeOutput>>();
  * before without them is returned as it is.
  */
 export async function fileStreams(file: string, signal?: AbortSignal, opts: { decodeFirstPackets?: boolean } = {}): Promise<FfprobeOutput> {
-  const info = await stat(file);
-  const version = `${file}\0${info.size}\0${info.mtimeMs}`;
+  const { version } = await fileVersion(file);
   let streams = read.get(version);
   if (streams === undefined) {
     streams = readStreams(file, signal, opts);

@@ -5,7 +5,7 @@
  * every clip from the start "has 282 frames instead of 279" and was not cut).
  */
 import path from 'node:path';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cutClips } from '../../src/media/cut.ts';
 import { decodeFrames } from '../../src/media/decode.ts';
@@ -190,5 +190,33 @@ describe('a variable-frame-rate video with a gap (3 s cut out with select)', () 
     ]);
     expect(await frameCount(path.join(out, 'before.mp4'))).toBe(50);
     expect(await frameCount(path.join(out, 'after.mp4'))).toBe(25);
+  });
+});
+
+describe('the packet table a cut plans from', () => {
+  // Sources up to WHOLE_TABLE_BYTES are planned from their whole table, larger ones from ranges
+  // around the clips: on these odd files both give the same clips, byte for byte.
+  it('plans the same clips from the whole table as from ranges around the clips', async () => {
+    const gap = await ffmpeg(path.join(dir, 'gap for tables.mp4'), [
+      '-f', 'lavfi', '-i', 'testsrc2=s=160x120:r=25:d=6', '-vf', String.raw`select='not(between(t\,2\,4.96))'`, '-fps_mode', 'vfr', ...X264_FAST,
+    ]);
+    const cases = [
+      { name: 'size change', file: sizeChange, clips: [{ id: 'a', start: 0.3, end: 1.2 }, { id: 'b', start: 1.0, end: 2.6 }] },
+      { name: 'trimmed', file: trimmed, clips: [{ id: 'a', start: 0, end: 1.1 }, { id: 'b', start: 0.7, end: 2.3 }] },
+      { name: 'gap', file: gap, clips: [{ id: 'a', start: 0.5, end: 1.9 }, { id: 'b', start: 5, end: 5.9 }] },
+    ];
+    for (const { name, file, clips } of cases) {
+      const cut = async (way: string, wholeTableBytes: number) => {
+        const out = path.join(dir, `tables ${name} ${way}`);
+        await mkdir(out);
+        const made = await cutClips(file, clips, out, { minDuration: 0.5, wholeTableBytes });
+        const bytes = await Promise.all(made.map((clip) => readFile(clip.file)));
+        return { made: made.map((clip) => ({ ...clip, file: path.basename(clip.file) })), bytes };
+      };
+      const [whole, ranged] = [await cut('whole', Number.POSITIVE_INFINITY), await cut('ranged', 0)];
+      for (const clip of whole.made) expect(clip.skipped, `${name} ${clip.id}`).toBeUndefined();
+      expect(whole.made, name).toEqual(ranged.made);
+      expect(whole.bytes, name).toEqual(ranged.bytes);
+    }
   });
 });

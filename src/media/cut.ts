@@ -1,8 +1,8 @@
 /**
  * Cuts clips out of one source, one clip at a time, and checks each one before it is kept.
  *
- * One ranged ffprobe call reads the video packet table around every clip; cut-plan.ts turns it
- * into a plan per clip (copy, smart or re-encode). Each clip is then written by its own short
+ * The video packet table around every clip (a small source's whole table, as scan read it; else
+ * one ranged ffprobe call) is turned by cut-plan.ts into a plan per clip (copy, smart or re-encode). Each clip is then written by its own short
  * ffmpeg processes, two clips at a time, so memory stays that of two demuxers and time per clip
  * does not grow with the number of clips. Every written clip is checked (clip-check.ts); one that
  * does not hold what was planned is re-cut by re-encoding it whole, and one that still fails is

@@ -2,8 +2,8 @@
  * Cuts clips out of one source, one clip at a time, and checks each one before it is kept.
  *
  * The video packet table around every clip (a small source's whole table, as scan read it; else
- * one ranged ffprobe call) is turned by cut-plan.ts into a plan per clip (copy, smart or re-encode). Each clip is then written by its own short
- * ffmpeg processes, two clips at a time, so memory stays that of two demuxers and time per clip
+ * one ranged ffprobe call) is turned by cut-plan.ts into a plan per clip (copy, smart or
+ * re-encode). Each clip is then written by its own short ffmpeg processes, two clips at a time, so memory stays that of two demuxers and time per clip
  * does not grow with the number of clips. Every written clip is checked (clip-check.ts); one that
  * does not hold what was planned is re-cut by re-encoding it whole, and one that still fails is
  * not kept.
@@ -36,7 +36,7 @@ import {
 import { DECODER_THREAD, FFMPEG_BASE_ARGS, MediaError, ffmpegEncoders, formatSeconds, passthroughTimingArgs, runTool } from './ffmpeg.ts';
 import { inOrder } from '../engine/in-order.ts';
 import { DEFAULT_X264_PRESET, HEAD_ENCODERS, type ReencodeSettings, type X264Preset } from './head-encoders.ts';
-import { WHOLE_TABLE_BYTES, probeCutSource, readVideoPackets, wholeVideoPackets, type CutSource, type StreamCodecs, type TimeRange, type VideoPacket } from './probe.ts';
+import { WHOLE_TABLE_BYTES, probeCutSource, readVideoPackets, wholeVideoPackets, type CutSource, type StreamCodecs, type TimeRange } from './probe.ts';
 
 export { CUT_MODES, type ClipRequest, type CutMode } from './cut-plan.ts';
 
@@ -107,7 +107,7 @@ type TableOf = (clip: ClipRequest) => PacketTable | string;
 async function readTables(source: string, clips: readonly ClipRequest[], wholeTableBytes: number, signal?: AbortSignal): Promise<TableOf> {
   try {
     const whole = (await stat(source)).size <= wholeTableBytes;
-    const table = clips.length === 0 ? new PacketTable([]) : whole ? uniqueTable(await wholeVideoPackets(source, signal)) : await readTable(source, clips, signal);
+    const table = clips.length ? await readTable(source, clips, whole, signal) : new PacketTable([]);
     return () => table;
   } catch (error) {
     if (!(error instanceof MediaError) || signal?.aborted) throw error;
@@ -115,7 +115,7 @@ async function readTables(source: string, clips: readonly ClipRequest[], wholeTa
     for (const clip of clips) {
       tables.set(
         clip.id,
-        await readTable(source, [clip], signal).catch((cause: unknown) => {
+        await readTable(source, [clip], false, signal).catch((cause: unknown) => {
           if (!(cause instanceof MediaError) || signal?.aborted) throw cause;
           return `cannot read the packets around it: ${firstLines(cause.message)}`;
         }),
@@ -126,17 +126,14 @@ async function readTables(source: string, clips: readonly ClipRequest[], wholeTa
 }
 
 /**
- * Packets of several ranges in one decode-ordered list. Each range starts at the keyframe before
- * it, which may repeat packets of the range before; no two packets of a stream are shown at the
- * same time, so a repeat is a packet whose presentation time was listed already. (Not by decode
- * time: a file may lack it for its first packets, as Matroska does for B-frames at the start.)
+ * The whole table, or the packets of several ranges in one decode-ordered list. Each range starts
+ * at the keyframe before it, which may repeat packets of the range before; no two packets of a
+ * stream are shown at the same time, so a repeat is a packet whose presentation time was listed
+ * already. (Not by decode time: a file may lack it for its first packets, as Matroska does for
+ * B-frames at the start.)
  */
-async function readTable(source: string, clips: readonly ClipRequest[], signal?: AbortSignal): Promise<PacketTable> {
-  return uniqueTable(await readVideoPackets(source, { ranges: readRanges(clips), signal }));
-}
-
-/** The table without repeated packets (see readTable). */
-function uniqueTable(packets: readonly VideoPacket[]): PacketTable {
+async function readTable(source: string, clips: readonly ClipRequest[], whole: boolean, signal?: AbortSignal): Promise<PacketTable> {
+  const packets = whole ? await wholeVideoPackets(source, signal) : await readVideoPackets(source, { ranges: readRanges(clips), signal });
   const listed = new Set<number>();
   return new PacketTable(
     packets.filter((packet) => {

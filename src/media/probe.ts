@@ -125,8 +125,8 @@ const wholeTables = new Map<string, Promise<readonly VideoPacket[]>>();
 /**
  * The whole video packet table of `file`. A file of at most WHOLE_TABLE_BYTES has its table kept per
  * file version in this process, so that its cut, after scan in the same run, starts no ffprobe for
- * it (a start is ~45 ms of CPU with a distribution's ffmpeg: a tenth of a short video's run,
- * docs/analysis/pipeline.md, session 12). The table is shared: never change it.
+ * it (a start costs ~45 ms of CPU with a distribution's ffmpeg, a 3-second video's whole run about
+ * a second: docs/analysis/pipeline.md, session 12). The table is shared: never change it.
  */
 export async function wholeVideoPackets(file: string, signal?: AbortSignal): Promise<readonly VideoPacket[]> {
   const { version, size } = await fileVersion(file);

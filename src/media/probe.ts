@@ -118,9 +118,22 @@ export async function readVideoPackets(
  */
 export const WHOLE_TABLE_BYTES = 32 * 2 ** 20;
 
-/** Whole tables kept (the oldest dropped first): about half a megabyte each at most. */
-const KEPT_TABLES = 32;
-const wholeTables = new Map<string, Promise<readonly VideoPacket[]>>();
+/**
+ * Packets of the whole tables kept, all tables together (the oldest dropped first, the newest
+ * always kept): about 20 MB of memory. A 32 MB file holds anything from a few thousand packets to,
+ * at a very low bitrate, a hundred thousand.
+ */
+const KEPT_PACKETS = 200_000;
+const wholeTables = new Map<string, { table: Promise<readonly VideoPacket[]>; packets: number }>();
+
+function dropOldTables(): void {
+  let kept = [...wholeTables.values()].reduce((sum, entry) => sum + entry.packets, 0);
+  for (const [version, entry] of wholeTables) {
+    if (kept <= KEPT_PACKETS || wholeTables.size === 1) break;
+    wholeTables.delete(version);
+    kept -= entry.packets;
+  }
+}
 
 /**
  * The whole video packet table of `file`. A file of at most WHOLE_TABLE_BYTES has its table kept per
@@ -131,15 +144,18 @@ const wholeTables = new Map<string, Promise<readonly VideoPacket[]>>();
 export async function wholeVideoPackets(file: string, signal?: AbortSignal): Promise<readonly VideoPacket[]> {
   const { version, size } = await fileVersion(file);
   const kept = wholeTables.get(version);
-  if (kept) return kept;
+  if (kept) return kept.table;
   const table = readVideoPackets(file, { signal });
   if (size > WHOLE_TABLE_BYTES) return table;
-  wholeTables.set(version, table);
-  table.catch(() => wholeTables.delete(version));
-  for (const oldest of wholeTables.keys()) {
-    if (wholeTables.size <= KEPT_TABLES) break;
-    wholeTables.delete(oldest);
-  }
+  const entry = { table, packets: 0 };
+  wholeTables.set(version, entry);
+  table.then(
+    (packets) => {
+      entry.packets = packets.length;
+      dropOldTables();
+    },
+    () => wholeTables.delete(version),
+  );
   return table;
 }
 

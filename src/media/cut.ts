@@ -3,10 +3,10 @@
  *
  * The video packet table around every clip (a small source's whole table, as scan read it; else
  * one ranged ffprobe call) is turned by cut-plan.ts into a plan per clip (copy, smart or
- * re-encode). Each clip is then written by its own short ffmpeg processes, two clips at a time, so memory stays that of two demuxers and time per clip
- * does not grow with the number of clips. Every written clip is checked (clip-check.ts); one that
- * does not hold what was planned is re-cut by re-encoding it whole, and one that still fails is
- * not kept.
+ * re-encode). Each clip is then written by its own short ffmpeg processes, two clips at a time,
+ * so memory stays that of two demuxers and time per clip does not grow with the number of clips.
+ * Every written clip is checked (clip-check.ts); one that does not hold what was planned is re-cut
+ * by re-encoding it whole, and one that still fails is not kept.
  *
  * A smart cut is written in two ffmpeg runs. The first writes its parts, each a file of one video
  * stream: the head (the frames before the first keyframe inside the clip, re-encoded), the middle

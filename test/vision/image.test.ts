@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { normCrop, normCropMatrix, ARCFACE_TEMPLATE_112, landmarkCropMatrix } from '../../src/faces/insightface/align.ts';
 import { applyAffine } from '../../src/faces/geometry/affine.ts';
-import { letterboxToChw, mirrored, toNchw, warpAffine } from '../../src/faces/onnx/image.ts';
+import { letterboxToChw, mirrored, roundPixel, toNchw, warpAffine } from '../../src/faces/onnx/image.ts';
+import { invertAffine } from '../../src/faces/geometry/affine.ts';
 import type { Point, RgbFrame } from '../../src/faces/types.ts';
 
 const RAW = { mean: 0, std: 1 };
@@ -59,7 +60,56 @@ describe('warps', () => {
     const half = warpAffine(frame, [1, 0, -0.5, 0, 1, 0], 1, 1);
     expect(half.data[0]).toBe(50);
   });
+
+  it('gives the bytes of a plain per-channel sampling, inside the frame and over its edges', () => {
+    const frame = frameOf(40, 30, (x, y) => [(x * 37 + y * 11) % 256, (x * y) % 256, (255 - x * 5) % 256]);
+    // Rotated, scaled and moved crops, some reaching past every edge.
+    for (const [angle, scale, tx, ty] of [[0.3, 1.7, 4, -6], [-1.1, 0.6, 20, 25], [2.5, 2.2, -10, 3], [0, 1, 0.25, 0.75]] as const) {
+      const m: [number, number, number, number, number, number] = [scale * Math.cos(angle), -scale * Math.sin(angle), tx, scale * Math.sin(angle), scale * Math.cos(angle), ty];
+      expect(Buffer.from(warpAffine(frame, m, 33, 29).data).equals(Buffer.from(plainWarp(frame, m, 33, 29)))).toBe(true);
+    }
+  });
 });
+
+describe('pixel rounding', () => {
+  it('is Math.round for every blend value, the ulps beside each half-integer included', () => {
+    const bits = new Float64Array(1);
+    const word = new BigInt64Array(bits.buffer);
+    const mismatches: number[] = [];
+    for (let k = 0; k <= 255; k++) {
+      bits[0] = k + 0.5;
+      const half = word[0]!;
+      for (let ulps = -64n; ulps <= 64n; ulps++) {
+        word[0] = half + ulps;
+        if (roundPixel(bits[0]!) !== Math.round(bits[0]!)) mismatches.push(bits[0]!);
+      }
+    }
+    for (const v of [0, 0.49999999999999994, 0.5, 254.49999999999997, 255]) if (roundPixel(v) !== Math.round(v)) mismatches.push(v);
+    expect(mismatches).toEqual([]);
+  });
+});
+
+/** cv2.warpAffine's bilinear sampling written out the slow way: every neighbour tested, Math.round. */
+function plainWarp(frame: RgbFrame, m: [number, number, number, number, number, number], width: number, height: number): Uint8Array {
+  const [a, b, c, d, e, f] = invertAffine(m);
+  const at = (x: number, y: number, ch: number) => (x >= 0 && y >= 0 && x < frame.width && y < frame.height ? frame.data[(y * frame.width + x) * 3 + ch]! : 0);
+  const out = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const sx = a * x + b * y + c;
+      const sy = d * x + e * y + f;
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const [fx, fy] = [sx - x0, sy - y0];
+      for (let ch = 0; ch < 3; ch++) {
+        const top = at(x0, y0, ch) + (at(x0 + 1, y0, ch) - at(x0, y0, ch)) * fx;
+        const bottom = at(x0, y0 + 1, ch) + (at(x0 + 1, y0 + 1, ch) - at(x0, y0 + 1, ch)) * fx;
+        out[(y * width + x) * 3 + ch] = Math.round(top + (bottom - top) * fy);
+      }
+    }
+  }
+  return out;
+}
 
 describe('ArcFace norm-crop', () => {
   it('is the identity for keypoints already on the template', () => {

@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { convertTfjsFile } from '../../src/faces/convert/convert.ts';
+import { convertTfjsFile, type ConvertOptions } from '../../src/faces/convert/convert.ts';
 import { fromFloat16Bits } from '../../src/faces/onnx/half-float.ts';
 import { loadTfjsReference, runTfjsReference } from './tfjs-reference.ts';
 
@@ -65,6 +65,40 @@ async function writeModel(dir: string, reduceOp = 'Mean'): Promise<string> {
   return file;
 }
 
+/**
+ * The two patterns the converter writes in a faster equal form: Keras's ReLU(max_value=6) as TF
+ * exports it, and PReLU, with slopes of every kind (zero, negative, above 1).
+ */
+async function writeActivations(dir: string): Promise<string> {
+  const weights = [
+    { name: 'six', shape: [], values: [6] },
+    { name: 'zero', shape: [], values: [0] },
+    { name: 'gentle', shape: [2], values: [0.25, 0] },
+    { name: 'steep', shape: [2], values: [-0.5, 1.5] },
+  ];
+  await writeFile(path.join(dir, 'act.bin'), Buffer.from(Float32Array.from(weights.flatMap((w) => w.values)).buffer));
+  const json = {
+    format: 'graph-model',
+    modelTopology: {
+      versions: {},
+      node: [
+        node('x', 'Placeholder', [], { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '1' }, { size: '3' }, { size: '3' }, { size: '2' }] } } }),
+        ...weights.map((w) => node(w.name, 'Const')),
+        node('rectified', 'Relu', ['x']),
+        node('capped', 'Minimum', ['rectified', 'six']),
+        node('clipped', 'Maximum', ['capped', 'zero']),
+        node('leaky', 'Prelu', ['x', 'gentle']),
+        node('amplified', 'Prelu', ['x', 'steep']),
+      ],
+    },
+    weightsManifest: [{ paths: ['act.bin'], weights: weights.map(({ name, shape }) => ({ name, shape, dtype: 'float32' })) }],
+    signature: { outputs: { 'clipped:0': { name: 'clipped:0', dtype: 'DT_FLOAT' } } },
+  };
+  const file = path.join(dir, 'act.json');
+  await writeFile(file, JSON.stringify(json));
+  return file;
+}
+
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'vbuild-convert-'));
@@ -80,6 +114,25 @@ describe('tfjs -> ONNX converter', () => {
     expect(result.flat!.dims).toEqual([1, 12]);
     expect(Array.from(result.flat!.data as Float32Array)).toEqual(Array.from(flat!).map((v) => expect.closeTo(v, 5)));
     expect((result.out!.data as Float32Array)[0]).toBeCloseTo(mean![0]!, 5);
+  });
+
+  it('writes clipped ReLU as Clip and PReLU as a Where, with the output bits of the literal form', async () => {
+    const file = await writeActivations(dir);
+    const outputs = { clipped: 'clipped', leaky: 'leaky', amplified: 'amplified' };
+    const convert = (options: ConvertOptions) => convertTfjsFile(file, { outputs, ...options });
+    const [fast, literal] = await Promise.all([convert({}), convert({ literal: true })]);
+    const opTypes = (model: Uint8Array, op: string) => Buffer.from(model).toString('latin1').split(op).length - 1;
+    // The op types, counted as the protobuf strings they are written as (no node is named after one).
+    expect([opTypes(fast, 'Clip'), opTypes(fast, 'Min'), opTypes(fast, 'PRelu'), opTypes(fast, 'Where')]).toEqual([1, 0, 0, 2]);
+    expect([opTypes(literal, 'Clip'), opTypes(literal, 'Min'), opTypes(literal, 'PRelu'), opTypes(literal, 'Where')]).toEqual([0, 1, 2, 0]);
+    // Zeros of both signs included: the faster forms must keep a zero's sign too.
+    const input = Float32Array.from({ length: 18 }, (_, i) => (i === 17 ? -0 : (i - 7) * 0.93));
+    const run = async (model: Uint8Array) => (await InferenceSession.create(model)).run({ x: new Tensor('float32', input, [1, 3, 3, 2]) });
+    const [a, b] = await Promise.all([run(fast), run(literal)]);
+    for (const name of Object.keys(outputs)) expect(Buffer.from((a[name]!.data as Float32Array).buffer).equals(Buffer.from((b[name]!.data as Float32Array).buffer))).toBe(true);
+    const [clipped, leaky] = await runTfjsReference(await loadTfjsReference(file), input, [1, 3, 3, 2], ['clipped', 'leaky']);
+    expect(Array.from(a.clipped!.data as Float32Array)).toEqual(Array.from(clipped!).map((v) => expect.closeTo(v, 6)));
+    expect(Array.from(a.leaky!.data as Float32Array)).toEqual(Array.from(leaky!).map((v) => expect.closeTo(v, 6)));
   });
 
   it('names the op it cannot convert', async () => {

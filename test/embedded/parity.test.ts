@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
+import { convertTfjsFile } from '../../src/faces/convert/convert.ts';
 import { faceCropMatrix } from '../../src/faces/embedded/face-crop.ts';
 import type { EmbeddedPack } from '../../src/faces/embedded/pack.ts';
 import { warpAffine } from '../../src/faces/onnx/image.ts';
@@ -58,11 +59,31 @@ describe.each(MODELS)('converted $tfjs', (model) => {
   });
 
   it('matches TensorFlow.js on a corpus face', async () => {
-    // The singer's face in hamilton at 5 s, framed as the pack frames it.
-    const crop = warpAffine(frame, faceCropMatrix({ center: [242, 92], side: 125, angle: 0 }, model.size), model.size, model.size);
-    const input = Float32Array.from(crop.data, model.pixels);
-    for (const error of Object.values(await maxRelativeErrors(input))) expect(error).toBeLessThan(1e-3);
+    for (const error of Object.values(await maxRelativeErrors(corpusFace()))) expect(error).toBeLessThan(1e-3);
   });
+
+  it('gives the output bits of the literal conversion, whose ops are those of the TF graph', async () => {
+    const outputs = Object.fromEntries(Object.entries(model.outputs).map(([tf, onnx]) => [onnx, tf]));
+    const literal = await InferenceSession.create(
+      await convertTfjsFile(path.join(HUMAN_MODELS, model.tfjs), { inputLayout: 'nchw', outputs, literal: true }),
+      { intraOpNumThreads: 1 },
+    );
+    const random = seededRandom(11);
+    const inputs = [corpusFace(), Float32Array.from({ length: model.size * model.size * 3 }, () => model.pixels(random() * 255))];
+    for (const nhwc of inputs) {
+      const feed = (s: InferenceSession) => s.run({ [s.inputNames[0]!]: new Tensor('float32', nhwcToNchw(nhwc, model.size), [1, 3, model.size, model.size]) });
+      const [fast, plain] = await Promise.all([feed(session), feed(literal)]);
+      for (const name of Object.values(model.outputs)) {
+        expect(Buffer.from((fast[name]!.data as Float32Array).buffer).equals(Buffer.from((plain[name]!.data as Float32Array).buffer))).toBe(true);
+      }
+    }
+  });
+
+  /** The singer's face in hamilton at 5 s, framed as the pack frames it, in the model's pixel values (NHWC). */
+  function corpusFace(): Float32Array {
+    const crop = warpAffine(frame, faceCropMatrix({ center: [242, 92], side: 125, angle: 0 }, model.size), model.size, model.size);
+    return Float32Array.from(crop.data, model.pixels);
+  }
 });
 
 function relativeError(actual: Float32Array, expected: Float32Array): number {

@@ -19,6 +19,8 @@ export class ConversionContext {
   constructor(
     private readonly constants: ReadonlyMap<string, HostTensor>,
     readonly source: string,
+    /** Map every op as it is, without the faster equal forms (ConvertOptions.literal). */
+    readonly literal = false,
   ) {}
 
   /** The ONNX value of a TF input reference; constants become float initializers on first use. */
@@ -93,4 +95,9 @@ export function stringList(attr: TfAttr | undefined): string[] {
 
 export function stringAttr(attr: TfAttr | undefined): string | undefined {
   return attr?.s === undefined ? undefined : Buffer.from(attr.s, 'base64').toString('utf8');
+}
+
+/** A node's data inputs, without control dependencies (`^name`). */
+export function dataInputs(node: TfNode): string[] {
+  return (node.input ?? []).filter((ref) => !ref.startsWith('^'));
 }

@@ -7,6 +7,7 @@ import { ONNX_FLOAT, encodeModel, type OnnxValueInfo } from './onnx-file/model.t
 import { readTfjsGraphModel, tensorNodeName, type TfGraphModel, type TfNode } from './tfjs/model-json.ts';
 import { ConversionContext, nodeOfRef } from './context.ts';
 import { OP_MAPPERS } from './ops.ts';
+import { fuseClippedRelus } from './rewrites.ts';
 
 /** onnxruntime 1.30 runs opset 17 with every op used here; IR version 8 goes with it. */
 export const ONNX_OPSET = 17;
@@ -23,6 +24,12 @@ export interface ConvertOptions {
    */
   inputLayout?: 'nhwc' | 'nchw';
   metadata?: Record<string, string>;
+  /**
+   * Map every op as it is. By default a few patterns that onnxruntime runs slowly are written in an
+   * equal form it runs faster (rewrites.ts, `prelu` in ops.ts), with the same output bits; the
+   * literal form is what tests and benches compare them with.
+   */
+  literal?: boolean;
 }
 
 export async function convertTfjsFile(modelJsonPath: string, options: ConvertOptions = {}): Promise<Uint8Array> {
@@ -33,11 +40,11 @@ export function convertTfjsModel(model: TfGraphModel, options: ConvertOptions = 
   const outputs = Object.entries(options.outputs ?? Object.fromEntries(model.outputs.map((o) => [o, o]))).map(
     ([onnxName, tfName]) => ({ onnxName, tfNode: nodeOfRef(tensorNodeName(tfName), model.source) }),
   );
-  const byName = new Map(model.nodes.map((n) => [n.name, n]));
+  const byName = new Map((options.literal ? model.nodes : fuseClippedRelus(model)).map((n) => [n.name, n]));
   const order = dependencyOrder(outputs.map((o) => o.tfNode), byName, model.source);
   assertSupported(order, model.source);
 
-  const ctx = new ConversionContext(model.weights, model.source);
+  const ctx = new ConversionContext(model.weights, model.source, options.literal);
   ctx.reserve([...outputs.map((o) => o.onnxName), ...order.filter((n) => n.op === 'Placeholder').map((n) => n.name)]);
   const inputs: OnnxValueInfo[] = [];
   for (const node of order) {

@@ -13,7 +13,7 @@ import { convertTfjsFile, type ConvertOptions } from '../convert/convert.ts';
 import { locateSources, type ModelRole, type PackSources } from './sources.ts';
 
 /** Bump when the converter's output or the models' inputs/outputs below change. */
-const PACK_FORMAT = 1;
+const PACK_FORMAT = 2;
 
 export interface EmbeddedPack {
   kind: 'embedded';

@@ -106,6 +106,13 @@ if (flags.baseline) {
   const rounds = Number(flags.rounds);
   const trees: [string, string][] = [['baseline', baseline], ['this tree', REPO]];
   const times = new Map<string, Run[]>(trees.map(([name]) => [name, []]));
+  // Each tree converts its own embedded pack into the shared models folder first, so that a tree
+  // whose pack format differs does not convert it inside its timed runs.
+  for (const [, tree] of trees) {
+    const convert = `import(${JSON.stringify(path.join(tree, 'src/faces/embedded/pack.ts'))}).then((m) => m.embeddedPack(${JSON.stringify(path.join(dir, 'cache/models'))}))`;
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', convert], { cwd: tree, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`converting the models of ${tree} failed:\n${result.stderr}`);
+  }
   for (let round = 0; round < rounds; round++) {
     // Alternate which goes first, so neither always runs right after the other.
     for (const [name, tree] of round % 2 === 0 ? trees : [...trees].reverse()) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readFile, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { embeddedPack, embeddedPackFiles, packFolderName } from '../../src/faces/embedded/pack.ts';
@@ -17,12 +18,29 @@ describe('embedded pack', () => {
     ]);
     const manifest = JSON.parse(await readFile(path.join(pack.dir, 'pack.json'), 'utf8'));
     expect(manifest.files.map((f: { sha256: string }) => f.sha256)).toEqual(sources.hashes);
-    const before = await Promise.all(embeddedPackFiles(pack).map((f) => stat(f)));
+    const files = (p: typeof pack) => [...embeddedPackFiles(p), p.detector, p.mesh, p.descriptor];
+    expect(new Set(files(pack)).size).toBe(6);
+    const before = await Promise.all(files(pack).map((f) => stat(f)));
     // Same cache folder: nothing is converted again.
     const again = await embeddedPack(path.dirname(pack.dir));
     expect(again).toEqual(pack);
-    const after = await Promise.all(embeddedPackFiles(again).map((f) => stat(f)));
+    const after = await Promise.all(files(again).map((f) => stat(f)));
     expect(after.map((s) => s.mtimeMs)).toEqual(before.map((s) => s.mtimeMs));
+  });
+
+  it('adds the faster forms to a folder converted before them, and leaves its literal models (the key) as they were', async () => {
+    const pack = await freshPack();
+    const older = await mkdtemp(path.join(os.tmpdir(), 'vbuild-older-pack-'));
+    const dir = path.join(older, path.basename(pack.dir));
+    await cp(pack.dir, dir, { recursive: true, preserveTimestamps: true });
+    for (const file of [pack.detector, pack.mesh, pack.descriptor]) await rm(path.join(dir, path.basename(file)));
+    const literalBefore = await Promise.all(embeddedPackFiles(pack).map((f) => stat(path.join(dir, path.basename(f)))));
+    const upgraded = await embeddedPack(older);
+    expect(upgraded.dir).toBe(dir);
+    expect((await Promise.all(upgraded.literal.map((f) => stat(f)))).map((s) => s.mtimeMs)).toEqual(literalBefore.map((s) => s.mtimeMs));
+    for (const role of ['detector', 'mesh', 'descriptor'] as const) {
+      expect((await readFile(upgraded[role])).equals(await readFile(pack[role]))).toBe(true);
+    }
   });
 
   it('gives other source contents (another package version) another folder', async () => {

@@ -85,7 +85,9 @@ function runStep(video: HTMLVideoElement, { step, timeoutMs }: { step: Step; tim
 
 /**
  * Loads the element's source (its `src` as the page has it) and seeks to each time `seeks`
- * asks for once the duration is known. Stops at the first error.
+ * asks for once the duration is known. Stops at the first error. A seek to the frame the element
+ * already shows may present no new frame, and then waits for one until its timeout (a loaded
+ * element may or may not have shown its first frame by then): seek elsewhere before seeking to 0.
  */
 export async function playVideo(
   video: ElementHandle<HTMLVideoElement>,

@@ -1,29 +1,40 @@
 /**
  * The embedded default model pack: the face models of `@vladmandic/human` converted to ONNX once,
  * cached under `<cacheDir>/embedded-human-<version>-<hash>/`. The folder name derives from the
- * source files' hashes and the pack format, so another package version (or a converter change,
- * which bumps PACK_FORMAT) converts afresh instead of reusing stale models.
+ * source files' hashes and the pack format, so another package version (or a change of the
+ * literal conversion, which bumps PACK_FORMAT) converts afresh instead of reusing stale models.
+ *
+ * Each model is there twice. The literal conversion (one ONNX op per TF op) identifies the pack:
+ * its bytes are what detect's key holds. Beside it, the form that runs: the same graph with a few
+ * patterns written as onnxruntime runs them faster (src/faces/convert/rewrites.ts), which computes
+ * the same output bits (test/embedded/parity.test.ts), as onnxruntime's own graph optimisations
+ * change how a model runs and not what it is. A faster form therefore never re-runs detect; a
+ * folder from before the faster forms gets them added on first use.
  */
 
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { convertTfjsFile, type ConvertOptions } from '../convert/convert.ts';
 import { locateSources, type ModelRole, type PackSources } from './sources.ts';
 
-/** Bump when the converter's output or the models' inputs/outputs below change. */
-const PACK_FORMAT = 2;
+/** Bump when the literal conversion's output or the models' inputs/outputs below change. */
+const PACK_FORMAT = 1;
+/** Bump when the faster forms change (rewrites.ts, the PReLU form in ops.ts): their files get another name. */
+const FASTER_FORMS = 1;
 
 export interface EmbeddedPack {
   kind: 'embedded';
   dir: string;
-  /** BlazeFace (256x256), outputs scores16/scores32 (logits) and boxes16/boxes32 (16 regressors per anchor). */
+  /** BlazeFace (256x256), outputs scores16/scores32 (logits) and boxes16/boxes32 (16 regressors per anchor); the form that runs. */
   detector: string;
-  /** FaceMesh (192x192), outputs mesh (468 x y z in crop pixels) and faceflag (0..1). */
+  /** FaceMesh (192x192), outputs mesh (468 x y z in crop pixels) and faceflag (0..1); the form that runs. */
   mesh: string;
-  /** FaceRes (224x224), output descriptor (1024 values). */
+  /** FaceRes (224x224), output descriptor (1024 values); the form that runs. */
   descriptor: string;
+  /** The literal conversions of the three, in a stable order: their contents identify the pack. */
+  literal: string[];
   /** `@vladmandic/human@<version>`. */
   source: string;
   /** The package files the models were converted from. */
@@ -31,7 +42,7 @@ export interface EmbeddedPack {
 }
 
 /** Image inputs are declared NCHW like the insightface models', so the pixel code of src/faces/onnx/image.ts applies. */
-const CONVERSIONS: Record<ModelRole, { file: string; options: ConvertOptions }> = {
+export const CONVERSIONS: Record<ModelRole, { file: string; options: ConvertOptions }> = {
   detector: {
     file: 'blazeface.onnx',
     options: {
@@ -62,25 +73,49 @@ export function embeddedPack(cacheDir: string = defaultModelCache()): Promise<Em
   return pending;
 }
 
-/** The converted model files, in a stable order: their contents identify the pack (as insightface's packFiles). */
+/** The files whose contents identify the pack (as insightface's packFiles): the literal conversions. */
 export function embeddedPackFiles(pack: EmbeddedPack): string[] {
-  return [pack.detector, pack.mesh, pack.descriptor];
+  return pack.literal;
 }
+
+const ROLES = Object.keys(CONVERSIONS) as ModelRole[];
+
+/** `facemesh.onnx` -> `facemesh.faster-1.onnx`. */
+const fasterFile = (file: string) => file.replace(/\.onnx$/, `.faster-${FASTER_FORMS}.onnx`);
 
 async function buildPack(cacheDir: string): Promise<EmbeddedPack> {
   const sources = await locateSources();
   const dir = path.join(cacheDir, packFolderName(sources));
   if (!existsSync(path.join(dir, 'pack.json'))) await convertInto(dir, sources);
-  const file = (role: ModelRole) => path.join(dir, CONVERSIONS[role].file);
+  await Promise.all(ROLES.map((role) => addFasterForm(dir, role, sources)));
+  const running = (role: ModelRole) => path.join(dir, fasterFile(CONVERSIONS[role].file));
   return {
     kind: 'embedded',
     dir,
-    detector: file('detector'),
-    mesh: file('mesh'),
-    descriptor: file('descriptor'),
+    detector: running('detector'),
+    mesh: running('mesh'),
+    descriptor: running('descriptor'),
+    literal: ROLES.map((role) => path.join(dir, CONVERSIONS[role].file)),
     source: `${sources.packageName}@${sources.version}`,
     sources: sources.files,
   };
+}
+
+/** Writes the faster form of a model beside its literal one, when missing (through a temp file: two processes may do it at once). */
+async function addFasterForm(dir: string, role: ModelRole, sources: PackSources): Promise<void> {
+  const file = path.join(dir, fasterFile(CONVERSIONS[role].file));
+  if (existsSync(file)) return;
+  const temp = `${file}.tmp-${process.pid}-${randomUUID()}`;
+  try {
+    await writeFile(temp, await convertTfjsFile(sources.models[role], { ...CONVERSIONS[role].options, metadata: conversionMetadata(role, sources) }), { mode: 0o644 });
+    await rename(temp, file);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+function conversionMetadata(role: ModelRole, sources: PackSources): Record<string, string> {
+  return { converted_from: `${sources.packageName}@${sources.version}/models/${path.basename(sources.models[role])}` };
 }
 
 /** `embedded-human-<version>-<hash of the pack format and the source files' names and contents>`. */
@@ -102,9 +137,9 @@ async function convertInto(dir: string, sources: PackSources): Promise<void> {
       source: `${sources.packageName}@${sources.version}`,
       files: sources.files.map((f, i) => ({ file: path.relative(path.dirname(path.dirname(f)), f), sha256: sources.hashes[i] })),
     };
-    for (const [role, { file, options }] of Object.entries(CONVERSIONS) as [ModelRole, (typeof CONVERSIONS)[ModelRole]][]) {
-      const metadata = { converted_from: `${provenance.source}/models/${path.basename(sources.models[role])}` };
-      await writeFile(path.join(temp, file), await convertTfjsFile(sources.models[role], { ...options, metadata }));
+    for (const role of ROLES) {
+      const { file, options } = CONVERSIONS[role];
+      await writeFile(path.join(temp, file), await convertTfjsFile(sources.models[role], { ...options, literal: true, metadata: conversionMetadata(role, sources) }));
     }
     await writeFile(path.join(temp, 'pack.json'), `${JSON.stringify({ format: PACK_FORMAT, ...provenance }, null, 2)}\n`);
     // mkdtemp makes the folder private; the cache is as readable as the rest of cache/.

@@ -16,7 +16,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { convertTfjsFile, type ConvertOptions } from '../convert/convert.ts';
+import { convertTfjsFile, convertTfjsModel, type ConvertOptions } from '../convert/convert.ts';
+import { readTfjsGraphModel } from '../convert/tfjs/model-json.ts';
 import { locateSources, type ModelRole, type PackSources } from './sources.ts';
 
 /** Bump when the literal conversion's output or the models' inputs/outputs below change. */
@@ -101,7 +102,7 @@ async function buildPack(cacheDir: string): Promise<EmbeddedPack> {
   };
 }
 
-/** Writes the faster form of a model beside its literal one, when missing (through a temp file: two processes may do it at once). */
+/** Writes the faster form of a model beside its literal one in a folder converted before faster forms (through a temp file: two processes may do it at once). */
 async function addFasterForm(dir: string, role: ModelRole, sources: PackSources): Promise<void> {
   const file = path.join(dir, fasterFile(CONVERSIONS[role].file));
   if (existsSync(file)) return;
@@ -138,8 +139,12 @@ async function convertInto(dir: string, sources: PackSources): Promise<void> {
       files: sources.files.map((f, i) => ({ file: path.relative(path.dirname(path.dirname(f)), f), sha256: sources.hashes[i] })),
     };
     for (const role of ROLES) {
+      // Both forms from one read of the model: its weights are most of a conversion's time.
+      const model = await readTfjsGraphModel(sources.models[role]);
       const { file, options } = CONVERSIONS[role];
-      await writeFile(path.join(temp, file), await convertTfjsFile(sources.models[role], { ...options, literal: true, metadata: conversionMetadata(role, sources) }));
+      const metadata = conversionMetadata(role, sources);
+      await writeFile(path.join(temp, file), convertTfjsModel(model, { ...options, literal: true, metadata }));
+      await writeFile(path.join(temp, fasterFile(file)), convertTfjsModel(model, { ...options, metadata }));
     }
     await writeFile(path.join(temp, 'pack.json'), `${JSON.stringify({ format: PACK_FORMAT, ...provenance }, null, 2)}\n`);
     // mkdtemp makes the folder private; the cache is as readable as the rest of cache/.

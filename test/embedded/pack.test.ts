@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,6 +50,32 @@ describe('embedded pack', () => {
     const changed = { ...sources, hashes: sources.hashes.map((h, i) => (i === 2 ? h.replace(/^./, (c) => (c === '0' ? '1' : '0')) : h)) };
     expect(packFolderName(changed)).not.toBe(packFolderName(sources));
     expect(packFolderName({ ...sources, version: '9.9.9' })).toMatch(/^embedded-human-9\.9\.9-/);
+  });
+
+  it('runs the literal models from a folder where their faster forms cannot be written', async (context) => {
+    const pack = await freshPack();
+    const mount = await mkdtemp(path.join(os.tmpdir(), 'vbuild-readonly-pack-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mount], { stdio: 'pipe' });
+    } catch (error) {
+      context.skip(`cannot mount a tmpfs here (needs root): ${String(error)}`);
+      return;
+    }
+    try {
+      const dir = path.join(mount, path.basename(pack.dir));
+      await cp(pack.dir, dir, { recursive: true });
+      for (const file of [pack.detector, pack.mesh, pack.descriptor]) await rm(path.join(dir, path.basename(file)));
+      // Read-only even for root: the faster forms cannot be added.
+      execFileSync('mount', ['-o', 'remount,ro', mount]);
+      const readOnly = await embeddedPack(mount);
+      expect([readOnly.detector, readOnly.mesh, readOnly.descriptor]).toEqual(readOnly.literal);
+      expect(readOnly.literal.map((f) => path.basename(f))).toEqual(embeddedPackFiles(pack).map((f) => path.basename(f)));
+      expect(readdirSync(dir).sort()).toEqual(['blazeface.onnx', 'facemesh.onnx', 'faceres.onnx', 'pack.json']);
+      await InferenceSession.create(readOnly.mesh);
+    } finally {
+      execFileSync('umount', [mount]);
+      await rm(mount, { recursive: true, force: true });
+    }
   });
 
   it('declares NCHW image inputs and the outputs the analyzer reads', async () => {

@@ -88,28 +88,35 @@ async function buildPack(cacheDir: string): Promise<EmbeddedPack> {
   const sources = await locateSources();
   const dir = path.join(cacheDir, packFolderName(sources));
   if (!existsSync(path.join(dir, 'pack.json'))) await convertInto(dir, sources);
-  await Promise.all(ROLES.map((role) => addFasterForm(dir, role, sources)));
-  const running = (role: ModelRole) => path.join(dir, fasterFile(CONVERSIONS[role].file));
+  const literal = (role: ModelRole) => path.join(dir, CONVERSIONS[role].file);
+  const running = Object.fromEntries(
+    await Promise.all(ROLES.map(async (role) => [role, await addFasterForm(dir, role, sources).catch(() => literal(role))] as const)),
+  ) as Record<ModelRole, string>;
   return {
     kind: 'embedded',
     dir,
-    detector: running('detector'),
-    mesh: running('mesh'),
-    descriptor: running('descriptor'),
-    literal: ROLES.map((role) => path.join(dir, CONVERSIONS[role].file)),
+    detector: running.detector,
+    mesh: running.mesh,
+    descriptor: running.descriptor,
+    literal: ROLES.map(literal),
     source: `${sources.packageName}@${sources.version}`,
     sources: sources.files,
   };
 }
 
-/** Writes the faster form of a model beside its literal one in a folder converted before faster forms (through a temp file: two processes may do it at once). */
-async function addFasterForm(dir: string, role: ModelRole, sources: PackSources): Promise<void> {
+/**
+ * The faster form of a model, written beside its literal one when a folder converted before the
+ * faster forms lacks it (through a temp file: two processes may do it at once). Where it cannot be
+ * written (a read-only or full disk), buildPack runs the literal model: the same bits, slower.
+ */
+async function addFasterForm(dir: string, role: ModelRole, sources: PackSources): Promise<string> {
   const file = path.join(dir, fasterFile(CONVERSIONS[role].file));
-  if (existsSync(file)) return;
+  if (existsSync(file)) return file;
   const temp = `${file}.tmp-${process.pid}-${randomUUID()}`;
   try {
     await writeFile(temp, await convertTfjsFile(sources.models[role], { ...CONVERSIONS[role].options, metadata: conversionMetadata(role, sources) }), { mode: 0o644 });
     await rename(temp, file);
+    return file;
   } finally {
     await rm(temp, { force: true });
   }

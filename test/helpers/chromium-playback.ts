@@ -39,8 +39,8 @@ interface StepResult {
 }
 
 /**
- * Runs in the page, so it may use nothing from this module. A load ends on `loadedmetadata`; a
- * seek ends once it fired `seeked` and a decoded frame was presented.
+ * Runs in the page, so it may use nothing from this module. A load ends on `loadedmetadata` and
+ * the first frame presented; a seek ends once it fired `seeked` and a decoded frame was presented.
  */
 function runStep(video: HTMLVideoElement, { step, timeoutMs }: { step: Step; timeoutMs: number }): Promise<StepResult> {
   return new Promise((resolve) => {
@@ -55,14 +55,31 @@ function runStep(video: HTMLVideoElement, { step, timeoutMs }: { step: Step; tim
     const settleWhenShown = () => {
       if (seeked && frameTime !== null) settle(null);
     };
-    const waitingFor = step.kind === 'load' ? 'loadedmetadata' : `seeked and a decoded frame at ${step.time} s`;
+    const waitingFor = step.kind === 'load' ? 'loadedmetadata and a first frame shown' : `seeked and a decoded frame at ${step.time} s`;
     const timer = setTimeout(() => settle(`no ${waitingFor} within ${timeoutMs} ms`), timeoutMs);
     video.addEventListener('error', onError, { once: true });
     if (step.kind === 'load') {
-      video.addEventListener('loadedmetadata', () => settle(null), { once: true });
       // A card's player is preload="none": load() alone would stop before the metadata.
       video.preload = 'auto';
       video.load();
+      // The load ends once the first frame is on screen too: shown later, its callback would
+      // answer the first seek with the wrong frame.
+      let loaded = false;
+      const settleWhenLoaded = () => {
+        if (loaded && frameTime !== null) settle(null);
+      };
+      video.addEventListener(
+        'loadedmetadata',
+        () => {
+          loaded = true;
+          settleWhenLoaded();
+        },
+        { once: true },
+      );
+      video.requestVideoFrameCallback((_now, frame) => {
+        frameTime = frame.mediaTime;
+        settleWhenLoaded();
+      });
       return;
     }
     // An error that came after the load, while nothing was listening.
@@ -85,9 +102,9 @@ function runStep(video: HTMLVideoElement, { step, timeoutMs }: { step: Step; tim
 
 /**
  * Loads the element's source (its `src` as the page has it) and seeks to each time `seeks`
- * asks for once the duration is known. Stops at the first error. A seek to the frame the element
- * already shows may present no new frame, and then waits for one until its timeout (a loaded
- * element may or may not have shown its first frame by then): seek elsewhere before seeking to 0.
+ * asks for once the duration is known and the first frame is shown. Stops at the first error. A
+ * seek to the frame the element already shows may present no new frame, and would wait for one
+ * until its timeout: seek elsewhere before seeking to 0.
  */
 export async function playVideo(
   video: ElementHandle<HTMLVideoElement>,

@@ -44,7 +44,6 @@ interface StepResult {
  */
 function runStep(video: HTMLVideoElement, { step, timeoutMs }: { step: Step; timeoutMs: number }): Promise<StepResult> {
   return new Promise((resolve) => {
-    let seeked = false;
     let frameTime: number | null = null;
     const settle = (error: string | null) => {
       clearTimeout(timer);
@@ -52,8 +51,24 @@ function runStep(video: HTMLVideoElement, { step, timeoutMs }: { step: Step; tim
       resolve({ duration: video.duration, currentTime: video.currentTime, frameTime, error });
     };
     const onError = () => settle(`code ${video.error?.code}: ${video.error?.message || 'no message'}`);
-    const settleWhenShown = () => {
-      if (seeked && frameTime !== null) settle(null);
+    /** Settles once `event` fired and a frame was presented, in either order. */
+    const settleOnEventAndFrame = (event: 'loadedmetadata' | 'seeked') => {
+      let fired = false;
+      const settleWhenBoth = () => {
+        if (fired && frameTime !== null) settle(null);
+      };
+      video.addEventListener(
+        event,
+        () => {
+          fired = true;
+          settleWhenBoth();
+        },
+        { once: true },
+      );
+      video.requestVideoFrameCallback((_now, frame) => {
+        frameTime = frame.mediaTime;
+        settleWhenBoth();
+      });
     };
     const waitingFor = step.kind === 'load' ? 'loadedmetadata and a first frame shown' : `seeked and a decoded frame at ${step.time} s`;
     const timer = setTimeout(() => settle(`no ${waitingFor} within ${timeoutMs} ms`), timeoutMs);
@@ -62,40 +77,14 @@ function runStep(video: HTMLVideoElement, { step, timeoutMs }: { step: Step; tim
       // A card's player is preload="none": load() alone would stop before the metadata.
       video.preload = 'auto';
       video.load();
-      // The load ends once the first frame is on screen too: shown later, its callback would
-      // answer the first seek with the wrong frame.
-      let loaded = false;
-      const settleWhenLoaded = () => {
-        if (loaded && frameTime !== null) settle(null);
-      };
-      video.addEventListener(
-        'loadedmetadata',
-        () => {
-          loaded = true;
-          settleWhenLoaded();
-        },
-        { once: true },
-      );
-      video.requestVideoFrameCallback((_now, frame) => {
-        frameTime = frame.mediaTime;
-        settleWhenLoaded();
-      });
+      // The first frame must be on screen too: shown later, its callback would answer the first
+      // seek with the wrong frame.
+      settleOnEventAndFrame('loadedmetadata');
       return;
     }
     // An error that came after the load, while nothing was listening.
     if (video.error) return onError();
-    video.addEventListener(
-      'seeked',
-      () => {
-        seeked = true;
-        settleWhenShown();
-      },
-      { once: true },
-    );
-    video.requestVideoFrameCallback((_now, frame) => {
-      frameTime = frame.mediaTime;
-      settleWhenShown();
-    });
+    settleOnEventAndFrame('seeked');
     video.currentTime = step.time;
   });
 }

@@ -21,48 +21,65 @@ function node(name: string, op: string, input: string[] = [], attr: Record<strin
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
+/** A float image input of NHWC `dims`. */
+function placeholder(name: string, dims: number[]) {
+  return node(name, 'Placeholder', [], { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: dims.map((d) => ({ size: String(d) })) } } });
+}
+
+/** Writes `<name>.json`: a graph model of `nodes`, its weights as `shard` describes them, signed with one output. */
+async function writeGraphModel(
+  dir: string,
+  name: string,
+  nodes: ReturnType<typeof node>[],
+  shard: { paths: string[]; weights: object[] },
+  output: string,
+): Promise<string> {
+  const json = {
+    format: 'graph-model',
+    modelTopology: { versions: {}, node: nodes },
+    weightsManifest: [shard],
+    signature: { outputs: { [`${output}:0`]: { name: `${output}:0`, dtype: 'DT_FLOAT' } } },
+  };
+  const file = path.join(dir, `${name}.json`);
+  await writeFile(file, JSON.stringify(json));
+  return file;
+}
+
 async function writeModel(dir: string, reduceOp = 'Mean'): Promise<string> {
   const filterBytes = Uint8Array.from({ length: 3 * 3 * 2 * 3 }, (_, i) => (i * 37) % 256);
   const bias = new Uint16Array([0x3400, 0xb800, 0x3e00]); // 0.25, -0.5, 1.5 in half precision
   await writeFile(path.join(dir, 'w.bin'), Buffer.concat([filterBytes, Buffer.from(bias.buffer), Buffer.from(new Int32Array([1, 12]).buffer), Buffer.from(new Int32Array([1]).buffer)]));
-  const json = {
-    format: 'graph-model',
-    modelTopology: {
-      versions: {},
-      node: [
-        node('x', 'Placeholder', [], { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '1' }, { size: '4' }, { size: '4' }, { size: '2' }] } } }),
-        node('filter', 'Const'),
-        node('bias', 'Const'),
-        node('shape', 'Const'),
-        node('axis', 'Const'),
-        node('conv', '_FusedConv2D', ['x', 'filter', 'bias'], {
-          strides: { list: { i: ['1', '2', '2', '1'] } },
-          padding: { s: b64('SAME') },
-          data_format: { s: b64('NHWC') },
-          fused_ops: { list: { s: [b64('BiasAdd'), b64('Relu')] } },
-          num_args: { i: '1' },
-        }),
-        node('flat', 'Reshape', ['conv', 'shape']),
-        node('reduced', reduceOp, ['flat', 'axis'], { keep_dims: { b: true } }),
-        node('out', 'Identity', ['reduced']),
+  return writeGraphModel(
+    dir,
+    reduceOp,
+    [
+      placeholder('x', [1, 4, 4, 2]),
+      node('filter', 'Const'),
+      node('bias', 'Const'),
+      node('shape', 'Const'),
+      node('axis', 'Const'),
+      node('conv', '_FusedConv2D', ['x', 'filter', 'bias'], {
+        strides: { list: { i: ['1', '2', '2', '1'] } },
+        padding: { s: b64('SAME') },
+        data_format: { s: b64('NHWC') },
+        fused_ops: { list: { s: [b64('BiasAdd'), b64('Relu')] } },
+        num_args: { i: '1' },
+      }),
+      node('flat', 'Reshape', ['conv', 'shape']),
+      node('reduced', reduceOp, ['flat', 'axis'], { keep_dims: { b: true } }),
+      node('out', 'Identity', ['reduced']),
+    ],
+    {
+      paths: ['w.bin'],
+      weights: [
+        { name: 'filter', shape: FILTER.shape, dtype: 'float32', quantization: { dtype: 'uint8', min: FILTER.min, scale: FILTER.scale } },
+        { name: 'bias', shape: [3], dtype: 'float32', quantization: { dtype: 'float16', original_dtype: 'float32' } },
+        { name: 'shape', shape: [2], dtype: 'int32' },
+        { name: 'axis', shape: [1], dtype: 'int32' },
       ],
     },
-    weightsManifest: [
-      {
-        paths: ['w.bin'],
-        weights: [
-          { name: 'filter', shape: FILTER.shape, dtype: 'float32', quantization: { dtype: 'uint8', min: FILTER.min, scale: FILTER.scale } },
-          { name: 'bias', shape: [3], dtype: 'float32', quantization: { dtype: 'float16', original_dtype: 'float32' } },
-          { name: 'shape', shape: [2], dtype: 'int32' },
-          { name: 'axis', shape: [1], dtype: 'int32' },
-        ],
-      },
-    ],
-    signature: { outputs: { 'out:0': { name: 'out:0', dtype: 'DT_FLOAT' } } },
-  };
-  const file = path.join(dir, `${reduceOp}.json`);
-  await writeFile(file, JSON.stringify(json));
-  return file;
+    'out',
+  );
 }
 
 /**
@@ -77,26 +94,21 @@ async function writeActivations(dir: string): Promise<string> {
     { name: 'steep', shape: [2], values: [-0.5, 1.5] },
   ];
   await writeFile(path.join(dir, 'act.bin'), Buffer.from(Float32Array.from(weights.flatMap((w) => w.values)).buffer));
-  const json = {
-    format: 'graph-model',
-    modelTopology: {
-      versions: {},
-      node: [
-        node('x', 'Placeholder', [], { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '1' }, { size: '3' }, { size: '3' }, { size: '2' }] } } }),
-        ...weights.map((w) => node(w.name, 'Const')),
-        node('rectified', 'Relu', ['x']),
-        node('capped', 'Minimum', ['rectified', 'six']),
-        node('clipped', 'Maximum', ['capped', 'zero']),
-        node('leaky', 'Prelu', ['x', 'gentle']),
-        node('amplified', 'Prelu', ['x', 'steep']),
-      ],
-    },
-    weightsManifest: [{ paths: ['act.bin'], weights: weights.map(({ name, shape }) => ({ name, shape, dtype: 'float32' })) }],
-    signature: { outputs: { 'clipped:0': { name: 'clipped:0', dtype: 'DT_FLOAT' } } },
-  };
-  const file = path.join(dir, 'act.json');
-  await writeFile(file, JSON.stringify(json));
-  return file;
+  return writeGraphModel(
+    dir,
+    'act',
+    [
+      placeholder('x', [1, 3, 3, 2]),
+      ...weights.map((w) => node(w.name, 'Const')),
+      node('rectified', 'Relu', ['x']),
+      node('capped', 'Minimum', ['rectified', 'six']),
+      node('clipped', 'Maximum', ['capped', 'zero']),
+      node('leaky', 'Prelu', ['x', 'gentle']),
+      node('amplified', 'Prelu', ['x', 'steep']),
+    ],
+    { paths: ['act.bin'], weights: weights.map(({ name, shape }) => ({ name, shape, dtype: 'float32' })) },
+    'clipped',
+  );
 }
 
 let dir: string;

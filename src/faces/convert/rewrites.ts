@@ -17,7 +17,10 @@ export function fuseClippedRelus(model: TfGraphModel): TfNode[] {
   const byName = new Map(model.nodes.map((node) => [node.name, node]));
   const consumers = new Map<string, number>();
   for (const node of model.nodes) {
-    for (const ref of dataInputs(node)) consumers.set(nodeOfRef(ref, model.source), (consumers.get(nodeOfRef(ref, model.source)) ?? 0) + 1);
+    for (const ref of dataInputs(node)) {
+      const input = nodeOfRef(ref, model.source);
+      consumers.set(input, (consumers.get(input) ?? 0) + 1);
+    }
   }
   const scalar = (ref: string, value: number) => {
     const tensor = model.weights.get(nodeOfRef(ref, model.source));

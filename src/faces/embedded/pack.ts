@@ -62,7 +62,7 @@ export function defaultModelCache(cwd = process.cwd()): string {
   return path.join(cwd, 'cache', 'models');
 }
 
-/** The embedded pack, converted into `cacheDir` on first use (about two seconds), found there afterwards. */
+/** The embedded pack, converted into `cacheDir` on first use (about a second), found there afterwards. */
 export function embeddedPack(cacheDir: string = defaultModelCache()): Promise<EmbeddedPack> {
   const resolved = path.resolve(cacheDir);
   let pending = packs.get(resolved);

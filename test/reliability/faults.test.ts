@@ -126,7 +126,10 @@ describe('SIGKILL at seeded-random points inside the rules', () => {
         const running = runningIn(run.stderr());
         process.kill(-run.child.pid!, 'SIGKILL');
         const result = await run.finished;
-        expect(result.code).toBe(null);
+        // It may have completed between the last look at `exited` and the kill (its exit not yet
+        // seen here): then, as above, this run completed and nothing was killed.
+        if (result.code === 0 && run.signal() === null) continue;
+        expect(result.code, run.stderr()).toBe(null);
         kills.push({ target, running });
       }
       await expectCompletingRun(args);
